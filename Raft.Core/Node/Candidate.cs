@@ -1,0 +1,49 @@
+using Raft.Core.Messages;
+
+namespace Raft.Core.Node;
+
+/// <summary>Candidate (Figure 2, §5.2): ask for votes; win with a majority; yield to a leader.</summary>
+public sealed partial class RaftNode
+{
+    private readonly SortedSet<NodeId> votesGranted = [];
+
+    /// <summary>Votes received in the current election (candidates only).</summary>
+    public IReadOnlyCollection<NodeId> VotesGranted => votesGranted;
+
+    /// <summary>§5.2: increment currentTerm, vote for self, reset the election timer, send RequestVote to all.</summary>
+    private void BecomeCandidate()
+    {
+        Role = Role.Candidate;
+        Leader = null;
+        SetHardState(Term + 1, Id);
+        ResetElectionTimer();
+        votesGranted.Clear();
+        votesGranted.Add(Id);
+        if (IsQuorum(votesGranted.Count))
+        {
+            BecomeLeader(); // a single-node cluster elects itself
+            return;
+        }
+        foreach (var peer in peers)
+            Send(new RequestVote(Id, peer, Term, NextMessageId(), log.LastIndex, log.LastTerm));
+    }
+
+    private void StepCandidate(Message message)
+    {
+        switch (message)
+        {
+            case RequestVote request:
+                HandleRequestVote(request); // refused: we voted for ourselves in this term
+                break;
+            case RequestVoteResponse response when response.VoteGranted:
+                votesGranted.Add(response.From); // a set: a duplicated vote counts once
+                if (IsQuorum(votesGranted.Count)) BecomeLeader();
+                break;
+            case AppendEntries append:
+                // §5.2: another server won this term; recognise it and follow.
+                BecomeFollower(Term, append.From);
+                HandleAppendEntries(append);
+                break;
+        }
+    }
+}

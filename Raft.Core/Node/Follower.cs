@@ -1,0 +1,119 @@
+using Raft.Core.Log;
+using Raft.Core.Messages;
+
+namespace Raft.Core.Node;
+
+/// <summary>Follower (Figure 2): answer RPCs; start an election if the leader goes quiet.</summary>
+public sealed partial class RaftNode
+{
+    private void BecomeFollower(long term, NodeId? leader)
+    {
+        if (term > Term) SetHardState(term, null);
+        Role = Role.Follower;
+        Leader = leader;
+        ResetElectionTimer();
+    }
+
+    /// <summary>Followers and candidates: if the election timeout elapses, start an election (§5.2).</summary>
+    private void TickElection()
+    {
+        electionElapsedTicks++;
+        if (electionElapsedTicks >= electionTimeoutTicks) BecomeCandidate();
+    }
+
+    private void StepFollower(Message message)
+    {
+        switch (message)
+        {
+            case RequestVote request: HandleRequestVote(request); break;
+            case AppendEntries append: HandleAppendEntries(append); break;
+            // Responses reach a follower only from a role it held earlier in this term: ignore them.
+        }
+    }
+
+    /// <summary>
+    /// RequestVote receiver (Figure 2), in the current term. Every role answers this way; a
+    /// candidate or leader has voted for itself, so it refuses.
+    /// </summary>
+    private void HandleRequestVote(RequestVote request)
+    {
+        var canVote = VotedFor is null || VotedFor == request.From; // §5.2: one vote per term, first come first served
+        // §5.4.1 election restriction. TeachingBug.VoteWithoutLogCheck skips it.
+        var upToDate = options.Bug == TeachingBug.VoteWithoutLogCheck || log.IsUpToDate(request.LastLogIndex, request.LastLogTerm);
+        var grant = canVote && upToDate;
+        if (grant)
+        {
+            if (VotedFor != request.From) SetHardState(Term, request.From);
+            ResetElectionTimer(); // Figure 2: granting a vote defers our own election
+        }
+        Send(new RequestVoteResponse(Id, request.From, Term, NextMessageId(), request.Id, grant));
+    }
+
+    /// <summary>AppendEntries receiver (Figure 2), from the leader of the current term.</summary>
+    private void HandleAppendEntries(AppendEntries append)
+    {
+        Leader = append.From;
+        electionElapsedTicks = 0; // the leader is alive
+
+        // §5.3 consistency check. TeachingBug.SkipPrevLogTermCheck only checks that the index exists.
+        var prevOk = options.Bug == TeachingBug.SkipPrevLogTermCheck
+            ? append.PrevLogIndex <= log.LastIndex
+            : log.Matches(append.PrevLogIndex, append.PrevLogTerm);
+        if (!prevOk)
+        {
+            RejectAppend(append);
+            return;
+        }
+
+        AppendNewEntries(append.Entries);
+
+        // Commit up to what the leader has committed, but never beyond what this message proved
+        // matches the leader's log: later entries here may be stale leftovers.
+        var newCommit = Math.Min(append.LeaderCommit, append.LastIndex);
+        // TeachingBug.ApplyBeforeCommit: treat everything appended as committed.
+        if (options.Bug == TeachingBug.ApplyBeforeCommit) newCommit = log.LastIndex;
+        if (newCommit > CommitIndex) CommitIndex = newCommit;
+
+        Send(new AppendEntriesResponse(Id, append.From, Term, NextMessageId(), append.Id,
+            Success: true, Index: append.LastIndex, HintIndex: 0, HintTerm: 0));
+    }
+
+    /// <summary>
+    /// §5.3: if an existing entry conflicts with a new one (same index, different term), delete it
+    /// and all that follow; append entries not already in the log. Entries already present are
+    /// kept, so a duplicated or reordered old AppendEntries never shortens the log.
+    /// </summary>
+    private void AppendNewEntries(IReadOnlyList<LogEntry> entries)
+    {
+        long? firstWritten = null;
+        foreach (var entry in entries)
+        {
+            if (entry.Index <= log.LastIndex)
+            {
+                if (log.TermAt(entry.Index) == entry.Term) continue;
+                log.TruncateFrom(entry.Index);
+            }
+            log.Append(entry);
+            firstWritten ??= entry.Index;
+        }
+        if (firstWritten is { } first) PersistTailFrom(first);
+    }
+
+    /// <summary>Rejects with a hint that lets the leader skip a whole conflicting term (§5.3).</summary>
+    private void RejectAppend(AppendEntries append)
+    {
+        long hintIndex, hintTerm;
+        if (append.PrevLogIndex > log.LastIndex)
+        {
+            hintIndex = log.LastIndex + 1;
+            hintTerm = 0;
+        }
+        else
+        {
+            hintTerm = log.TermAt(append.PrevLogIndex);
+            hintIndex = log.FirstIndexOfTermAt(append.PrevLogIndex);
+        }
+        Send(new AppendEntriesResponse(Id, append.From, Term, NextMessageId(), append.Id,
+            Success: false, Index: append.PrevLogIndex, HintIndex: hintIndex, HintTerm: hintTerm));
+    }
+}

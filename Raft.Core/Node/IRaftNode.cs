@@ -1,0 +1,36 @@
+using Raft.Core.Inputs;
+using Raft.Core.Log;
+
+namespace Raft.Core.Node;
+
+/// <summary>
+/// The one interface a driver (simulator, real host, tests) uses: inputs in, effects out, plus
+/// read-only inspection for checkers and views. The reference <see cref="RaftNode"/> implements
+/// it; so can a student's own implementation.
+/// </summary>
+public interface IRaftNode
+{
+    NodeId Id { get; }
+
+    /// <summary>All voting members, this node included, in ascending order.</summary>
+    IReadOnlyList<NodeId> Members { get; }
+
+    Role Role { get; }
+
+    long Term { get; }
+
+    NodeId? VotedFor { get; }
+
+    /// <summary>The leader of the current term as far as this node knows.</summary>
+    NodeId? Leader { get; }
+
+    long CommitIndex { get; }
+
+    /// <summary>Highest index handed out in an <see cref="Effects.ApplyEntry"/> effect.</summary>
+    long LastApplied { get; }
+
+    IReadOnlyRaftLog Log { get; }
+
+    /// <summary>Handles one input and returns the effects the driver must carry out, in order.</summary>
+    Output Step(Input input);
+}

@@ -1,0 +1,152 @@
+using Raft.Core.Log;
+using Raft.Core.Messages;
+
+namespace Raft.Core.Node;
+
+/// <summary>Leader (Figure 2, §5.3, §5.4): replicate the log, advance the commit index, send heartbeats.</summary>
+public sealed partial class RaftNode
+{
+    private readonly SortedDictionary<NodeId, Progress> progress = [];
+    private int heartbeatElapsedTicks;
+
+    /// <summary>The leader's view of <paramref name="peer"/>, or null when not leader.</summary>
+    public Progress? ProgressOf(NodeId peer) =>
+        Role == Role.Leader && progress.TryGetValue(peer, out var p) ? p : null;
+
+    private void BecomeLeader()
+    {
+        Role = Role.Leader;
+        Leader = Id;
+        heartbeatElapsedTicks = 0;
+        progress.Clear();
+        foreach (var peer in peers) progress[peer] = new Progress(log.LastIndex + 1);
+
+        // §5.4.2 and §8: a no-op of the new term lets entries of earlier terms commit through it.
+        AppendOwnEntry(EntryKind.NoOp, []);
+        foreach (var peer in peers) SendAppend(peer, heartbeat: true); // announce leadership at once
+        MaybeAdvanceCommit();
+    }
+
+    private void TickLeader()
+    {
+        heartbeatElapsedTicks++;
+        if (heartbeatElapsedTicks < options.HeartbeatTicks) return;
+        heartbeatElapsedTicks = 0;
+        foreach (var peer in peers)
+        {
+            progress[peer].AllowProbe();
+            SendAppend(peer, heartbeat: true);
+        }
+    }
+
+    private ProposeOutcome ProposeCommand(byte[] command)
+    {
+        if (Role != Role.Leader) return ProposeOutcome.NotLeader(Leader);
+        var entry = AppendOwnEntry(EntryKind.Command, command);
+        foreach (var peer in peers) SendAppend(peer, heartbeat: false);
+        MaybeAdvanceCommit();
+        return new ProposeOutcome(true, entry.Index, entry.Term, Id);
+    }
+
+    private void StepLeader(Message message)
+    {
+        switch (message)
+        {
+            case RequestVote request:
+                HandleRequestVote(request); // refused: we voted for ourselves in this term
+                break;
+            case AppendEntriesResponse response:
+                HandleAppendResponse(response);
+                break;
+            // An AppendEntries in our own term would mean two leaders in one term (Election
+            // Safety violated by a faulty peer); a correct leader ignores it.
+        }
+    }
+
+    private LogEntry AppendOwnEntry(EntryKind kind, byte[] command)
+    {
+        var entry = new LogEntry(log.LastIndex + 1, Term, kind, command);
+        log.Append(entry); // Leader Append-Only: the leader never truncates its own log
+        PersistTailFrom(entry.Index);
+        return entry;
+    }
+
+    /// <summary>
+    /// Sends the next entries to <paramref name="peer"/> if flow control allows. With
+    /// <paramref name="heartbeat"/>, sends an AppendEntries even when there is nothing (more) to send.
+    /// </summary>
+    private void SendAppend(NodeId peer, bool heartbeat)
+    {
+        var pr = progress[peer];
+        var canSendEntries = pr.Next <= log.LastIndex && !pr.IsPaused(options.MaxInflightAppends);
+        if (!canSendEntries && !heartbeat) return;
+
+        var prevIndex = pr.Next - 1;
+        var entries = canSendEntries ? NextBatch(pr.Next) : [];
+        Send(new AppendEntries(Id, peer, Term, NextMessageId(), prevIndex, log.TermAt(prevIndex), entries, CommitIndex));
+        if (entries.Count > 0) pr.SentEntries(prevIndex + entries.Count);
+    }
+
+    /// <summary>Entries from <paramref name="from"/>, bounded by count and bytes (at least one).</summary>
+    private IReadOnlyList<LogEntry> NextBatch(long from)
+    {
+        var to = Math.Min(log.LastIndex, from + options.MaxEntriesPerAppend - 1);
+        long bytes = log.EntryAt(from).Command.Length;
+        for (var i = from + 1; i <= to; i++)
+        {
+            bytes += log.EntryAt(i).Command.Length;
+            if (bytes > options.MaxBytesPerAppend) { to = i - 1; break; }
+        }
+        return log.Slice(from, to);
+    }
+
+    private void HandleAppendResponse(AppendEntriesResponse response)
+    {
+        var pr = progress[response.From];
+        if (response.Success)
+        {
+            if (response.Index <= log.LastIndex && pr.MaybeAcknowledge(response.Index)) MaybeAdvanceCommit();
+        }
+        else
+        {
+            if (response.Index <= pr.Match) return; // stale: we already know the follower matches further
+            pr.BackOffTo(NextIndexAfterRejection(response));
+        }
+        SendAppend(response.From, heartbeat: false);
+    }
+
+    /// <summary>
+    /// §5.3, fast backtracking: skip the follower's whole conflicting term in one round trip.
+    /// If the leader has entries of the follower's term at PrevLogIndex, retry just after its last
+    /// one; otherwise retry at the first index of that term on the follower.
+    /// </summary>
+    private long NextIndexAfterRejection(AppendEntriesResponse response)
+    {
+        long next;
+        if (response.HintTerm == 0)
+        {
+            next = response.HintIndex; // the follower's log is shorter than PrevLogIndex
+        }
+        else
+        {
+            var lastOfTerm = log.LastIndexOfTerm(response.HintTerm);
+            next = lastOfTerm > 0 ? lastOfTerm + 1 : response.HintIndex;
+        }
+        // The rejected PrevLogIndex did not match, so the next PrevLogIndex must be below it.
+        return Math.Max(1, Math.Min(next, response.Index));
+    }
+
+    /// <summary>
+    /// Figure 2: commitIndex = N if a majority has matchIndex &gt;= N and log[N].term == currentTerm.
+    /// </summary>
+    private void MaybeAdvanceCommit()
+    {
+        var matches = Members.Select(m => m == Id ? log.LastIndex : progress[m].Match).ToArray();
+        var n = Quorum.MajorityIndex(matches);
+        if (n <= CommitIndex) return;
+        // §5.4.2, Figure 8: only entries of the current term are committed by counting replicas;
+        // earlier ones commit with them (Log Matching). TeachingBug.CommitOldTermByCounting skips this.
+        if (log.TermAt(n) != Term && options.Bug != TeachingBug.CommitOldTermByCounting) return;
+        CommitIndex = n;
+    }
+}

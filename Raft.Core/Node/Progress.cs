@@ -1,0 +1,80 @@
+namespace Raft.Core.Node;
+
+/// <summary>
+/// A leader's view of one follower (Figure 2's nextIndex and matchIndex, plus flow control).
+/// Invariant: 0 &lt;= Match &lt; Next.
+/// </summary>
+public sealed class Progress
+{
+    private readonly Queue<long> inflightLastIndices = new();
+
+    public Progress(long next)
+    {
+        Next = next;
+    }
+
+    /// <summary>Highest index known to be replicated on the follower.</summary>
+    public long Match { get; private set; }
+
+    /// <summary>Index of the next entry to send.</summary>
+    public long Next { get; private set; }
+
+    public ReplicationState State { get; private set; } = ReplicationState.Probe;
+
+    /// <summary>In Probe, whether a probe is outstanding in this heartbeat period.</summary>
+    public bool ProbeSent { get; private set; }
+
+    /// <summary>AppendEntries with entries sent and not yet acknowledged (Replicate only).</summary>
+    public int Inflight => inflightLastIndices.Count;
+
+    /// <summary>True if no more entries may be sent now.</summary>
+    public bool IsPaused(int maxInflight) =>
+        State == ReplicationState.Probe ? ProbeSent : Inflight >= maxInflight;
+
+    /// <summary>Records that entries up to <paramref name="lastIndex"/> were sent.</summary>
+    public void SentEntries(long lastIndex)
+    {
+        if (State == ReplicationState.Replicate)
+        {
+            inflightLastIndices.Enqueue(lastIndex);
+            Next = lastIndex + 1;
+        }
+        else
+        {
+            ProbeSent = true;
+        }
+    }
+
+    /// <summary>A new heartbeat period: allow one more probe.</summary>
+    public void AllowProbe() => ProbeSent = false;
+
+    /// <summary>
+    /// The follower acknowledged a match up to <paramref name="index"/>. Returns true if Match advanced.
+    /// Duplicated or reordered acknowledgements are harmless: Match only grows.
+    /// </summary>
+    public bool MaybeAcknowledge(long index)
+    {
+        while (inflightLastIndices.Count > 0 && inflightLastIndices.Peek() <= index) inflightLastIndices.Dequeue();
+        ProbeSent = false;
+        if (index <= Match) return false;
+        Match = index;
+        Next = Math.Max(Next, index + 1);
+        if (State == ReplicationState.Probe)
+        {
+            State = ReplicationState.Replicate;
+            inflightLastIndices.Clear();
+        }
+        return true;
+    }
+
+    /// <summary>The follower rejected; start probing at <paramref name="next"/> (never at or below Match).</summary>
+    public void BackOffTo(long next)
+    {
+        Next = Math.Max(Match + 1, next);
+        State = ReplicationState.Probe;
+        ProbeSent = false;
+        inflightLastIndices.Clear();
+    }
+
+    public override string ToString() => $"match={Match} next={Next} {State} inflight={Inflight}";
+}

@@ -1,0 +1,186 @@
+using Raft.Core.Effects;
+using Raft.Core.Inputs;
+using Raft.Core.Log;
+using Raft.Core.Messages;
+using Raft.Core.Randomness;
+using Raft.Core.Storage;
+using SendEffect = Raft.Core.Effects.Send;
+
+namespace Raft.Core.Node;
+
+/// <summary>
+/// The reference Raft server of the paper's §5, as a pure state machine: <see cref="Step"/> takes
+/// one input and returns effects. This file holds the state of Figure 2 and the rules for all
+/// servers; the role-specific rules are in Follower.cs, Candidate.cs and Leader.cs.
+/// </summary>
+public sealed partial class RaftNode : IRaftNode
+{
+    private readonly RaftOptions options;
+    private readonly IRandomSource random;
+    private readonly RaftLog log = new();
+    private readonly NodeId[] peers;
+    private List<Effect> effects = [];
+    private long nextMessageId;
+    private int electionElapsedTicks;
+    private int electionTimeoutTicks;
+
+    /// <summary>Starts a node as a follower from what it finds in storage (§5.2: servers start as followers).</summary>
+    /// <param name="id">This node.</param>
+    /// <param name="members">All voting members, this node included.</param>
+    /// <param name="options">Timings and limits.</param>
+    /// <param name="random">Seeded source of election-timeout jitter.</param>
+    /// <param name="persisted">What this node stored before a restart; empty for a fresh node.</param>
+    /// <param name="firstMessageId">First message id; give each incarnation a distinct range to keep ids unique.</param>
+    public RaftNode(NodeId id, IReadOnlyList<NodeId> members, RaftOptions options, IRandomSource random,
+        PersistentState? persisted = null, long firstMessageId = 1)
+    {
+        Members = members.Distinct().Order().ToArray();
+        if (!Members.Contains(id)) throw new ArgumentException($"{id} is not among the members", nameof(members));
+        Id = id;
+        this.options = options.Validate();
+        this.random = random;
+        peers = Members.Where(m => m != id).ToArray();
+        nextMessageId = firstMessageId;
+
+        persisted ??= PersistentState.Empty;
+        Term = persisted.HardState.Term;
+        // TeachingBug.ForgetVoteOnRestart: votedFor is persistent state in Figure 2; forgetting it allows two votes in one term.
+        VotedFor = options.Bug == TeachingBug.ForgetVoteOnRestart ? null : persisted.HardState.VotedFor;
+        foreach (var entry in persisted.Entries) log.Append(entry);
+        Role = Role.Follower;
+        ResetElectionTimer();
+    }
+
+    public NodeId Id { get; }
+
+    public IReadOnlyList<NodeId> Members { get; }
+
+    public Role Role { get; private set; }
+
+    public long Term { get; private set; }
+
+    public NodeId? VotedFor { get; private set; }
+
+    public NodeId? Leader { get; private set; }
+
+    public long CommitIndex { get; private set; }
+
+    public long LastApplied { get; private set; }
+
+    public IReadOnlyRaftLog Log => log;
+
+    /// <summary>Ticks until this node starts an election, unless it hears from a leader or grants a vote.</summary>
+    public int TicksUntilElection => Role == Role.Leader ? int.MaxValue : electionTimeoutTicks - electionElapsedTicks;
+
+    public Output Step(Input input)
+    {
+        effects = [];
+        ProposeOutcome? proposal = null;
+        switch (input)
+        {
+            case Tick:
+                if (Role == Role.Leader) TickLeader();
+                else TickElection();
+                break;
+            case Receive receive:
+                ReceiveMessage(receive.Message);
+                break;
+            case Propose propose:
+                proposal = ProposeCommand(propose.Command);
+                break;
+            case Campaign:
+                if (Role != Role.Leader) BecomeCandidate();
+                break;
+            default:
+                throw new ArgumentException($"unknown input {input.GetType().Name}", nameof(input));
+        }
+
+        ApplyCommitted();
+        if (options.Bug == TeachingBug.ReplyBeforePersist)
+        {
+            // TeachingBug.ReplyBeforePersist: messages overtake the persists they depend on (thesis §3.8).
+            effects = [.. effects.OfType<SendEffect>(), .. effects.Where(e => e is not SendEffect)];
+        }
+        return new Output(effects, proposal);
+    }
+
+    /// <summary>Rules for all servers (§5.1), applied before any role-specific handling.</summary>
+    private void ReceiveMessage(Message message)
+    {
+        if (message.To != Id || !peers.Contains(message.From)) return; // not for us, or not a member: ignore
+
+        if (message.Term > Term)
+        {
+            // §5.1: a higher term in any message means this node is out of date: adopt it and follow.
+            if (Role == Role.Leader && options.Bug == TeachingBug.LeaderIgnoresHigherTerm)
+                SetHardState(message.Term, null); // TeachingBug.LeaderIgnoresHigherTerm: adopt the term but stay leader.
+            else
+                BecomeFollower(message.Term, message is AppendEntries ? message.From : null);
+        }
+        else if (message.Term < Term)
+        {
+            // §5.1: a request from a stale term is rejected (the reply carries our term so the
+            // sender steps down); a stale response is simply dropped.
+            RejectStaleRequest(message);
+            return;
+        }
+
+        switch (Role)
+        {
+            case Role.Follower: StepFollower(message); break;
+            case Role.Candidate: StepCandidate(message); break;
+            case Role.Leader: StepLeader(message); break;
+        }
+    }
+
+    private void RejectStaleRequest(Message message)
+    {
+        switch (message)
+        {
+            case RequestVote request:
+                Send(new RequestVoteResponse(Id, request.From, Term, NextMessageId(), request.Id, VoteGranted: false));
+                break;
+            case AppendEntries append:
+                Send(new AppendEntriesResponse(Id, append.From, Term, NextMessageId(), append.Id,
+                    Success: false, Index: append.PrevLogIndex, HintIndex: 0, HintTerm: 0));
+                break;
+        }
+    }
+
+    /// <summary>All servers apply committed entries, in order (Figure 2, "Rules for Servers").</summary>
+    private void ApplyCommitted()
+    {
+        var upTo = Math.Min(CommitIndex, log.LastIndex);
+        while (LastApplied < upTo)
+        {
+            LastApplied++;
+            effects.Add(new ApplyEntry(log.EntryAt(LastApplied)));
+        }
+    }
+
+    /// <summary>Changes currentTerm/votedFor; the persist effect precedes any message sent afterwards.</summary>
+    private void SetHardState(long term, NodeId? votedFor)
+    {
+        if (term < Term) throw new InvalidOperationException($"term going back from {Term} to {term}");
+        Term = term;
+        VotedFor = votedFor;
+        effects.Add(new PersistHardState(new HardState(term, votedFor)));
+    }
+
+    /// <summary>Appends to this node's log and asks the driver to persist the new tail from <paramref name="firstIndex"/>.</summary>
+    private void PersistTailFrom(long firstIndex) =>
+        effects.Add(new PersistEntries(firstIndex, log.Slice(firstIndex, log.LastIndex)));
+
+    private void Send(Message message) => effects.Add(new SendEffect(message));
+
+    private long NextMessageId() => nextMessageId++;
+
+    /// <summary>§5.2: a new election timeout, drawn from [ElectionTicks, 2*ElectionTicks).</summary>
+    private void ResetElectionTimer()
+    {
+        electionElapsedTicks = 0;
+        electionTimeoutTicks = options.ElectionTicks + random.Next(options.ElectionTicks);
+    }
+
+    private bool IsQuorum(int count) => Quorum.IsMajority(count, Members.Count);
+}

@@ -1,0 +1,11 @@
+namespace Raft.Core.Node;
+
+/// <summary>How a leader sends to one follower.</summary>
+public enum ReplicationState
+{
+    /// <summary>Where the follower's log matches is unknown: one AppendEntries at a time, walking nextIndex back on rejection.</summary>
+    Probe,
+
+    /// <summary>The follower matched: stream entries optimistically, up to the in-flight bound.</summary>
+    Replicate,
+}

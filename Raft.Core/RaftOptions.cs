@@ -1,0 +1,34 @@
+namespace Raft.Core;
+
+/// <summary>Tunable limits and timings of a node. Times are in ticks; the driver decides how long a tick is.</summary>
+public sealed record RaftOptions
+{
+    /// <summary>Base election timeout. Each timeout is drawn uniformly from [ElectionTicks, 2*ElectionTicks) (§5.2).</summary>
+    public int ElectionTicks { get; init; } = 10;
+
+    /// <summary>A leader sends heartbeats every this many ticks. Must be well below <see cref="ElectionTicks"/>.</summary>
+    public int HeartbeatTicks { get; init; } = 2;
+
+    /// <summary>Most entries carried by one AppendEntries.</summary>
+    public int MaxEntriesPerAppend { get; init; } = 64;
+
+    /// <summary>Most payload bytes carried by one AppendEntries (at least one entry is always sent).</summary>
+    public int MaxBytesPerAppend { get; init; } = 1 << 20;
+
+    /// <summary>Most AppendEntries with entries in flight to one follower while replicating (pipelining bound).</summary>
+    public int MaxInflightAppends { get; init; } = 8;
+
+    /// <summary>A deliberately wrong variant of the algorithm; <see cref="TeachingBug.None"/> in real use.</summary>
+    public TeachingBug Bug { get; init; } = TeachingBug.None;
+
+    /// <summary>Throws if the options cannot work together.</summary>
+    public RaftOptions Validate()
+    {
+        if (ElectionTicks < 2) throw new ArgumentException("ElectionTicks must be at least 2.");
+        if (HeartbeatTicks < 1 || HeartbeatTicks >= ElectionTicks) throw new ArgumentException("HeartbeatTicks must be in [1, ElectionTicks).");
+        if (MaxEntriesPerAppend < 1) throw new ArgumentException("MaxEntriesPerAppend must be at least 1.");
+        if (MaxBytesPerAppend < 1) throw new ArgumentException("MaxBytesPerAppend must be at least 1.");
+        if (MaxInflightAppends < 1) throw new ArgumentException("MaxInflightAppends must be at least 1.");
+        return this;
+    }
+}

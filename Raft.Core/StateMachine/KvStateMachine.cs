@@ -1,0 +1,98 @@
+using System.Text;
+using Raft.Core.Log;
+
+namespace Raft.Core.StateMachine;
+
+/// <summary>
+/// A small key-value store with at-most-once client commands: for each client it remembers the
+/// last sequence number applied and its result, and answers a retry from that memory (thesis §6.3).
+/// </summary>
+public sealed class KvStateMachine : IStateMachine
+{
+    private readonly SortedDictionary<string, string> values = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<long, (long Sequence, KvResult Result)> sessions = [];
+
+    public IReadOnlyDictionary<string, string> Values => values;
+
+    /// <summary>How many commands actually changed or read state (retries answered from the session table are not counted).</summary>
+    public long CommandsExecuted { get; private set; }
+
+    public byte[] Apply(LogEntry entry) =>
+        entry.Kind == EntryKind.Command ? Execute(KvCommand.Decode(entry.Command)).Encode() : [];
+
+    public KvResult Execute(KvCommand command)
+    {
+        if (sessions.TryGetValue(command.ClientId, out var session) && command.Sequence <= session.Sequence)
+        {
+            // A retry of the last command gets the same answer; an older one cannot be answered.
+            return command.Sequence == session.Sequence ? session.Result : new KvResult(false, null);
+        }
+        var result = Run(command);
+        CommandsExecuted++;
+        sessions[command.ClientId] = (command.Sequence, result);
+        return result;
+    }
+
+    private KvResult Run(KvCommand command)
+    {
+        values.TryGetValue(command.Key, out var current);
+        switch (command.Operation)
+        {
+            case KvOperation.Get:
+                return new KvResult(true, current);
+            case KvOperation.Put:
+                values[command.Key] = command.Value ?? "";
+                return new KvResult(true, command.Value ?? "");
+            case KvOperation.Append:
+                var appended = (current ?? "") + command.Value;
+                values[command.Key] = appended;
+                return new KvResult(true, appended);
+            case KvOperation.CompareAndSet:
+                if (current != command.Expected) return new KvResult(false, current);
+                values[command.Key] = command.Value ?? "";
+                return new KvResult(true, command.Value ?? "");
+            default:
+                throw new InvalidOperationException($"unknown operation {command.Operation}");
+        }
+    }
+
+    public byte[] Snapshot()
+    {
+        using var stream = new MemoryStream();
+        using var writer = new BinaryWriter(stream, Encoding.UTF8);
+        writer.Write(values.Count);
+        foreach (var (key, value) in values)
+        {
+            writer.Write(key);
+            writer.Write(value);
+        }
+        writer.Write(sessions.Count);
+        foreach (var (client, (sequence, result)) in sessions)
+        {
+            writer.Write(client);
+            writer.Write(sequence);
+            var encoded = result.Encode();
+            writer.Write(encoded.Length);
+            writer.Write(encoded);
+        }
+        writer.Flush();
+        return stream.ToArray();
+    }
+
+    public void Restore(byte[] snapshot)
+    {
+        values.Clear();
+        sessions.Clear();
+        using var reader = new BinaryReader(new MemoryStream(snapshot), Encoding.UTF8);
+        var count = reader.ReadInt32();
+        for (var i = 0; i < count; i++) values[reader.ReadString()] = reader.ReadString();
+        var clients = reader.ReadInt32();
+        for (var i = 0; i < clients; i++)
+        {
+            var client = reader.ReadInt64();
+            var sequence = reader.ReadInt64();
+            var result = KvResult.Decode(reader.ReadBytes(reader.ReadInt32()));
+            sessions[client] = (sequence, result);
+        }
+    }
+}

@@ -1,0 +1,33 @@
+namespace Raft.Core;
+
+/// <summary>
+/// Deliberately wrong variants of the core, for bug-hunt exercises and for proving that the
+/// safety checks have teeth. <see cref="None"/> is the correct algorithm; every other value
+/// switches off exactly one rule, at one clearly marked place in the code (search for the name).
+/// </summary>
+public enum TeachingBug
+{
+    /// <summary>The correct algorithm.</summary>
+    None,
+
+    /// <summary>Grant votes without the election restriction (§5.4.1): a candidate with a stale log can win.</summary>
+    VoteWithoutLogCheck,
+
+    /// <summary>Commit entries of earlier terms by counting replicas, the mistake Figure 8 warns about (§5.4.2).</summary>
+    CommitOldTermByCounting,
+
+    /// <summary>Lose votedFor on restart, so a node can vote twice in one term (Figure 2: votedFor is persistent).</summary>
+    ForgetVoteOnRestart,
+
+    /// <summary>Accept AppendEntries whenever prevLogIndex exists, without comparing prevLogTerm (§5.3 consistency check).</summary>
+    SkipPrevLogTermCheck,
+
+    /// <summary>A leader that sees a higher term adopts it but stays leader (§5.1: it must step down).</summary>
+    LeaderIgnoresHigherTerm,
+
+    /// <summary>A follower treats every entry it appends as committed and applies it at once (§5.3: apply only committed entries).</summary>
+    ApplyBeforeCommit,
+
+    /// <summary>Send replies before the state they promise is persisted (thesis §3.8).</summary>
+    ReplyBeforePersist,
+}

@@ -1,0 +1,204 @@
+using Raft.Core;
+using Raft.Core.Effects;
+using Raft.Core.Inputs;
+using Raft.Core.Log;
+using Raft.Core.Messages;
+using Raft.Core.Node;
+using Raft.Core.Randomness;
+using Raft.Core.StateMachine;
+using Raft.Core.Storage;
+
+namespace Raft.Tests.Support;
+
+/// <summary>
+/// A tiny deterministic driver for unit tests: nodes, their storage and state machines, and one
+/// FIFO queue of messages that the test delivers explicitly. No time, no threads, no randomness:
+/// election timeouts are pinned to ElectionTicks + the node's index unless the test says otherwise.
+/// </summary>
+public sealed class TestCluster
+{
+    private readonly SortedDictionary<NodeId, RaftNode> nodes = [];
+    private readonly SortedDictionary<NodeId, MemoryStorage> storages = [];
+    private readonly SortedDictionary<NodeId, KvStateMachine> machines = [];
+    private readonly SortedDictionary<NodeId, List<LogEntry>> applied = [];
+    private readonly SortedSet<(NodeId, NodeId)> cutLinks = [];
+    private readonly SortedSet<NodeId> crashed = [];
+    private readonly List<Message> inFlight = [];
+    private long incarnation;
+
+    public TestCluster(int size, RaftOptions? options = null)
+    {
+        Options = options ?? new RaftOptions { ElectionTicks = 10, HeartbeatTicks = 2 };
+        Members = NodeId.Range(size);
+        foreach (var id in Members)
+        {
+            storages[id] = new MemoryStorage();
+            Start(id);
+        }
+    }
+
+    public RaftOptions Options { get; }
+
+    public IReadOnlyList<NodeId> Members { get; }
+
+    /// <summary>Every effect each node produced, in order, since the start of the test.</summary>
+    public SortedDictionary<NodeId, List<Effect>> EffectLog { get; } = [];
+
+    /// <summary>Messages sent and not yet delivered or dropped, oldest first.</summary>
+    public IReadOnlyList<Message> InFlight => inFlight;
+
+    /// <summary>Number of messages delivered so far.</summary>
+    public int Delivered { get; private set; }
+
+    public RaftNode this[int id] => nodes[new NodeId(id)];
+
+    public static NodeId N(int id) => new(id);
+
+    public MemoryStorage Storage(int id) => storages[N(id)];
+
+    public KvStateMachine StateMachine(int id) => machines[N(id)];
+
+    public IReadOnlyList<LogEntry> Applied(int id) => applied[N(id)];
+
+    /// <summary>Replaces a node's disk with a log of the given terms (index 1, 2, ...), and restarts it from it.</summary>
+    public void PresetLog(int id, long currentTerm, params long[] terms)
+    {
+        var storage = new MemoryStorage();
+        storage.Persist(new PersistHardState(new HardState(currentTerm, null)));
+        var entries = terms.Select((term, i) => new LogEntry(i + 1, term, EntryKind.Command, [(byte)(i + 1), (byte)term])).ToArray();
+        if (entries.Length > 0) storage.Persist(new PersistEntries(1, entries));
+        storages[N(id)] = storage;
+        Start(N(id));
+    }
+
+    public Output Step(int id, Input input)
+    {
+        var node = N(id);
+        if (crashed.Contains(node)) throw new InvalidOperationException($"{node} is crashed");
+        var output = nodes[node].Step(input);
+        foreach (var effect in output.Effects)
+        {
+            EffectLog[node].Add(effect);
+            switch (effect)
+            {
+                case PersistHardState or PersistEntries: storages[node].Persist(effect); break;
+                case Send send: inFlight.Add(send.Message); break;
+                case ApplyEntry apply:
+                    applied[node].Add(apply.Entry);
+                    machines[node].Apply(apply.Entry);
+                    break;
+            }
+        }
+        return output;
+    }
+
+    public Output Tick(int id) => Step(id, Raft.Core.Inputs.Tick.Instance);
+
+    public void Tick(int id, int times)
+    {
+        for (var i = 0; i < times; i++) Tick(id);
+    }
+
+    /// <summary>Ticks every live node <paramref name="times"/> times, delivering messages after each round.</summary>
+    public void TickAll(int times, bool deliver = true)
+    {
+        for (var i = 0; i < times; i++)
+        {
+            foreach (var id in LiveIds()) Tick(id);
+            if (deliver) DeliverAll();
+        }
+    }
+
+    public Output Campaign(int id) => Step(id, Raft.Core.Inputs.Campaign.Instance);
+
+    public Output Propose(int id, byte[] command) => Step(id, new Propose(command));
+
+    public Output Propose(int id, KvCommand command) => Propose(id, command.Encode());
+
+    /// <summary>Campaigns and delivers until quiet; returns the node for chaining.</summary>
+    public RaftNode Elect(int id)
+    {
+        Campaign(id);
+        DeliverAll();
+        return this[id];
+    }
+
+    /// <summary>Delivers the oldest in-flight message (dropped if its link is cut or its receiver is down).</summary>
+    public Message? DeliverNext()
+    {
+        if (inFlight.Count == 0) return null;
+        var message = inFlight[0];
+        inFlight.RemoveAt(0);
+        if (cutLinks.Contains((message.From, message.To)) || crashed.Contains(message.To)) return message;
+        Delivered++;
+        Step(message.To.Value, new Receive(message));
+        return message;
+    }
+
+    /// <summary>Delivers until nothing is in flight; returns how many messages were delivered.</summary>
+    public int DeliverAll(int limit = 100_000)
+    {
+        var before = Delivered;
+        for (var i = 0; i < limit && inFlight.Count > 0; i++) DeliverNext();
+        if (inFlight.Count > 0) throw new InvalidOperationException($"still {inFlight.Count} messages in flight after {limit} deliveries");
+        return Delivered - before;
+    }
+
+    /// <summary>Removes and returns the in-flight messages matching <paramref name="match"/>.</summary>
+    public IReadOnlyList<Message> Take(Func<Message, bool> match)
+    {
+        var taken = inFlight.Where(match).ToList();
+        inFlight.RemoveAll(m => taken.Contains(m));
+        return taken;
+    }
+
+    public void DropAll() => inFlight.Clear();
+
+    /// <summary>Delivers one message directly, bypassing the queue.</summary>
+    public Output Deliver(Message message) => Step(message.To.Value, new Receive(message));
+
+    /// <summary>Cuts both directions between <paramref name="node"/> and every other node.</summary>
+    public void Isolate(int node)
+    {
+        foreach (var other in Members.Where(m => m != N(node)))
+        {
+            cutLinks.Add((N(node), other));
+            cutLinks.Add((other, N(node)));
+        }
+    }
+
+    public void HealAll() => cutLinks.Clear();
+
+    /// <summary>Loses all volatile state; what was persisted stays on the node's storage.</summary>
+    public void Crash(int id)
+    {
+        crashed.Add(N(id));
+        inFlight.RemoveAll(m => m.From == N(id));
+    }
+
+    public RaftNode Restart(int id)
+    {
+        crashed.Remove(N(id));
+        Start(N(id));
+        return this[id];
+    }
+
+    public IEnumerable<int> LiveIds() => Members.Where(m => !crashed.Contains(m)).Select(m => m.Value);
+
+    /// <summary>The terms of a node's log, index 1 first.</summary>
+    public long[] Terms(int id)
+    {
+        var log = this[id].Log;
+        return Enumerable.Range(1, (int)log.LastIndex).Select(i => log.TermAt(i)).ToArray();
+    }
+
+    private void Start(NodeId id)
+    {
+        incarnation++;
+        nodes[id] = new RaftNode(id, Members, Options, new FixedSequence(id.Value - 1),
+            storages[id].Load(), firstMessageId: incarnation * 1_000_000_000L);
+        machines[id] = new KvStateMachine();
+        applied[id] = [];
+        EffectLog.TryAdd(id, []);
+    }
+}
