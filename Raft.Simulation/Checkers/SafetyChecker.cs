@@ -1,0 +1,180 @@
+using Raft.Core;
+using Raft.Core.Effects;
+using Raft.Core.Log;
+using Raft.Core.Node;
+
+namespace Raft.Simulation.Checkers;
+
+/// <summary>
+/// Checks Raft's safety properties (Figure 3) incrementally, as the run proceeds: after each step
+/// of a node it looks only at what that step changed, never rescans every log.
+/// <list type="bullet">
+/// <item>Election Safety: one leader per term, ever.</item>
+/// <item>Leader Append-Only: while a node leads a term, the prefix it had stays (compared by hash-chain digest).</item>
+/// <item>Log Matching: every (index, term) ever written anywhere has one prefix digest.</item>
+/// <item>Leader Completeness: a new leader's log holds every entry committed so far.</item>
+/// <item>State Machine Safety: one entry per applied index across all nodes.</item>
+/// <item>Commit index never decreases within an incarnation; committed prefixes agree across nodes;
+/// applied entries are exactly the committed prefix, in order; persisted term and vote never go back.</item>
+/// </list>
+/// </summary>
+public sealed class SafetyChecker
+{
+    private readonly SortedDictionary<long, NodeId> leaderOfTerm = [];
+    private readonly Dictionary<(long Index, long Term), ulong> digestOfEntry = [];
+    private readonly List<ulong> committedDigests = [0]; // committedDigests[i] = digest of the committed prefix [1, i]
+    private readonly Dictionary<long, LogEntry> appliedAt = [];
+    private readonly SortedDictionary<NodeId, NodeView> views = [];
+
+    public Violation? First { get; private set; }
+
+    /// <summary>Highest index known committed anywhere.</summary>
+    public long CommittedIndex => committedDigests.Count - 1;
+
+    /// <summary>
+    /// A node (re)started from its disk, which held <paramref name="loaded"/>: its volatile history
+    /// starts over, and it must start from exactly the term and vote it found.
+    /// </summary>
+    public void OnStart(IRaftNode node, HardState loaded, long nowMicros)
+    {
+        views[node.Id] = new NodeView { Persisted = loaded };
+        if (node.Term != loaded.Term || node.VotedFor != loaded.VotedFor)
+            Fail(Property.PersistedStateMonotonic, nowMicros, node.Id,
+                $"restarted with term={node.Term} vote={node.VotedFor?.ToString() ?? "-"} but its disk holds {loaded}");
+    }
+
+    /// <summary>Call after every step of <paramref name="node"/> with the effects it returned.</summary>
+    public void AfterStep(IRaftNode node, IReadOnlyList<Effect> effects, long nowMicros)
+    {
+        var view = views[node.Id];
+        var log = node.Log;
+        foreach (var effect in effects)
+        {
+            switch (effect)
+            {
+                case PersistHardState hard:
+                    CheckPersisted(node.Id, hard.State, nowMicros);
+                    break;
+                case PersistEntries write:
+                    for (var i = write.FirstIndex; i <= Math.Min(write.LastIndex, log.LastIndex); i++)
+                        CheckLogMatching(node.Id, log, i, nowMicros);
+                    break;
+                case ApplyEntry apply:
+                    CheckApply(node, view, apply.Entry, nowMicros);
+                    break;
+            }
+        }
+        CheckLeader(node, view, nowMicros);
+        CheckCommit(node, view, nowMicros);
+    }
+
+    private void CheckPersisted(NodeId id, HardState state, long now)
+    {
+        if (!views.TryGetValue(id, out var view)) return;
+        var before = view.Persisted;
+        if (before is { } b)
+        {
+            if (state.Term < b.Term)
+                Fail(Property.PersistedStateMonotonic, now, id, $"persisted term went back from {b.Term} to {state.Term}");
+            else if (state.Term == b.Term && b.VotedFor is not null && state.VotedFor != b.VotedFor)
+                Fail(Property.PersistedStateMonotonic, now, id, $"persisted vote in term {b.Term} changed from {b.VotedFor} to {state.VotedFor?.ToString() ?? "none"}");
+        }
+        view.Persisted = state;
+    }
+
+    private void CheckLogMatching(NodeId id, IReadOnlyRaftLog log, long index, long now)
+    {
+        var key = (index, log.TermAt(index));
+        var digest = log.DigestAt(index);
+        if (digestOfEntry.TryGetValue(key, out var known))
+        {
+            if (known != digest)
+                Fail(Property.LogMatching, now, id, $"entry {index}@{key.Item2} has a different log prefix than the same entry elsewhere");
+        }
+        else
+        {
+            digestOfEntry[key] = digest;
+        }
+    }
+
+    private void CheckLeader(IRaftNode node, NodeView view, long now)
+    {
+        if (node.Role != Role.Leader)
+        {
+            view.LeaderTerm = 0;
+            return;
+        }
+        var log = node.Log;
+        if (view.LeaderTerm != node.Term)
+        {
+            // Newly leader in this term.
+            if (leaderOfTerm.TryGetValue(node.Term, out var other) && other != node.Id)
+                Fail(Property.ElectionSafety, now, node.Id, $"{node.Id} and {other} are both leaders of term {node.Term}");
+            leaderOfTerm[node.Term] = node.Id;
+            var committed = CommittedIndex;
+            if (log.LastIndex < committed || log.DigestAt(committed) != committedDigests[(int)committed])
+                Fail(Property.LeaderCompleteness, now, node.Id, $"new leader of term {node.Term} lacks committed entries up to {committed} (its log ends at {log.LastIndex})");
+            view.LeaderTerm = node.Term;
+        }
+        else if (log.LastIndex < view.LeaderLastIndex || log.DigestAt(view.LeaderLastIndex) != view.LeaderDigest)
+        {
+            Fail(Property.LeaderAppendOnly, now, node.Id, $"leader of term {node.Term} changed its log below index {view.LeaderLastIndex}");
+        }
+        view.LeaderLastIndex = log.LastIndex;
+        view.LeaderDigest = log.DigestAt(log.LastIndex);
+    }
+
+    private void CheckCommit(IRaftNode node, NodeView view, long now)
+    {
+        var commit = node.CommitIndex;
+        if (commit < view.CommitIndex)
+            Fail(Property.CommitIndexMonotonic, now, node.Id, $"commit index went back from {view.CommitIndex} to {commit}");
+        var log = node.Log;
+        var upTo = Math.Min(commit, log.LastIndex);
+        for (var i = view.CommitIndex + 1; i <= upTo; i++)
+        {
+            var digest = log.DigestAt(i);
+            if (i < committedDigests.Count)
+            {
+                if (committedDigests[(int)i] != digest)
+                    Fail(Property.StateMachineSafety, now, node.Id, $"committed prefix up to {i} differs from the one committed elsewhere");
+            }
+            else
+            {
+                committedDigests.Add(digest);
+            }
+        }
+        view.CommitIndex = Math.Max(view.CommitIndex, commit);
+    }
+
+    private void CheckApply(IRaftNode node, NodeView view, LogEntry entry, long now)
+    {
+        if (entry.Index != view.LastApplied + 1)
+            Fail(Property.AppliedIsCommittedPrefix, now, node.Id, $"applied index {entry.Index} after {view.LastApplied}");
+        if (entry.Index > node.CommitIndex)
+            Fail(Property.AppliedIsCommittedPrefix, now, node.Id, $"applied index {entry.Index} beyond commit index {node.CommitIndex}");
+        view.LastApplied = entry.Index;
+        if (appliedAt.TryGetValue(entry.Index, out var other))
+        {
+            if (!other.Equals(entry))
+                Fail(Property.StateMachineSafety, now, node.Id, $"applied {entry} at index {entry.Index} where another server applied {other}");
+        }
+        else
+        {
+            appliedAt[entry.Index] = entry;
+        }
+    }
+
+    private void Fail(Property property, long now, NodeId node, string message) =>
+        First ??= new Violation(property, now, node.ToString(), message);
+
+    private sealed class NodeView
+    {
+        public HardState? Persisted;
+        public long CommitIndex;
+        public long LastApplied;
+        public long LeaderTerm;
+        public long LeaderLastIndex;
+        public ulong LeaderDigest;
+    }
+}

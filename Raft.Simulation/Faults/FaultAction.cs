@@ -1,0 +1,65 @@
+using Raft.Simulation.Tracing;
+
+namespace Raft.Simulation.Faults;
+
+/// <summary>
+/// One timed fault of a schedule. A schedule is plain data: it can be generated from a seed,
+/// shrunk by dropping actions, printed, and run again. Node numbers are 1-based.
+/// </summary>
+public abstract record FaultAction(long AtMicros)
+{
+    public override string ToString() => $"at {TraceEvent.FormatTime(AtMicros)} {Describe()}";
+
+    /// <summary>The action without its time, e.g. <c>crash n2</c>.</summary>
+    public abstract string Describe();
+}
+
+/// <summary>Cuts every link between different groups (nodes in no group are isolated).</summary>
+public sealed record PartitionFault(long AtMicros, IReadOnlyList<IReadOnlyList<int>> Groups) : FaultAction(AtMicros)
+{
+    public override string Describe() => "partition " + string.Join(" | ", Groups.Select(g => string.Join(" ", g.Select(n => $"n{n}"))));
+}
+
+/// <summary>Cuts one direction of one link.</summary>
+public sealed record CutLinkFault(long AtMicros, int From, int To) : FaultAction(AtMicros)
+{
+    public override string Describe() => $"cut n{From}->n{To}";
+}
+
+/// <summary>Cuts both directions between a node and all others.</summary>
+public sealed record IsolateFault(long AtMicros, int Node) : FaultAction(AtMicros)
+{
+    public override string Describe() => $"isolate n{Node}";
+}
+
+/// <summary>Restores every link.</summary>
+public sealed record HealFault(long AtMicros) : FaultAction(AtMicros)
+{
+    public override string Describe() => "heal";
+}
+
+public sealed record CrashFault(long AtMicros, int Node) : FaultAction(AtMicros)
+{
+    public override string Describe() => $"crash n{Node}";
+}
+
+public sealed record RestartFault(long AtMicros, int Node) : FaultAction(AtMicros)
+{
+    public override string Describe() => $"restart n{Node}";
+}
+
+public sealed record PauseFault(long AtMicros, int Node) : FaultAction(AtMicros)
+{
+    public override string Describe() => $"pause n{Node}";
+}
+
+public sealed record ResumeFault(long AtMicros, int Node) : FaultAction(AtMicros)
+{
+    public override string Describe() => $"resume n{Node}";
+}
+
+/// <summary>Changes loss, duplication and reordering on every link.</summary>
+public sealed record NetworkFault(long AtMicros, double LossRate, double DuplicateRate, double ReorderRate) : FaultAction(AtMicros)
+{
+    public override string Describe() => $"network loss={LossRate:0.##} dup={DuplicateRate:0.##} reorder={ReorderRate:0.##}";
+}

@@ -1,0 +1,109 @@
+using Raft.Core;
+using Raft.Core.Messages;
+using Raft.Core.Randomness;
+
+namespace Raft.Simulation.Network;
+
+/// <summary>
+/// The simulated network between servers: per-link latency, loss, duplication and reordering,
+/// and directed cuts for partitions. Messages in flight are data: they can be listed, dropped or
+/// delivered by hand. Every decision draws from the network's own random stream.
+/// </summary>
+public sealed class SimNetwork(SplitMix64 random, LinkProfile profile)
+{
+    private readonly SortedDictionary<long, InFlightMessage> inFlight = [];
+    private readonly SortedSet<(int From, int To)> cuts = [];
+    private readonly SortedDictionary<(int From, int To), LinkProfile> linkOverrides = [];
+    private long nextSeq = 1;
+
+    public LinkProfile Profile { get; set; } = profile;
+
+    public IReadOnlyCollection<InFlightMessage> InFlight => inFlight.Values;
+
+    public IReadOnlyCollection<(int From, int To)> Cuts => cuts;
+
+    public long MessagesSent { get; private set; }
+
+    public long MessagesDropped { get; private set; }
+
+    public long MessagesDuplicated { get; private set; }
+
+    public LinkProfile ProfileOf(NodeId from, NodeId to) =>
+        linkOverrides.TryGetValue((from.Value, to.Value), out var p) ? p : Profile;
+
+    public void SetLinkProfile(NodeId from, NodeId to, LinkProfile? linkProfile)
+    {
+        if (linkProfile is null) linkOverrides.Remove((from.Value, to.Value));
+        else linkOverrides[(from.Value, to.Value)] = linkProfile;
+    }
+
+    public bool IsCut(NodeId from, NodeId to) => cuts.Contains((from.Value, to.Value));
+
+    public void Cut(NodeId from, NodeId to) => cuts.Add((from.Value, to.Value));
+
+    public void Restore(NodeId from, NodeId to) => cuts.Remove((from.Value, to.Value));
+
+    public void HealAll() => cuts.Clear();
+
+    /// <summary>
+    /// Puts a message on the wire at <paramref name="nowMicros"/>. Returns the copies scheduled
+    /// (none if lost or the link is cut, two if duplicated).
+    /// </summary>
+    public IReadOnlyList<InFlightMessage> Send(Message message, long nowMicros)
+    {
+        MessagesSent++;
+        var link = ProfileOf(message.From, message.To);
+        if (IsCut(message.From, message.To) || random.NextDouble() < link.LossRate)
+        {
+            MessagesDropped++;
+            return [];
+        }
+        var copies = new List<InFlightMessage> { Schedule(message, nowMicros, link, isDuplicate: false) };
+        if (link.DuplicateRate > 0 && random.NextDouble() < link.DuplicateRate)
+        {
+            MessagesDuplicated++;
+            copies.Add(Schedule(message, nowMicros, link, isDuplicate: true));
+        }
+        return copies;
+    }
+
+    /// <summary>Takes a message off the wire (for delivery); null if it is no longer there.</summary>
+    public InFlightMessage? Take(long seq) => inFlight.Remove(seq, out var message) ? message : null;
+
+    /// <summary>Counts a message the simulation decided to drop after taking it off the wire.</summary>
+    public void RecordDrop() => MessagesDropped++;
+
+    /// <summary>Removes a message from the wire without delivering it.</summary>
+    public InFlightMessage? Drop(long seq)
+    {
+        if (!inFlight.Remove(seq, out var message)) return null;
+        MessagesDropped++;
+        return message;
+    }
+
+    /// <summary>Removes every in-flight message matching <paramref name="match"/>; returns them.</summary>
+    public IReadOnlyList<InFlightMessage> DropWhere(Func<InFlightMessage, bool> match)
+    {
+        var dropped = inFlight.Values.Where(match).ToList();
+        foreach (var message in dropped) Drop(message.Seq);
+        return dropped;
+    }
+
+    /// <summary>Adds another copy of an in-flight message, due at the same time plus one latency.</summary>
+    public InFlightMessage? Duplicate(long seq, long nowMicros)
+    {
+        if (!inFlight.TryGetValue(seq, out var message)) return null;
+        MessagesDuplicated++;
+        return Schedule(message.Message, nowMicros, ProfileOf(message.Message.From, message.Message.To), isDuplicate: true);
+    }
+
+    private InFlightMessage Schedule(Message message, long nowMicros, LinkProfile link, bool isDuplicate)
+    {
+        var latency = link.MinLatencyMicros + (long)(random.NextDouble() * (link.MaxLatencyMicros - link.MinLatencyMicros));
+        if (link.ReorderRate > 0 && random.NextDouble() < link.ReorderRate)
+            latency += (long)(random.NextDouble() * link.ReorderDelayMicros);
+        var scheduled = new InFlightMessage(nextSeq++, message, nowMicros, nowMicros + latency, isDuplicate);
+        inFlight[scheduled.Seq] = scheduled;
+        return scheduled;
+    }
+}

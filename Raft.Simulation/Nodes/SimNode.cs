@@ -1,0 +1,38 @@
+using Raft.Core;
+using Raft.Core.Inputs;
+using Raft.Core.Node;
+using Raft.Core.StateMachine;
+
+namespace Raft.Simulation.Nodes;
+
+/// <summary>One simulated server: the core under test, its disk, its state machine and status.</summary>
+public sealed class SimNode(NodeId id, IRaftNode core, double clockRate)
+{
+    public NodeId Id => id;
+
+    public IRaftNode Core { get; set; } = core;
+
+    public SimDisk Disk { get; } = new();
+
+    public KvStateMachine StateMachine { get; set; } = new();
+
+    public NodeStatus Status { get; set; } = NodeStatus.Up;
+
+    /// <summary>Counts starts; tick events of an earlier incarnation are ignored.</summary>
+    public int Incarnation { get; set; } = 1;
+
+    /// <summary>This node's tick length relative to the nominal one (clock drift).</summary>
+    public double ClockRate { get; set; } = clockRate;
+
+    /// <summary>Client proposals this node accepted as leader, by log index, waiting to be applied.</summary>
+    public SortedDictionary<long, (Clients.ClientRequest Request, long Term)> PendingProposals { get; } = [];
+
+    /// <summary>The hard state most recently handed to the disk (synced or not).</summary>
+    public Raft.Core.HardState WrittenHardState { get; set; }
+
+    /// <summary>Last log index handed to the disk (synced or not).</summary>
+    public long WrittenLastIndex { get; set; }
+
+    /// <summary>Inputs that arrived while paused, handled on resume.</summary>
+    public Queue<Input> Backlog { get; } = new();
+}

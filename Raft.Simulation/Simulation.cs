@@ -1,0 +1,505 @@
+using Raft.Core;
+using Raft.Core.Effects;
+using Raft.Core.Inputs;
+using Raft.Core.Messages;
+using Raft.Core.Node;
+using Raft.Core.Randomness;
+using Raft.Core.StateMachine;
+using Raft.Simulation.Checkers;
+using Raft.Simulation.Clients;
+using Raft.Simulation.Faults;
+using Raft.Simulation.History;
+using Raft.Simulation.Network;
+using Raft.Simulation.Nodes;
+using Raft.Simulation.Scheduling;
+using Raft.Simulation.Tracing;
+
+namespace Raft.Simulation;
+
+/// <summary>
+/// A deterministic run of a Raft cluster: virtual time, a faulty network, crashing nodes with
+/// simulated disks, key-value clients, safety checks after every step, and a trace. Everything
+/// random comes from one seed, split into independent streams per purpose.
+/// </summary>
+public sealed class Simulation
+{
+    private const ulong NetworkStream = 1, FaultStream = 2, ClientNetworkStream = 3, ClockStream = 4, NodeStreamBase = 100, ClientStreamBase = 300;
+
+    private readonly SimulationOptions options;
+    private readonly Func<NodeSpec, IRaftNode> nodeFactory;
+    private readonly EventQueue<SimEvent> queue = new();
+    private readonly SortedDictionary<NodeId, SimNode> nodes = [];
+    private readonly SortedDictionary<NodeId, SplitMix64> nodeRandom = [];
+    private readonly List<SimClient> clients = [];
+    private readonly SplitMix64 clientNetwork;
+    private readonly SafetyChecker safety = new();
+    private long faultsEndMicros;
+    private bool faultsEnded;
+    private int elections;
+
+    public Simulation(SimulationOptions options, Func<NodeSpec, IRaftNode>? nodeFactory = null)
+    {
+        this.options = options.Validate();
+        this.nodeFactory = nodeFactory ?? DefaultNode;
+        var seed = options.Seed;
+        Members = NodeId.Range(options.Nodes);
+        Network = new SimNetwork(new SplitMix64(SplitMix64.Derive(seed, NetworkStream)), options.Network);
+        clientNetwork = new SplitMix64(SplitMix64.Derive(seed, ClientNetworkStream));
+        Trace = new Trace(options.KeepTrace);
+        Schedule = options.Schedule ?? FaultScheduleGenerator.Generate(options.Faults, options.Nodes, options.DurationMicros,
+            new SplitMix64(SplitMix64.Derive(seed, FaultStream)));
+
+        var clock = new SplitMix64(SplitMix64.Derive(seed, ClockStream));
+        var drift = options.MaxClockDrift;
+        foreach (var id in Members)
+        {
+            nodeRandom[id] = new SplitMix64(SplitMix64.Derive(seed, NodeStreamBase + (ulong)id.Value));
+            var rate = 1 + (clock.NextDouble() * 2 - 1) * drift;
+            var node = new SimNode(id, StartCore(id, Raft.Core.Storage.PersistentState.Empty, 1), rate);
+            nodes[id] = node;
+            safety.OnStart(node.Core, default, 0);
+            queue.Schedule(clock.Next((int)options.TickMicros) + 1, new TickEvent(id, node.Incarnation));
+        }
+        for (var c = 1; c <= options.Clients; c++)
+        {
+            var client = new SimClient(c, new SplitMix64(SplitMix64.Derive(seed, ClientStreamBase + (ulong)c)), options.Keys, options.Nodes);
+            clients.Add(client);
+            queue.Schedule(client.Random.Next((int)Math.Max(1, options.ClientThinkMicros)) + options.TickMicros, new ClientWakeEvent(c, client.TimerGeneration));
+        }
+        foreach (var action in Schedule) queue.Schedule(action.AtMicros, new FaultEvent(action));
+        faultsEndMicros = options.DurationMicros;
+        queue.Schedule(faultsEndMicros, new FaultsEndEvent());
+    }
+
+    public IReadOnlyList<NodeId> Members { get; }
+
+    public SimNetwork Network { get; }
+
+    public Trace Trace { get; }
+
+    public OperationHistory History { get; } = new();
+
+    /// <summary>The fault schedule this run follows.</summary>
+    public IReadOnlyList<FaultAction> Schedule { get; }
+
+    /// <summary>Current virtual time in microseconds.</summary>
+    public long Now { get; private set; }
+
+    public Violation? Violation { get; private set; }
+
+    public IReadOnlyDictionary<NodeId, SimNode> Nodes => nodes;
+
+    /// <summary>
+    /// Runs until a property is violated, or until faults have stopped and the cluster has a leader
+    /// with every client request answered (liveness), or until the liveness bound passes (a violation).
+    /// </summary>
+    public SimulationResult Run()
+    {
+        var deadline = options.DurationMicros + options.LivenessBoundMicros;
+        var live = false;
+        while (Violation is null && queue.TryPeekTime(out var next) && next <= deadline)
+        {
+            StepEvent();
+            if (faultsEnded && IsSettled())
+            {
+                live = true;
+                break;
+            }
+        }
+        if (Violation is null && !live)
+        {
+            var pending = clients.Count(c => c.Current is not null);
+            Fail(Property.Liveness, "-", LeaderNow() is null
+                ? $"no leader {TraceEvent.FormatTime(options.LivenessBoundMicros)} after faults stopped"
+                : $"{pending} client request(s) still pending {TraceEvent.FormatTime(options.LivenessBoundMicros)} after faults stopped");
+        }
+        return Result();
+    }
+
+    public SimulationResult Result() => new(options.Seed, Trace.Digest, Violation, Now, elections, safety.CommittedIndex,
+        Network.MessagesSent, Network.MessagesDropped, History.CompletedCount, History.Operations, Trace.Recent);
+
+    /// <summary>Handles the next event. Returns false when nothing is scheduled.</summary>
+    public bool StepEvent()
+    {
+        if (!queue.TryDequeue(out var next, out var time)) return false;
+        Now = time;
+        switch (next)
+        {
+            case TickEvent tick: HandleTick(tick); break;
+            case DeliveryEvent delivery: HandleDelivery(delivery.Seq); break;
+            case FaultEvent fault: ApplyFault(fault.Action); break;
+            case FaultsEndEvent: EndFaults(); break;
+            case ClientWakeEvent wake: HandleClientWake(wake); break;
+            case ClientRequestEvent request: HandleClientRequest(request.Node, request.Request); break;
+            case ClientReplyEvent reply: HandleClientReply(reply.Reply); break;
+        }
+        return true;
+    }
+
+    /// <summary>The node that leads the highest term among running nodes, if any.</summary>
+    public NodeId? LeaderNow()
+    {
+        var up = nodes.Values.Where(n => n.Status == NodeStatus.Up).ToList();
+        if (up.Count == 0) return null;
+        var maxTerm = up.Max(n => n.Core.Term);
+        return up.FirstOrDefault(n => n.Core.Role == Role.Leader && n.Core.Term == maxTerm)?.Id;
+    }
+
+    private bool IsSettled() => clients.All(c => c.Current is null) && LeaderNow() is not null;
+
+    // ---- nodes -------------------------------------------------------------------------------
+
+    private static IRaftNode DefaultNode(NodeSpec spec) =>
+        new RaftNode(spec.Id, spec.Members, spec.Options, spec.Random, spec.Persisted, spec.FirstMessageId);
+
+    private IRaftNode StartCore(NodeId id, Raft.Core.Storage.PersistentState persisted, int incarnation) =>
+        nodeFactory(new NodeSpec(id, Members, options.Raft, nodeRandom[id], persisted, incarnation * 1_000_000_000L));
+
+    private long TickLength(SimNode node) => Math.Max(1, (long)(options.TickMicros * node.ClockRate));
+
+    private void HandleTick(TickEvent tick)
+    {
+        var node = nodes[tick.Node];
+        if (node.Incarnation != tick.Incarnation || node.Status == NodeStatus.Down) return;
+        queue.Schedule(Now + TickLength(node), tick);
+        if (node.Status == NodeStatus.Up) StepNode(node, Tick.Instance);
+    }
+
+    /// <summary>Feeds one input to a node, carries out its effects, records and checks what changed.</summary>
+    private Output? StepNode(SimNode node, Input input)
+    {
+        var core = node.Core;
+        var before = (core.Role, core.Term, core.CommitIndex);
+        Output output;
+        try
+        {
+            output = core.Step(input);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException or KeyNotFoundException)
+        {
+            Fail(Property.CoreInvariant, node.Id.ToString(), $"{e.GetType().Name}: {e.Message}");
+            return null;
+        }
+
+        if (input is Tick && core.Term > before.Term) Record(TraceKind.Timeout, node.Id, $"election timeout, campaigning for term {core.Term}");
+        Execute(node, output);
+        if (core.Term != before.Term) Record(TraceKind.Term, node.Id, $"term {before.Term} -> {core.Term}");
+        if (core.Role != before.Role)
+        {
+            Record(TraceKind.Role, node.Id, $"{before.Role} -> {core.Role} in term {core.Term}");
+            if (core.Role == Role.Leader) elections++;
+        }
+        if (core.CommitIndex > before.CommitIndex) Record(TraceKind.Commit, node.Id, $"commit {before.CommitIndex} -> {core.CommitIndex}");
+
+        safety.AfterStep(core, output.Effects, Now);
+        if (safety.First is { } violation && Violation is null)
+        {
+            Violation = violation;
+            Record(TraceKind.Violation, node.Id, violation.ToString());
+        }
+        return output;
+    }
+
+    /// <summary>
+    /// Carries out effects in order. A write becomes durable after the disk sync; any message that
+    /// follows a write in the list is held back until then, as a real driver must (thesis §3.8).
+    /// </summary>
+    private void Execute(SimNode node, Output output)
+    {
+        var releaseAt = Now;
+        foreach (var effect in output.Effects)
+        {
+            switch (effect)
+            {
+                case PersistHardState hard:
+                    releaseAt = Now + options.DiskSyncMicros;
+                    node.Disk.Write(hard, releaseAt);
+                    node.WrittenHardState = hard.State;
+                    break;
+                case PersistEntries write:
+                    releaseAt = Now + options.DiskSyncMicros;
+                    node.Disk.Write(write, releaseAt);
+                    node.WrittenLastIndex = write.LastIndex;
+                    Record(TraceKind.Append, node.Id, $"log [{write.FirstIndex}..{write.LastIndex}] terms {TermsText(write)}");
+                    break;
+                case Send send:
+                    CheckPersistedBeforeSend(node, send.Message);
+                    SendMessage(send.Message, releaseAt);
+                    break;
+                case ApplyEntry apply:
+                    ApplyToStateMachine(node, apply);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>A granted vote or a successful append acknowledgement promises state that must already be written.</summary>
+    private void CheckPersistedBeforeSend(SimNode node, Message message)
+    {
+        var broken = message switch
+        {
+            RequestVoteResponse { VoteGranted: true } vote => node.WrittenHardState != new HardState(vote.Term, vote.To),
+            AppendEntriesResponse { Success: true } ack => node.WrittenHardState.Term < ack.Term || node.WrittenLastIndex < ack.Index,
+            _ => false,
+        };
+        if (broken) Fail(Property.PersistBeforeSend, node.Id.ToString(), $"{message} sent before the state it promises was written");
+    }
+
+    private static string TermsText(PersistEntries write) => string.Join(",", write.Entries.Select(e => e.Term).Distinct());
+
+    private void ApplyToStateMachine(SimNode node, ApplyEntry apply)
+    {
+        var entry = apply.Entry;
+        var result = node.StateMachine.Apply(entry);
+        Record(TraceKind.Apply, node.Id, entry.Kind == Raft.Core.Log.EntryKind.NoOp ? $"{entry}" : $"{entry} {KvCommand.Decode(entry.Command)}");
+        if (node.PendingProposals.Remove(entry.Index, out var pending) && pending.Term == entry.Term)
+        {
+            var request = pending.Request;
+            ReplyToClient(new ClientReply(request.Client, request.OperationId, request.Attempt, KvResult.Decode(result), node.Id));
+        }
+    }
+
+    private void SendMessage(Message message, long releaseAt)
+    {
+        var copies = Network.Send(message, releaseAt);
+        if (copies.Count == 0)
+        {
+            Record(TraceKind.Drop, message.From, $"{message} (lost or cut)");
+            return;
+        }
+        foreach (var copy in copies)
+        {
+            Record(copy.IsDuplicate ? TraceKind.Duplicate : TraceKind.Send, message.From, copy.ToString());
+            queue.Schedule(copy.DeliverAtMicros, new DeliveryEvent(copy.Seq));
+        }
+    }
+
+    private void HandleDelivery(long seq)
+    {
+        var copy = Network.Take(seq);
+        if (copy is null) return; // dropped by hand or by a crash meanwhile
+        var message = copy.Message;
+        var target = nodes[message.To];
+        if (Network.IsCut(message.From, message.To) || target.Status == NodeStatus.Down)
+        {
+            Network.RecordDrop();
+            Record(TraceKind.Drop, message.To, $"#{copy.Seq} {message.Kind}#{message.Id} from {message.From} ({(target.Status == NodeStatus.Down ? "receiver down" : "link cut")})");
+            return;
+        }
+        if (target.Status == NodeStatus.Paused)
+        {
+            target.Backlog.Enqueue(new Receive(message));
+            return;
+        }
+        Record(TraceKind.Deliver, message.To, $"#{copy.Seq} {message.Kind}#{message.Id} from {message.From}");
+        StepNode(target, new Receive(message));
+    }
+
+    // ---- faults ------------------------------------------------------------------------------
+
+    private void ApplyFault(FaultAction action)
+    {
+        Record(action is HealFault ? TraceKind.Heal : action is CrashFault ? TraceKind.Crash : action is RestartFault ? TraceKind.Restart
+            : action is PauseFault ? TraceKind.Pause : action is ResumeFault ? TraceKind.Resume : action is NetworkFault ? TraceKind.Network
+            : TraceKind.Partition, "-", action.Describe());
+        switch (action)
+        {
+            case PartitionFault partition:
+                Network.HealAll();
+                var groupOf = new SortedDictionary<int, int>();
+                for (var g = 0; g < partition.Groups.Count; g++)
+                    foreach (var n in partition.Groups[g]) groupOf[n] = g;
+                foreach (var a in Members)
+                    foreach (var b in Members)
+                        if (a != b && (!groupOf.TryGetValue(a.Value, out var ga) || !groupOf.TryGetValue(b.Value, out var gb) || ga != gb))
+                            Network.Cut(a, b);
+                break;
+            case CutLinkFault cut:
+                Network.Cut(new NodeId(cut.From), new NodeId(cut.To));
+                break;
+            case IsolateFault isolate:
+                foreach (var other in Members.Where(m => m.Value != isolate.Node))
+                {
+                    Network.Cut(new NodeId(isolate.Node), other);
+                    Network.Cut(other, new NodeId(isolate.Node));
+                }
+                break;
+            case HealFault:
+                Network.HealAll();
+                break;
+            case CrashFault crash:
+                Crash(nodes[new NodeId(crash.Node)]);
+                break;
+            case RestartFault restart:
+                Restart(nodes[new NodeId(restart.Node)]);
+                break;
+            case PauseFault pause when nodes[new NodeId(pause.Node)].Status == NodeStatus.Up:
+                nodes[new NodeId(pause.Node)].Status = NodeStatus.Paused;
+                break;
+            case ResumeFault resume:
+                Resume(nodes[new NodeId(resume.Node)]);
+                break;
+            case NetworkFault net:
+                Network.Profile = Network.Profile with { LossRate = net.LossRate, DuplicateRate = net.DuplicateRate, ReorderRate = net.ReorderRate };
+                break;
+        }
+    }
+
+    /// <summary>Power loss: volatile state and unsynced writes are gone, and so are messages still held back for them.</summary>
+    public void Crash(SimNode node)
+    {
+        if (node.Status == NodeStatus.Down) return;
+        node.Status = NodeStatus.Down;
+        node.Disk.Crash(Now);
+        node.PendingProposals.Clear();
+        node.Backlog.Clear();
+        Network.DropWhere(m => m.Message.From == node.Id && m.SentAtMicros > Now);
+    }
+
+    public void Restart(SimNode node)
+    {
+        if (node.Status != NodeStatus.Down) return;
+        node.Incarnation++;
+        var persisted = node.Disk.Load();
+        node.Core = StartCore(node.Id, persisted, node.Incarnation);
+        node.WrittenHardState = persisted.HardState;
+        node.WrittenLastIndex = persisted.Entries.Count;
+        node.StateMachine = new KvStateMachine();
+        node.Status = NodeStatus.Up;
+        safety.OnStart(node.Core, persisted.HardState, Now);
+        if (safety.First is { } violation) Violation ??= violation;
+        queue.Schedule(Now + TickLength(node), new TickEvent(node.Id, node.Incarnation));
+    }
+
+    public void Resume(SimNode node)
+    {
+        if (node.Status != NodeStatus.Paused) return;
+        node.Status = NodeStatus.Up;
+        while (node.Backlog.Count > 0 && node.Status == NodeStatus.Up && Violation is null)
+        {
+            var input = node.Backlog.Dequeue();
+            if (input is Receive receive) Record(TraceKind.Deliver, node.Id, $"{receive.Message.Kind}#{receive.Message.Id} from {receive.Message.From} (after pause)");
+            StepNode(node, input);
+        }
+    }
+
+    /// <summary>Faults stop: links heal, the network turns reliable, crashed nodes restart, paused ones resume.</summary>
+    private void EndFaults()
+    {
+        faultsEnded = true;
+        Record(TraceKind.Note, "-", "faults stop: heal, reliable network, restart and resume every node");
+        Network.HealAll();
+        Network.Profile = Network.Profile with { LossRate = 0, DuplicateRate = 0, ReorderRate = 0 };
+        foreach (var node in nodes.Values)
+        {
+            if (node.Status == NodeStatus.Down) Restart(node);
+            else if (node.Status == NodeStatus.Paused) Resume(node);
+        }
+    }
+
+    // ---- clients -----------------------------------------------------------------------------
+
+    private void HandleClientWake(ClientWakeEvent wake)
+    {
+        var client = clients[wake.Client - 1];
+        if (wake.Generation != client.TimerGeneration) return; // a timer that was cancelled
+        if (client.Current is null)
+        {
+            if (faultsEnded) return; // no new operations once faults have stopped
+            var command = client.NextCommand();
+            var id = History.Invoke(client.Id, command, Now);
+            client.Current = new ClientRequest(client.Id, id, 1, command);
+            Record(TraceKind.ClientCall, $"c{client.Id}", $"{command} -> {client.Target}");
+        }
+        else
+        {
+            // Timeout or redirect: retry the same command (same sequence number: applied once).
+            if (!client.RetryAtTarget) client.TryNextServer(options.Nodes);
+            client.Current = client.Current with { Attempt = client.Current.Attempt + 1 };
+        }
+        client.RetryAtTarget = false;
+        SendClientRequest(client);
+    }
+
+    private void SendClientRequest(SimClient client)
+    {
+        var latency = ClientLatency();
+        queue.Schedule(Now + latency, new ClientRequestEvent(client.Target, client.Current!));
+        client.TimerGeneration++;
+        queue.Schedule(Now + options.ClientTimeoutMicros, new ClientWakeEvent(client.Id, client.TimerGeneration));
+    }
+
+    private void HandleClientRequest(NodeId target, ClientRequest request)
+    {
+        var node = nodes[target];
+        if (node.Status != NodeStatus.Up) return; // lost: the client will time out
+        if (node.Core.Role != Role.Leader)
+        {
+            ReplyToClient(new ClientReply(request.Client, request.OperationId, request.Attempt, null, node.Core.Leader));
+            return;
+        }
+        var output = StepNode(node, new Propose(request.Command.Encode()));
+        if (output?.Proposal is { Accepted: true } accepted)
+            node.PendingProposals[accepted.Index] = (request, accepted.Term);
+        else if (output is not null)
+            ReplyToClient(new ClientReply(request.Client, request.OperationId, request.Attempt, null, output.Proposal?.LeaderHint));
+    }
+
+    private void ReplyToClient(ClientReply reply) => queue.Schedule(Now + ClientLatency(), new ClientReplyEvent(reply));
+
+    private void HandleClientReply(ClientReply reply)
+    {
+        var client = clients[reply.Client - 1];
+        var current = client.Current;
+        if (current is null || current.OperationId != reply.OperationId) return; // late answer to a finished operation
+        if (reply.Result is { } result)
+        {
+            History.Complete(current.OperationId, result, Now);
+            client.Observe(current.Command, result);
+            client.Current = null;
+            client.Completed++;
+            Record(TraceKind.ClientReturn, $"c{client.Id}", $"{current.Command} = {result}");
+            client.TimerGeneration++;
+            queue.Schedule(Now + 1 + client.Random.Next((int)Math.Max(1, options.ClientThinkMicros)), new ClientWakeEvent(client.Id, client.TimerGeneration));
+            return;
+        }
+        if (reply.Attempt != current.Attempt) return; // redirect for an attempt already superseded
+        // Not the leader: go to the hinted leader soon, or to the next server after a pause.
+        client.RetryAtTarget = reply.LeaderHint is not null;
+        if (reply.LeaderHint is { } hint) client.Target = hint;
+        client.TimerGeneration++;
+        queue.Schedule(Now + (reply.LeaderHint is null ? 20_000 : 1_000), new ClientWakeEvent(client.Id, client.TimerGeneration));
+    }
+
+    private long ClientLatency() => 500 + clientNetwork.Next(2_000);
+
+    // ---- trace and failures ------------------------------------------------------------------
+
+    private void Record(TraceKind kind, NodeId node, string detail) => Record(kind, node.ToString(), detail);
+
+    private void Record(TraceKind kind, string node, string detail) => Trace.Add(new TraceEvent(Now, kind, node, detail));
+
+    private void Fail(Property property, string node, string message)
+    {
+        if (Violation is not null) return;
+        Violation = new Violation(property, Now, node, message);
+        Record(TraceKind.Violation, node, Violation.ToString());
+    }
+
+    private abstract record SimEvent;
+
+    private sealed record TickEvent(NodeId Node, int Incarnation) : SimEvent;
+
+    private sealed record DeliveryEvent(long Seq) : SimEvent;
+
+    private sealed record FaultEvent(FaultAction Action) : SimEvent;
+
+    private sealed record FaultsEndEvent : SimEvent;
+
+    private sealed record ClientWakeEvent(int Client, long Generation) : SimEvent;
+
+    private sealed record ClientRequestEvent(NodeId Node, ClientRequest Request) : SimEvent;
+
+    private sealed record ClientReplyEvent(ClientReply Reply) : SimEvent;
+}

@@ -1,0 +1,61 @@
+using Raft.Core;
+using Raft.Simulation.Faults;
+using Raft.Simulation.Network;
+
+namespace Raft.Simulation;
+
+/// <summary>Everything that determines a run. Same options (seed included), same run, byte for byte.</summary>
+public sealed record SimulationOptions
+{
+    public ulong Seed { get; init; } = 1;
+
+    public int Nodes { get; init; } = 3;
+
+    public RaftOptions Raft { get; init; } = new();
+
+    /// <summary>Length of one tick of a node's clock.</summary>
+    public long TickMicros { get; init; } = 10_000;
+
+    /// <summary>How long faults and new client requests go on.</summary>
+    public long DurationMicros { get; init; } = 10_000_000;
+
+    /// <summary>After <see cref="DurationMicros"/> faults stop; within this bound a leader must exist and every request complete.</summary>
+    public long LivenessBoundMicros { get; init; } = 10_000_000;
+
+    public LinkProfile Network { get; init; } = LinkProfile.Reliable;
+
+    public FaultProfile Faults { get; init; } = FaultProfile.None;
+
+    /// <summary>An explicit fault schedule; when null, one is generated from the seed and <see cref="Faults"/>.</summary>
+    public IReadOnlyList<FaultAction>? Schedule { get; init; }
+
+    public int Clients { get; init; } = 3;
+
+    /// <summary>Number of keys the clients use (k1..kN).</summary>
+    public int Keys { get; init; } = 5;
+
+    /// <summary>A client that hears nothing for this long retries at another server.</summary>
+    public long ClientTimeoutMicros { get; init; } = 200_000;
+
+    /// <summary>Pause between a client's operations (uniform up to this).</summary>
+    public long ClientThinkMicros { get; init; } = 20_000;
+
+    /// <summary>Time for a disk write to become durable; messages that depend on it wait that long.</summary>
+    public long DiskSyncMicros { get; init; } = 500;
+
+    /// <summary>Largest relative clock-rate error of a node (0.05 = ticks up to 5% fast or slow). Chaos turns it on.</summary>
+    public double MaxClockDrift { get; init; }
+
+    /// <summary>Keep every trace event in memory (for replay output), not only the digest.</summary>
+    public bool KeepTrace { get; init; }
+
+    public SimulationOptions Validate()
+    {
+        if (Nodes is < 1 or > 9) throw new ArgumentException("nodes must be between 1 and 9");
+        if (Clients < 0) throw new ArgumentException("clients must not be negative");
+        if (Keys < 1) throw new ArgumentException("keys must be at least 1");
+        if (TickMicros < 1 || DurationMicros < 0 || LivenessBoundMicros < 0) throw new ArgumentException("times must be positive");
+        Raft.Validate();
+        return this;
+    }
+}

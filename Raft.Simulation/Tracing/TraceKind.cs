@@ -1,0 +1,27 @@
+namespace Raft.Simulation.Tracing;
+
+/// <summary>What a trace event records.</summary>
+public enum TraceKind
+{
+    Timeout,
+    Send,
+    Deliver,
+    Drop,
+    Duplicate,
+    Role,
+    Term,
+    Append,
+    Commit,
+    Apply,
+    Crash,
+    Restart,
+    Pause,
+    Resume,
+    Partition,
+    Heal,
+    Network,
+    ClientCall,
+    ClientReturn,
+    Violation,
+    Note,
+}
