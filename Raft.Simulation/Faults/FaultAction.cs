@@ -8,7 +8,7 @@ namespace Raft.Simulation.Faults;
 /// </summary>
 public abstract record FaultAction(long AtMicros)
 {
-    public override string ToString() => $"at {TraceEvent.FormatTime(AtMicros)} {Describe()}";
+    public sealed override string ToString() => $"at {TraceEvent.FormatTime(AtMicros)} {Describe()}";
 
     /// <summary>The action without its time, e.g. <c>crash n2</c>.</summary>
     public abstract string Describe();

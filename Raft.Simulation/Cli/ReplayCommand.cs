@@ -1,0 +1,60 @@
+using System.CommandLine;
+using Raft.Simulation.Tracing;
+
+namespace Raft.Simulation.Cli;
+
+/// <summary><c>raft-sim replay</c>: reruns one seed and prints its digest, its schedule and its trace.</summary>
+public static class ReplayCommand
+{
+    public static Command Create()
+    {
+        var set = new RunOptionSet();
+        var seed = new Option<ulong>("--seed") { Description = "The seed to rerun.", Required = true };
+        var trace = new Option<string?>("--trace") { Description = "Write the trace to this file: .ndjson for JSON lines, anything else for text. Without it the trace goes to stdout." };
+        var quiet = new Option<bool>("--summary-only") { Description = "Print the digest and outcome only, not the trace." };
+        var command = new Command("replay", "Rerun one seed exactly and print its digest and trace.");
+        command.Add(seed);
+        set.AddTo(command);
+        command.Add(trace);
+        command.Add(quiet);
+        command.SetAction(parse => Run(set.Read(parse, parse.GetValue(seed), keepTrace: true), parse.GetValue(trace), parse.GetValue(quiet)));
+        return command;
+    }
+
+    private static int Run(SimulationOptions options, string? tracePath, bool summaryOnly)
+    {
+        var simulation = new Simulation(options);
+        var result = simulation.Run();
+        if (result.Ok) result = HistoryCheck.Apply(result);
+
+        if (!summaryOnly)
+        {
+            if (tracePath is null)
+            {
+                foreach (var e in simulation.Trace.All) Console.WriteLine(e.ToText());
+                Console.WriteLine();
+            }
+            else
+            {
+                var json = tracePath.EndsWith(".ndjson", StringComparison.OrdinalIgnoreCase) || tracePath.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase);
+                try
+                {
+                    File.WriteAllLines(tracePath, simulation.Trace.All.Select(e => json ? e.ToJson() : e.ToText()));
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    Console.Error.WriteLine($"raft-sim: cannot write trace to {tracePath}: {e.Message}");
+                    return 2;
+                }
+                Console.WriteLine($"trace            {simulation.Trace.Count} events written to {tracePath}");
+            }
+        }
+        Console.WriteLine($"seed             {options.Seed}");
+        Console.WriteLine($"schedule         {(simulation.Schedule.Count == 0 ? "(no faults)" : string.Join("; ", simulation.Schedule))}");
+        Console.WriteLine($"events           {simulation.Trace.Count}, ended at {TraceEvent.FormatTime(result.EndMicros)}");
+        Console.WriteLine($"elections        {result.Elections}, committed index {result.CommittedIndex}, client ops {result.ClientOperations}, messages {result.MessagesSent}");
+        Console.WriteLine($"digest           {result.Digest}");
+        Console.WriteLine(result.Ok ? "outcome          ok" : $"outcome          VIOLATION {result.Violation}");
+        return result.Ok ? 0 : 1;
+    }
+}

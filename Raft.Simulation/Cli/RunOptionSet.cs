@@ -1,0 +1,122 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using Raft.Core;
+using Raft.Simulation.Faults;
+using Raft.Simulation.Network;
+
+namespace Raft.Simulation.Cli;
+
+/// <summary>The options that shape a run, shared by <c>explore</c> and <c>replay</c> so a replay command can repeat them exactly.</summary>
+public sealed class RunOptionSet
+{
+    public Option<int> Nodes { get; } = new("--nodes") { Description = "Cluster size: 3, 5 or 7.", DefaultValueFactory = _ => 3 };
+
+    public Option<long> Duration { get; } = new("--duration")
+    {
+        Description = "Virtual time with faults and client traffic, e.g. 10s, 500ms, 2m.",
+        DefaultValueFactory = _ => 10_000_000,
+        CustomParser = ParseDuration,
+    };
+
+    public Option<FaultProfile> Faults { get; } = new("--faults")
+    {
+        Description = "Fault profile: none, unreliable, partitions, crashes, chaos.",
+        DefaultValueFactory = _ => FaultProfile.Chaos,
+        CustomParser = result => ParseEnum<FaultProfile>(result, "fault profile"),
+    };
+
+    public Option<int> Clients { get; } = new("--clients") { Description = "Number of key-value clients.", DefaultValueFactory = _ => 3 };
+
+    public Option<TeachingBug> Bug { get; } = new("--bug")
+    {
+        Description = "Run a deliberately broken core (see docs/teaching-bugs.md): " + string.Join(", ", Enum.GetNames<TeachingBug>().Select(Kebab)) + ".",
+        DefaultValueFactory = _ => TeachingBug.None,
+        CustomParser = result => ParseEnum<TeachingBug>(result, "teaching bug"),
+    };
+
+    public RunOptionSet()
+    {
+        Nodes.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is not (3 or 5 or 7)) r.AddError("--nodes must be 3, 5 or 7.");
+        });
+        Clients.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 0 or > 100) r.AddError("--clients must be between 0 and 100.");
+        });
+    }
+
+    public void AddTo(Command command)
+    {
+        command.Add(Nodes);
+        command.Add(Duration);
+        command.Add(Faults);
+        command.Add(Clients);
+        command.Add(Bug);
+    }
+
+    public SimulationOptions Read(ParseResult parse, ulong seed, bool keepTrace = false)
+    {
+        var faults = parse.GetValue(Faults);
+        return new SimulationOptions
+        {
+            Seed = seed,
+            Nodes = parse.GetValue(Nodes),
+            DurationMicros = parse.GetValue(Duration),
+            Faults = faults,
+            Network = faults is FaultProfile.Unreliable or FaultProfile.Chaos ? LinkProfile.Unreliable : LinkProfile.Reliable,
+            MaxClockDrift = faults == FaultProfile.Chaos ? 0.05 : 0,
+            Clients = parse.GetValue(Clients),
+            Raft = new RaftOptions { Bug = parse.GetValue(Bug) },
+            KeepTrace = keepTrace,
+        };
+    }
+
+    /// <summary>The exact command line that reruns one seed of these options.</summary>
+    public static string ReplayCommand(SimulationOptions options) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"raft-sim replay --seed {options.Seed} --nodes {options.Nodes} --duration {FormatDuration(options.DurationMicros)} --faults {Kebab(options.Faults.ToString())} --clients {options.Clients}")
+        + (options.Raft.Bug == TeachingBug.None ? "" : $" --bug {Kebab(options.Raft.Bug.ToString())}");
+
+    public static string FormatDuration(long micros) =>
+        micros % 1_000_000 == 0 ? $"{micros / 1_000_000}s" : micros % 1000 == 0 ? $"{micros / 1000}ms" : $"{micros}us";
+
+    /// <summary>PascalCase to kebab-case: VoteWithoutLogCheck -> vote-without-log-check.</summary>
+    public static string Kebab(string name) =>
+        string.Concat(name.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "-" : "") + char.ToLowerInvariant(c) : c.ToString()));
+
+    private static long ParseDuration(ArgumentResult result)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+        if (TryParseDuration(text, out var micros)) return micros;
+        result.AddError($"'{text}' is not a duration: use a number with a unit, e.g. 10s, 500ms, 2m, 100us.");
+        return 0;
+    }
+
+    public static bool TryParseDuration(string text, out long micros)
+    {
+        micros = 0;
+        var units = new (string Suffix, long Micros)[] { ("us", 1), ("ms", 1000), ("s", 1_000_000), ("m", 60_000_000) };
+        foreach (var (suffix, scale) in units)
+        {
+            if (!text.EndsWith(suffix, StringComparison.Ordinal)) continue;
+            var number = text[..^suffix.Length];
+            if (suffix == "s" && (number.EndsWith('m') || number.EndsWith('u'))) continue;
+            if (!long.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value <= 0 || value > long.MaxValue / scale / 4) return false;
+            micros = value * scale;
+            return true;
+        }
+        return false;
+    }
+
+    private static T ParseEnum<T>(ArgumentResult result, string what) where T : struct, Enum
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+        foreach (var name in Enum.GetNames<T>())
+            if (string.Equals(Kebab(name), text, StringComparison.OrdinalIgnoreCase) || string.Equals(name, text, StringComparison.OrdinalIgnoreCase))
+                return Enum.Parse<T>(name);
+        result.AddError($"unknown {what} '{text}'; expected one of: {string.Join(", ", Enum.GetNames<T>().Select(Kebab))}.");
+        return default;
+    }
+}
