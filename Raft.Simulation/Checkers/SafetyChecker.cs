@@ -37,7 +37,7 @@ public sealed class SafetyChecker
     /// </summary>
     public void OnStart(IRaftNode node, HardState loaded, long nowMicros)
     {
-        views[node.Id] = new NodeView { Persisted = loaded };
+        views[node.Id] = new NodeView { Persisted = loaded, Node = node };
         if (node.Term != loaded.Term || node.VotedFor != loaded.VotedFor)
             Fail(Property.PersistedStateMonotonic, nowMicros, node.Id,
                 $"restarted with term={node.Term} vote={node.VotedFor?.ToString() ?? "-"} but its disk holds {loaded}");
@@ -65,8 +65,39 @@ public sealed class SafetyChecker
             }
         }
         CheckLeader(node, view, nowMicros);
+        var committedBefore = CommittedIndex;
         CheckCommit(node, view, nowMicros);
+        if (CommittedIndex > committedBefore) CheckCommittedEntryCannotBeLost(node.Id, CommittedIndex, nowMicros);
     }
+
+    /// <summary>
+    /// Leader Completeness, checked at the moment of commitment: no server lacking the newly
+    /// committed entry may be able to win an election, i.e. be at least as up to date (§5.4.1) as a
+    /// majority of servers. Correct Raft guarantees this (it is the heart of the §5.4.3 proof);
+    /// committing an old-term entry by counting replicas (Figure 8) breaks it long before a later
+    /// leader actually overwrites the entry, so this catches the mistake without waiting for the
+    /// rare schedule that completes the story.
+    /// </summary>
+    private void CheckCommittedEntryCannotBeLost(NodeId committer, long index, long now)
+    {
+        var logs = views.Values.Select(v => v.Node!.Log).ToList();
+        var digest = committedDigests[(int)index];
+        foreach (var (id, view) in views)
+        {
+            var log = view.Node!.Log;
+            if (log.LastIndex >= index && log.DigestAt(index) == digest) continue;
+            var voters = logs.Count(other => IsAtLeastAsUpToDate(log, other));
+            if (Quorum.IsMajority(voters, logs.Count))
+            {
+                Fail(Property.LeaderCompleteness, now, committer,
+                    $"index {index} committed, yet {id} (log ends {log.LastIndex}@{log.LastTerm}) lacks it and is at least as up to date as a majority, so it could be elected and overwrite it");
+                return;
+            }
+        }
+    }
+
+    private static bool IsAtLeastAsUpToDate(IReadOnlyRaftLog candidate, IReadOnlyRaftLog voter) =>
+        candidate.LastTerm > voter.LastTerm || (candidate.LastTerm == voter.LastTerm && candidate.LastIndex >= voter.LastIndex);
 
     private void CheckPersisted(NodeId id, HardState state, long now)
     {
@@ -171,6 +202,7 @@ public sealed class SafetyChecker
     private sealed class NodeView
     {
         public HardState? Persisted;
+        public IRaftNode? Node;
         public long CommitIndex;
         public long LastApplied;
         public long LeaderTerm;
