@@ -302,6 +302,37 @@ public sealed class LinearizabilityCheckerTests
     }
 
     [Test]
+    public void The_search_agrees_with_brute_force_on_small_random_histories()
+    {
+        var verdicts = new SortedDictionary<bool, int> { [false] = 0, [true] = 0 };
+        for (var seed = 0; seed < 400; seed++)
+        {
+            var random = new Random(seed);
+            var history = RandomHistory.Legal(seed, operationCount: random.Next(2, 7), keyCount: 1, clientCount: 3, pendingFraction: 0.2);
+            if (random.Next(2) == 0) Corrupt(history, random);
+
+            var expected = BruteForceLinearizability.IsLinearizable(history);
+            var result = LinearizabilityChecker.Check(history);
+
+            Assert.That(result.IsLinearizable, Is.EqualTo(expected), $"seed {seed}\n{string.Join('\n', history)}\n{result.Render()}");
+            verdicts[expected]++;
+        }
+        TestContext.Out.WriteLine($"{verdicts[true]} linearizable, {verdicts[false]} not");
+        Assert.That(verdicts.Values, Has.All.GreaterThan(50), "both verdicts are exercised");
+    }
+
+    /// <summary>Replaces one completed answer by another value seen in the history (or none).</summary>
+    private static void Corrupt(List<ClientOperation> history, Random random)
+    {
+        var completed = Enumerable.Range(0, history.Count).Where(i => history[i].IsComplete).ToList();
+        if (completed.Count == 0) return;
+        var index = completed[random.Next(completed.Count)];
+        var values = history.Select(o => o.Result?.Value).Append(null).Distinct().ToList();
+        var original = history[index].Result!;
+        history[index] = history[index] with { Result = original with { Value = values[random.Next(values.Count)] } };
+    }
+
+    [Test]
     public void An_exhausted_step_budget_gives_an_unknown_outcome()
     {
         var h = new HistoryBuilder();

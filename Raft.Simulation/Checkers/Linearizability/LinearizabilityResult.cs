@@ -5,9 +5,11 @@ namespace Raft.Simulation.Checkers.Linearizability;
 
 /// <summary>
 /// What <see cref="LinearizabilityChecker.Check"/> found. On a violation, <see cref="Key"/> names
-/// the key whose operations cannot be ordered and <see cref="IllegalHistory"/> holds a smallest
-/// illegal subset of them: removing any one of its operations makes it linearizable. On an unknown
-/// outcome, <see cref="Key"/> names the first key the search gave up on.
+/// the key whose operations cannot be ordered and <see cref="IllegalHistory"/> holds an illegal
+/// subset of them that is minimal by removal: removing any one of its operations makes it
+/// linearizable (unless deciding that ran out of step budget). On an unknown
+/// outcome, <see cref="Key"/> names the first key the search gave up on. <see cref="Steps"/> counts
+/// the search steps spent reaching the verdict (shrinking not included).
 /// </summary>
 public sealed record LinearizabilityResult(
     LinearizabilityOutcome Outcome,
