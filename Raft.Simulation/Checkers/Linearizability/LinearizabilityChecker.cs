@@ -34,7 +34,7 @@ namespace Raft.Simulation.Checkers.Linearizability;
 /// <para>
 /// A search that takes more than the step budget stops with <see cref="LinearizabilityOutcome.Unknown"/>.
 /// On a violation the failing key's operations are shrunk: drop one operation at a time while the
-/// rest is still a violation, until no single drop keeps it one.
+/// rest is still a violation (runs first, then single operations) until no single drop keeps it one.
 /// </para>
 /// </remarks>
 public static class LinearizabilityChecker
@@ -96,27 +96,46 @@ public static class LinearizabilityChecker
     }
 
     /// <summary>
-    /// Greedy shrinking to a history that is minimal by removal. Passes repeat until none drops
-    /// anything, because dropping one operation (say a write) can make another droppable.
-    /// A drop whose check runs out of budget is not taken: the result stays a proven violation.
+    /// Greedy shrinking to a history that is minimal by removal. Runs of operations are dropped
+    /// first, halving the run length down to one (so a long history shrinks in few searches); at
+    /// length one, passes repeat until none drops anything, because dropping one operation (say a
+    /// write) can make another droppable. A drop whose check runs out of budget is not taken:
+    /// the result stays a proven violation.
     /// </summary>
     private static List<ClientOperation> Shrink(List<ClientOperation> operations, long stepBudget)
     {
         var current = operations;
+        for (var run = current.Count / 2; run > 1; run /= 2)
+        {
+            (current, _) = DropRuns(current, run, stepBudget);
+        }
         var dropped = true;
         while (dropped)
         {
-            dropped = false;
-            for (var i = 0; i < current.Count; i++)
-            {
-                var without = new List<ClientOperation>(current);
-                without.RemoveAt(i);
-                if (Search(without, stepBudget).Outcome != LinearizabilityOutcome.Violation) continue;
-                current = without;
-                dropped = true;
-                i--;
-            }
+            (current, dropped) = DropRuns(current, 1, stepBudget);
         }
         return current;
+    }
+
+    /// <summary>One pass over the history, dropping each run of <paramref name="run"/> operations whose removal leaves a violation.</summary>
+    private static (List<ClientOperation> Remaining, bool Dropped) DropRuns(List<ClientOperation> operations, int run, long stepBudget)
+    {
+        var current = operations;
+        var dropped = false;
+        var start = 0;
+        while (start < current.Count)
+        {
+            var without = new List<ClientOperation>(current);
+            without.RemoveRange(start, Math.Min(run, current.Count - start));
+            if (Search(without, stepBudget).Outcome == LinearizabilityOutcome.Violation)
+            {
+                (current, dropped) = (without, true);
+            }
+            else
+            {
+                start += run;
+            }
+        }
+        return (current, dropped);
     }
 }
