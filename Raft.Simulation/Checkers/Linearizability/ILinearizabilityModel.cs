@@ -1,0 +1,31 @@
+namespace Raft.Simulation.Checkers.Linearizability;
+
+/// <summary>
+/// The sequential specification a history is checked against: where the object starts, what one
+/// operation does to it, and which operations can never affect each other.
+/// </summary>
+/// <typeparam name="TInput">What a client asked for.</typeparam>
+/// <typeparam name="TOutput">What the client was told.</typeparam>
+/// <typeparam name="TState">
+/// The object's state. It must have value equality (<see cref="EqualityComparer{T}.Default"/>):
+/// the search remembers which states it has already tried.
+/// </typeparam>
+public interface ILinearizabilityModel<in TInput, in TOutput, TState>
+    where TOutput : class
+{
+    /// <summary>The state before any operation.</summary>
+    TState Init();
+
+    /// <summary>
+    /// Applies <paramref name="input"/> to <paramref name="state"/>. <c>Ok</c> says whether the
+    /// object could have answered <paramref name="output"/>; a null output means the client never
+    /// got an answer, so any answer is acceptable and only the effect on the state matters.
+    /// </summary>
+    (bool Ok, TState State) Step(TState state, TInput input, TOutput? output);
+
+    /// <summary>
+    /// Operations in different partitions touch disjoint parts of the state, so each partition can
+    /// be checked on its own (linearizability is compositional: Herlihy and Wing 1990, §3.3).
+    /// </summary>
+    string Partition(TInput input);
+}
