@@ -6,6 +6,7 @@ using Raft.Core.Node;
 using Raft.Core.Randomness;
 using Raft.Core.StateMachine;
 using Raft.Simulation.Checkers;
+using Raft.Simulation.Checkers.Linearizability;
 using Raft.Simulation.Clients;
 using Raft.Simulation.Faults;
 using Raft.Simulation.History;
@@ -113,7 +114,18 @@ public sealed class Simulation
                 ? $"no leader {TraceEvent.FormatTime(options.LivenessBoundMicros)} after faults stopped"
                 : $"{pending} client request(s) still pending {TraceEvent.FormatTime(options.LivenessBoundMicros)} after faults stopped");
         }
+        if (Violation is null) CheckLinearizability();
         return Result();
+    }
+
+    /// <summary>The client history must be linearizable against a sequential key-value store.</summary>
+    private void CheckLinearizability()
+    {
+        var verdict = LinearizabilityChecker.Check(History.Operations);
+        if (verdict.Outcome == LinearizabilityOutcome.Violation)
+            Fail(Property.Linearizability, "-", $"key {verdict.Key}: no legal order for\n{verdict.Render()}");
+        else if (verdict.Outcome == LinearizabilityOutcome.Unknown)
+            Record(TraceKind.Note, "-", $"linearizability check gave up on key {verdict.Key} after {verdict.Steps} steps");
     }
 
     public SimulationResult Result() => new(options.Seed, Trace.Digest, Violation, Now, elections, safety.CommittedIndex,

@@ -25,7 +25,6 @@ public static class ReplayCommand
     {
         var simulation = new Simulation(options);
         var result = simulation.Run();
-        if (result.Ok) result = HistoryCheck.Apply(result);
 
         if (!summaryOnly)
         {
