@@ -35,8 +35,37 @@ public sealed class RunOptionSet
         CustomParser = result => ParseEnum<TeachingBug>(result, "teaching bug"),
     };
 
+    public Option<IReadOnlyList<FaultAction>?> Schedule { get; } = new("--schedule")
+    {
+        Description = "An explicit fault schedule instead of a generated one, e.g. \"at 500ms isolate n2; at 2s heal\".",
+        CustomParser = result =>
+        {
+            try
+            {
+                return FaultScheduleText.Parse(result.Tokens.Count > 0 ? result.Tokens[0].Value : "");
+            }
+            catch (FormatException e)
+            {
+                result.AddError(e.Message);
+                return null;
+            }
+        },
+    };
+
+    public Option<int> MaxEntries { get; } = new("--max-entries") { Description = "Most entries per AppendEntries.", DefaultValueFactory = _ => new RaftOptions().MaxEntriesPerAppend };
+
+    public Option<double?> Drift { get; } = new("--drift") { Description = "Largest relative clock-rate error of a node (default 0.05 with chaos, else 0)." };
+
     public RunOptionSet()
     {
+        MaxEntries.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 1) r.AddError("--max-entries must be at least 1.");
+        });
+        Drift.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<double?>() is < 0 or > 0.5) r.AddError("--drift must be between 0 and 0.5.");
+        });
         Nodes.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<int>() is not (3 or 5 or 7)) r.AddError("--nodes must be 3, 5 or 7.");
@@ -54,6 +83,9 @@ public sealed class RunOptionSet
         command.Add(Faults);
         command.Add(Clients);
         command.Add(Bug);
+        command.Add(Schedule);
+        command.Add(MaxEntries);
+        command.Add(Drift);
     }
 
     public SimulationOptions Read(ParseResult parse, ulong seed, bool keepTrace = false)
@@ -66,9 +98,10 @@ public sealed class RunOptionSet
             DurationMicros = parse.GetValue(Duration),
             Faults = faults,
             Network = faults is FaultProfile.Unreliable or FaultProfile.Chaos ? LinkProfile.Unreliable : LinkProfile.Reliable,
-            MaxClockDrift = faults == FaultProfile.Chaos ? 0.05 : 0,
+            MaxClockDrift = parse.GetValue(Drift) ?? (faults == FaultProfile.Chaos ? 0.05 : 0),
             Clients = parse.GetValue(Clients),
-            Raft = new RaftOptions { Bug = parse.GetValue(Bug) },
+            Schedule = parse.GetValue(Schedule),
+            Raft = new RaftOptions { Bug = parse.GetValue(Bug), MaxEntriesPerAppend = parse.GetValue(MaxEntries) },
             KeepTrace = keepTrace,
         };
     }
@@ -77,7 +110,10 @@ public sealed class RunOptionSet
     public static string ReplayCommand(SimulationOptions options) =>
         string.Create(CultureInfo.InvariantCulture,
             $"raft-sim replay --seed {options.Seed} --nodes {options.Nodes} --duration {FormatDuration(options.DurationMicros)} --faults {Kebab(options.Faults.ToString())} --clients {options.Clients}")
-        + (options.Raft.Bug == TeachingBug.None ? "" : $" --bug {Kebab(options.Raft.Bug.ToString())}");
+        + (options.Raft.Bug == TeachingBug.None ? "" : $" --bug {Kebab(options.Raft.Bug.ToString())}")
+        + (options.Raft.MaxEntriesPerAppend == new RaftOptions().MaxEntriesPerAppend ? "" : $" --max-entries {options.Raft.MaxEntriesPerAppend}")
+        + (options.MaxClockDrift == (options.Faults == FaultProfile.Chaos ? 0.05 : 0) ? "" : string.Create(CultureInfo.InvariantCulture, $" --drift {options.MaxClockDrift}"))
+        + (options.Schedule is null ? "" : $" --schedule \"{FaultScheduleText.Format(options.Schedule)}\"");
 
     public static string FormatDuration(long micros) =>
         micros % 1_000_000 == 0 ? $"{micros / 1_000_000}s" : micros % 1000 == 0 ? $"{micros / 1000}ms" : $"{micros}us";

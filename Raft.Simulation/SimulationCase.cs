@@ -1,0 +1,39 @@
+using Raft.Core;
+using Raft.Simulation.Cli;
+using Raft.Simulation.Faults;
+
+namespace Raft.Simulation;
+
+/// <summary>
+/// A complete, explicit description of one run, small enough to generate and shrink: the seed
+/// drives timeouts, latencies and clients; the fault schedule is spelled out action by action.
+/// </summary>
+public sealed record SimulationCase(
+    ulong Seed,
+    int Nodes,
+    int Clients,
+    long DurationMicros,
+    int MaxEntriesPerAppend,
+    double MaxClockDrift,
+    IReadOnlyList<FaultAction> Schedule,
+    TeachingBug Bug = TeachingBug.None)
+{
+    public SimulationOptions ToOptions(bool keepTrace = false) => new()
+    {
+        Seed = Seed,
+        Nodes = Nodes,
+        Clients = Clients,
+        DurationMicros = DurationMicros,
+        MaxClockDrift = MaxClockDrift,
+        Schedule = Schedule,
+        Raft = new RaftOptions { Bug = Bug, MaxEntriesPerAppend = MaxEntriesPerAppend },
+        KeepTrace = keepTrace,
+    };
+
+    /// <summary>The command that reruns exactly this case.</summary>
+    public string ReplayCommand() => RunOptionSet.ReplayCommand(ToOptions() with { Faults = FaultProfile.None });
+
+    public override string ToString() =>
+        $"seed={Seed} nodes={Nodes} clients={Clients} duration={RunOptionSet.FormatDuration(DurationMicros)} max-entries={MaxEntriesPerAppend} drift={MaxClockDrift} bug={Bug}\n" +
+        $"  schedule ({Schedule.Count} actions): {(Schedule.Count == 0 ? "(none)" : FaultScheduleText.Format(Schedule))}";
+}

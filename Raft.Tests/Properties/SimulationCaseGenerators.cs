@@ -1,0 +1,102 @@
+using FsCheck;
+using FsCheck.Fluent;
+using Raft.Core;
+using Raft.Simulation;
+using Raft.Simulation.Faults;
+
+namespace Raft.Tests.Properties;
+
+/// <summary>
+/// FsCheck generators and shrinkers for whole simulation runs: cluster size, clients, core
+/// options and a timed fault schedule. Shrinking drops actions, removes nodes and clients, turns
+/// drift off and shortens times, so a failure ends as the smallest schedule that still fails.
+/// </summary>
+public static class SimulationCaseGenerators
+{
+    public const long DurationMicros = 3_000_000;
+
+    public static Arbitrary<SimulationCase> Cases(TeachingBug bug = TeachingBug.None, bool withFaults = true) =>
+        Arb.From(Generate(bug, withFaults), Shrink);
+
+    public static Gen<SimulationCase> Generate(TeachingBug bug, bool withFaults) =>
+        from seed in Gen.Choose(1, int.MaxValue)
+        from nodes in Gen.Frequency((4, Gen.Constant(3)), (4, Gen.Constant(5)), (1, Gen.Constant(7)))
+        from clients in Gen.Choose(1, 4)
+        from maxEntries in Gen.Elements(1, 4, 64)
+        from drift in Gen.Elements(0.0, 0.05)
+        from schedule in withFaults ? Schedule(nodes) : Gen.Constant<IReadOnlyList<FaultAction>>([])
+        select new SimulationCase((ulong)seed, nodes, clients, DurationMicros, maxEntries, drift, schedule, bug);
+
+    private static Gen<IReadOnlyList<FaultAction>> Schedule(int nodes) =>
+        from count in Gen.Choose(0, 14)
+        from actions in Gen.ArrayOf(Action(nodes), count)
+        select (IReadOnlyList<FaultAction>)actions.OrderBy(a => a.AtMicros).ToList();
+
+    private static Gen<FaultAction> Action(int nodes)
+    {
+        var node = Gen.Choose(1, nodes);
+        var time = Gen.Choose(0, (int)(DurationMicros / 1000)).Select(ms => ms * 1000L);
+        return Gen.Frequency(
+            (3, from t in time from n in node select (FaultAction)new CrashFault(t, n)),
+            (3, from t in time from n in node select (FaultAction)new RestartFault(t, n)),
+            (3, from t in time from n in node select (FaultAction)new IsolateFault(t, n)),
+            (3, from t in time select (FaultAction)new HealFault(t)),
+            (2, from t in time from a in node from b in node where a != b select (FaultAction)new CutLinkFault(t, a, b)),
+            (2, from t in time from split in Gen.Choose(1, nodes - 1) select (FaultAction)Split(t, nodes, split)),
+            (1, from t in time from n in node select (FaultAction)new PauseFault(t, n)),
+            (1, from t in time from n in node select (FaultAction)new ResumeFault(t, n)),
+            (1, from t in time from loss in Gen.Elements(0.0, 0.05, 0.2) from dup in Gen.Elements(0.0, 0.05) from reorder in Gen.Elements(0.0, 0.1)
+                select (FaultAction)new NetworkFault(t, loss, dup, reorder)));
+    }
+
+    private static PartitionFault Split(long at, int nodes, int firstGroupSize) =>
+        new(at, [Enumerable.Range(1, firstGroupSize).ToList(), Enumerable.Range(firstGroupSize + 1, nodes - firstGroupSize).ToList()]);
+
+    /// <summary>Smaller variants of a case, most aggressive first.</summary>
+    public static IEnumerable<SimulationCase> Shrink(SimulationCase c)
+    {
+        // Drop half the schedule, then single actions.
+        if (c.Schedule.Count > 1)
+        {
+            var half = c.Schedule.Count / 2;
+            yield return c with { Schedule = c.Schedule.Take(half).ToList() };
+            yield return c with { Schedule = c.Schedule.Skip(half).ToList() };
+        }
+        for (var i = 0; i < c.Schedule.Count; i++)
+            yield return c with { Schedule = c.Schedule.Where((_, j) => j != i).ToList() };
+
+        // Fewer nodes: 7 -> 5 -> 3, dropping actions that name a removed node.
+        if (c.Nodes > 3)
+        {
+            var fewer = c.Nodes - 2;
+            yield return c with { Nodes = fewer, Schedule = c.Schedule.Select(a => Restrict(a, fewer)).OfType<FaultAction>().ToList() };
+        }
+        if (c.Clients > 1) yield return c with { Clients = c.Clients - 1 };
+        if (c.MaxClockDrift > 0) yield return c with { MaxClockDrift = 0 };
+
+        // Shorter: end soon after the last action; then move every action earlier.
+        var lastAction = c.Schedule.Count == 0 ? 0 : c.Schedule.Max(a => a.AtMicros);
+        var shorter = Math.Max(lastAction + 500_000, c.DurationMicros / 2);
+        if (shorter < c.DurationMicros) yield return c with { DurationMicros = shorter };
+        if (c.Schedule.Any(a => a.AtMicros >= 2000))
+            yield return c with { Schedule = c.Schedule.Select(a => a with { AtMicros = a.AtMicros / 2 / 1000 * 1000 }).ToList() };
+    }
+
+    private static FaultAction? Restrict(FaultAction action, int nodes) => action switch
+    {
+        CrashFault a => a.Node <= nodes ? a : null,
+        RestartFault a => a.Node <= nodes ? a : null,
+        IsolateFault a => a.Node <= nodes ? a : null,
+        PauseFault a => a.Node <= nodes ? a : null,
+        ResumeFault a => a.Node <= nodes ? a : null,
+        CutLinkFault a => a.From <= nodes && a.To <= nodes ? a : null,
+        PartitionFault a => PartitionWithin(a, nodes),
+        _ => action,
+    };
+
+    private static PartitionFault? PartitionWithin(PartitionFault partition, int nodes)
+    {
+        var groups = partition.Groups.Select(g => (IReadOnlyList<int>)g.Where(n => n <= nodes).ToList()).Where(g => g.Count > 0).ToList();
+        return groups.Count > 1 ? partition with { Groups = groups } : null;
+    }
+}
