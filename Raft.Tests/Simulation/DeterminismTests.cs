@@ -57,9 +57,11 @@ public sealed class DeterminismTests
 /// <summary>Runs the raft-sim executable built next to the tests, as a separate process.</summary>
 public static class RaftSim
 {
-    public static (int Code, string Stdout, string Stderr) Run(params string[] args)
+    public static (int Code, string Stdout, string Stderr) Run(params string[] args) => RunDll("raft-sim.dll", args);
+
+    public static (int Code, string Stdout, string Stderr) RunDll(string name, string[] args)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "raft-sim.dll");
+        var dll = Path.Combine(AppContext.BaseDirectory, name);
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(dll);
         foreach (var a in args) start.ArgumentList.Add(a);
@@ -69,7 +71,7 @@ public static class RaftSim
         if (!process.WaitForExit(120_000))
         {
             process.Kill(entireProcessTree: true);
-            Assert.Fail($"raft-sim {string.Join(' ', args)} did not finish");
+            Assert.Fail($"{name} {string.Join(' ', args)} did not finish");
         }
         return (process.ExitCode, stdout.Result, stderr.Result);
     }

@@ -1,0 +1,175 @@
+using System.Diagnostics;
+using System.Globalization;
+using Raft.Core;
+using Raft.Core.StateMachine;
+using Raft.Net.Parity;
+using Raft.Simulation.Checkers.Linearizability;
+using Raft.Simulation.History;
+
+namespace Raft.Net.Cluster;
+
+/// <summary>
+/// Starts a local cluster of node processes, runs a key-value workload against it while killing
+/// nodes and cutting links, then checks the run: replay parity and safety from the nodes' input
+/// logs, linearizability of the client history, and that no acknowledged write was lost.
+/// </summary>
+public static class ClusterRun
+{
+    public static ClusterRunSummary Execute(ClusterRunOptions options, Action<string> progress)
+    {
+        var root = options.DataRoot ?? Path.Combine(Path.GetTempPath(), $"raft-cluster-{Environment.ProcessId}-{Stopwatch.GetTimestamp()}");
+        Directory.CreateDirectory(root);
+        var nodeArgs = new List<string> { "--tick", $"{options.Tick.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)}ms", "--seed", options.Seed.ToString(CultureInfo.InvariantCulture) };
+        if (!options.Fsync) nodeArgs.Add("--no-fsync");
+
+        using var cluster = new LocalCluster(options.Nodes, root, nodeArgs);
+        var history = new OperationHistory();
+        var latencies = new List<double>();
+        var clock = Stopwatch.StartNew();
+        long Now() => (long)(clock.Elapsed.TotalMilliseconds * 1000);
+        var random = new Random((int)(options.Seed % int.MaxValue));
+        var kills = new List<(long TimeMicros, NodeId Node)>();
+        var cuts = 0;
+
+        cluster.StartAll();
+        progress($"started {options.Nodes} nodes in {root}");
+        var stopClients = DateTime.UtcNow + options.Duration;
+        var threads = Enumerable.Range(1, options.Clients).Select(c => new Thread(() => RunClient(c)) { Name = $"client-{c}" }).ToList();
+        threads.ForEach(t => t.Start());
+
+        var nextKill = options.KillEvery is { } k ? clock.Elapsed + k : TimeSpan.MaxValue;
+        var nextCut = options.CutEvery is { } cutEvery ? clock.Elapsed + cutEvery : TimeSpan.MaxValue;
+        var restarts = new List<(TimeSpan At, NodeId Node)>();
+        var restores = new List<(TimeSpan At, NodeId A, NodeId B)>();
+        var lastReport = TimeSpan.Zero;
+        while (DateTime.UtcNow < stopClients)
+        {
+            Thread.Sleep(20);
+            var now = clock.Elapsed;
+            foreach (var r in restarts.Where(r => r.At <= now).ToList())
+            {
+                cluster.Start(r.Node);
+                restarts.Remove(r);
+            }
+            foreach (var r in restores.Where(r => r.At <= now).ToList())
+            {
+                cluster.Command(r.A, $"restore {r.B}");
+                cluster.Command(r.B, $"restore {r.A}");
+                restores.Remove(r);
+            }
+            if (now >= nextKill)
+            {
+                nextKill = now + options.KillEvery!.Value;
+                var victim = options.KillLeaderOnly ? CurrentLeader(cluster) : cluster.Members.ElementAt(random.Next(options.Nodes));
+                if (victim is { } v && cluster.IsRunning(v))
+                {
+                    cluster.Kill(v);
+                    kills.Add((DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000, v));
+                    restarts.Add((now + TimeSpan.FromSeconds(1), v));
+                }
+            }
+            if (now >= nextCut)
+            {
+                nextCut = now + options.CutEvery!.Value;
+                var a = cluster.Members.ElementAt(random.Next(options.Nodes));
+                var b = cluster.Members.ElementAt((a.Value + random.Next(options.Nodes - 1)) % options.Nodes);
+                cluster.Cut(a, b);
+                cuts++;
+                restores.Add((now + TimeSpan.FromSeconds(1), a, b));
+            }
+            if (now - lastReport >= TimeSpan.FromSeconds(2))
+            {
+                lastReport = now;
+                int done;
+                lock (history) done = history.CompletedCount;
+                progress($"{now.TotalSeconds:0}s: {done} ops, {kills.Count} kills, {cuts} cuts");
+            }
+        }
+
+        // Faults stop: everything restarts and heals; clients finish what they started.
+        foreach (var id in cluster.Members) cluster.Start(id);
+        cluster.HealAll();
+        threads.ForEach(t => t.Join());
+        var seconds = options.Duration.TotalSeconds;
+        Thread.Sleep(500); // let the last commits reach every node
+        cluster.StopAll(TimeSpan.FromSeconds(10));
+        progress("stopped; checking");
+
+        var report = RealRunChecker.Check(cluster.Members.Select(cluster.DataDirectory));
+        var lin = LinearizabilityChecker.Check(history.Operations);
+        var lost = history.Operations.Count(op => op.IsComplete && op.Command.Operation != KvOperation.Get
+            && !report.CommittedCommands.Contains((op.Command.ClientId, op.Command.Sequence)));
+        latencies.Sort();
+        var summary = new ClusterRunSummary(history.CompletedCount, history.PendingCount, seconds,
+            Percentile(latencies, 0.50), Percentile(latencies, 0.99), kills.Count, cuts,
+            ReelectionTimes(kills, report), report, lin, lost, root);
+        if (!options.KeepData && summary.Ok && options.DataRoot is null)
+        {
+            try { Directory.Delete(root, recursive: true); } catch (IOException) { }
+        }
+        return summary;
+
+        void RunClient(int c)
+        {
+            var rng = new Random((int)((options.Seed * 7919 + (ulong)c) % int.MaxValue));
+            using var client = new KvClient(c, cluster.ClientAddresses, cluster.ClusterId);
+            while (DateTime.UtcNow < stopClients)
+            {
+                var key = $"k{1 + rng.Next(options.Keys)}";
+                var roll = rng.Next(100);
+                var command = roll switch
+                {
+                    < 30 => client.NextCommand(KvOperation.Get, key),
+                    < 65 => client.NextCommand(KvOperation.Put, key, $"{c}.{rng.Next(1_000_000)}"),
+                    _ => client.NextCommand(KvOperation.Append, key, $"{c}.{rng.Next(1000)};"),
+                };
+                long id;
+                lock (history) id = history.Invoke(c, command, Now());
+                var started = clock.Elapsed;
+                var result = client.Execute(command, DateTime.UtcNow + TimeSpan.FromSeconds(10));
+                if (result is null) continue; // stays pending: it may or may not have taken effect
+                lock (history)
+                {
+                    history.Complete(id, result, Now());
+                    latencies.Add((clock.Elapsed - started).TotalMilliseconds);
+                }
+            }
+        }
+    }
+
+    /// <summary>The node that most recently logged itself leader, from the nodes' structured logs.</summary>
+    private static NodeId? CurrentLeader(LocalCluster cluster)
+    {
+        lock (cluster.NodeLog)
+        {
+            for (var i = cluster.NodeLog.Count - 1; i >= 0; i--)
+            {
+                var line = cluster.NodeLog[i];
+                if (!line.Contains("\"role\":\"Leader\"", StringComparison.Ordinal)) continue;
+                var at = line.IndexOf("\"node\":\"n", StringComparison.Ordinal);
+                if (at >= 0 && NodeId.TryParse(line[(at + 8)..].Split('"')[0], out var id) && cluster.IsRunning(id)) return id;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// For each kill of the node that was leading, the time until another node became leader
+    /// (kill times and the nodes' input logs both use the machine's Unix clock).
+    /// </summary>
+    private static List<double> ReelectionTimes(List<(long TimeMicros, NodeId Node)> kills, RealRunChecker.Report report)
+    {
+        var times = new List<double>();
+        foreach (var (killedAt, node) in kills)
+        {
+            var before = report.LeaderChanges.LastOrDefault(l => l.TimeMicros <= killedAt);
+            if (before == default || before.Node != node) continue; // it was not the leader
+            var after = report.LeaderChanges.FirstOrDefault(l => l.TimeMicros > killedAt && l.Node != node);
+            if (after != default) times.Add((after.TimeMicros - killedAt) / 1000.0);
+        }
+        return times;
+    }
+
+    private static double Percentile(List<double> sorted, double p) =>
+        sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+}

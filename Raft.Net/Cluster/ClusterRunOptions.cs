@@ -1,0 +1,34 @@
+namespace Raft.Net.Cluster;
+
+/// <summary>What <see cref="ClusterRun"/> does: cluster size, workload, faults, durability.</summary>
+public sealed record ClusterRunOptions
+{
+    public int Nodes { get; init; } = 3;
+
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Kill -9 a random node this often (and restart it a second later); null for no kills.</summary>
+    public TimeSpan? KillEvery { get; init; }
+
+    /// <summary>Cut a random link this often (restored a second later); null for no cuts.</summary>
+    public TimeSpan? CutEvery { get; init; }
+
+    public int Clients { get; init; } = 3;
+
+    public int Keys { get; init; } = 5;
+
+    public ulong Seed { get; init; } = 1;
+
+    public bool Fsync { get; init; } = true;
+
+    public TimeSpan Tick { get; init; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>Where the nodes keep their data; a fresh temporary directory when null.</summary>
+    public string? DataRoot { get; init; }
+
+    /// <summary>Keep the data directory afterwards (it is printed in the summary).</summary>
+    public bool KeepData { get; init; }
+
+    /// <summary>Kill only the current leader (for measuring re-election time).</summary>
+    public bool KillLeaderOnly { get; init; }
+}

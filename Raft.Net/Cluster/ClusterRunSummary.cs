@@ -1,0 +1,41 @@
+using System.Globalization;
+using System.Text;
+using Raft.Net.Parity;
+using Raft.Simulation.Checkers.Linearizability;
+
+namespace Raft.Net.Cluster;
+
+/// <summary>The outcome of a real cluster run.</summary>
+public sealed record ClusterRunSummary(
+    int Completed, int Pending, double Seconds, double P50Millis, double P99Millis, int Kills, int Cuts,
+    IReadOnlyList<double> ReelectionMillis, RealRunChecker.Report Replay, LinearizabilityResult Linearizability, int LostWrites, string DataRoot)
+{
+    public bool Ok => Replay.Ok && Linearizability.Outcome != LinearizabilityOutcome.Violation && LostWrites == 0;
+
+    public string Render()
+    {
+        var text = new StringBuilder();
+        void Line(string label, string value) => text.Append(CultureInfo.InvariantCulture, $"{label,-18}{value}\n");
+        Line("client ops", $"{Completed} completed, {Pending} unanswered");
+        Line("throughput", string.Create(CultureInfo.InvariantCulture, $"{Completed / Math.Max(Seconds, 1e-9):0.0} ops/s over {Seconds:0.0}s"));
+        Line("latency", string.Create(CultureInfo.InvariantCulture, $"p50 {P50Millis:0.00} ms, p99 {P99Millis:0.00} ms"));
+        Line("faults", $"{Kills} kill -9, {Cuts} link cuts");
+        Line("elections", $"{Replay.Elections}");
+        if (ReelectionMillis.Count > 0)
+            Line("re-election", string.Create(CultureInfo.InvariantCulture, $"{ReelectionMillis.Count} leader kills, new leader after {string.Join(", ", ReelectionMillis.Select(m => m.ToString("0", CultureInfo.InvariantCulture)))} ms"));
+        Line("replay parity", Replay.ParityMismatches == 0
+            ? $"ok: {Replay.InputsReplayed} inputs of {Replay.Incarnations} incarnations replayed to identical effects"
+            : $"{Replay.ParityMismatches} MISMATCHES, first at {Replay.FirstMismatch}");
+        Line("safety", Replay.Safety is null ? "ok" : $"VIOLATION {Replay.Safety}");
+        Line("linearizable", Linearizability.Outcome switch
+        {
+            LinearizabilityOutcome.Linearizable => "ok",
+            LinearizabilityOutcome.Unknown => $"unknown (search budget exhausted on key {Linearizability.Key})",
+            _ => "VIOLATION\n" + Linearizability.Render(),
+        });
+        Line("acknowledged", LostWrites == 0 ? "every acknowledged write is committed" : $"{LostWrites} acknowledged writes LOST");
+        Line("data", DataRoot);
+        text.Append(Ok ? "OK\n" : "FAILED\n");
+        return text.ToString();
+    }
+}

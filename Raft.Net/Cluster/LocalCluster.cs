@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Raft.Core;
+
+namespace Raft.Net.Cluster;
+
+/// <summary>
+/// N node processes on 127.0.0.1, each with its own data directory. Nodes can be killed with
+/// SIGKILL and restarted; links are cut and restored by writing commands to a node's stdin.
+/// </summary>
+public sealed class LocalCluster : IDisposable
+{
+    private readonly SortedDictionary<NodeId, Process?> processes = [];
+    private readonly SortedDictionary<NodeId, string> raftAddresses = [];
+    private readonly SortedDictionary<NodeId, string> clientAddresses = [];
+    private readonly string clusterId;
+    private readonly IReadOnlyList<string> nodeArguments;
+
+    /// <param name="nodes">Cluster size.</param>
+    /// <param name="root">Directory holding n1/, n2/... data directories.</param>
+    /// <param name="nodeArguments">Extra arguments for every node (tick, fsync, seed, election ticks...).</param>
+    public LocalCluster(int nodes, string root, IReadOnlyList<string> nodeArguments)
+    {
+        Root = root;
+        this.nodeArguments = nodeArguments;
+        clusterId = $"local-{Environment.ProcessId}";
+        foreach (var id in NodeId.Range(nodes))
+        {
+            raftAddresses[id] = $"tcp://127.0.0.1:{FreePort()}";
+            clientAddresses[id] = $"tcp://127.0.0.1:{FreePort()}";
+            processes[id] = null;
+        }
+    }
+
+    public string Root { get; }
+
+    public string ClusterId => clusterId;
+
+    public IReadOnlyDictionary<NodeId, string> ClientAddresses => clientAddresses;
+
+    public IEnumerable<NodeId> Members => processes.Keys;
+
+    /// <summary>Lines the nodes wrote to stderr (structured logs), with the node id; kept for the summary.</summary>
+    public List<string> NodeLog { get; } = [];
+
+    public string DataDirectory(NodeId id) => Path.Combine(Root, id.ToString());
+
+    public bool IsRunning(NodeId id) => processes[id] is { HasExited: false };
+
+    public void StartAll()
+    {
+        foreach (var id in processes.Keys.ToList()) Start(id);
+    }
+
+    public void Start(NodeId id)
+    {
+        if (IsRunning(id)) return;
+        var start = new ProcessStartInfo(DotnetHost())
+        {
+            RedirectStandardInput = true,
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(typeof(LocalCluster).Assembly.Location);
+        foreach (var arg in new[]
+                 {
+                     "node", "--id", id.Value.ToString(CultureInfo.InvariantCulture),
+                     "--peers", string.Join(",", raftAddresses.Select(a => $"{a.Key.Value}={a.Value}")),
+                     "--client", clientAddresses[id], "--data", DataDirectory(id), "--cluster-id", clusterId,
+                 }.Concat(nodeArguments))
+        {
+            start.ArgumentList.Add(arg);
+        }
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {id}");
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (NodeLog) NodeLog.Add(e.Data);
+        };
+        process.OutputDataReceived += (_, _) => { };
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+        processes[id] = process;
+    }
+
+    /// <summary>SIGKILL: no chance to flush or say goodbye.</summary>
+    public void Kill(NodeId id)
+    {
+        var process = processes[id];
+        if (process is null || process.HasExited) return;
+        process.Kill(entireProcessTree: true);
+        process.WaitForExit(5000);
+    }
+
+    /// <summary>Sends an operator command (cut nX, restore nX, heal, campaign, quit) to a node's stdin.</summary>
+    public void Command(NodeId id, string command)
+    {
+        var process = processes[id];
+        if (process is null || process.HasExited) return;
+        try
+        {
+            process.StandardInput.WriteLine(command);
+            process.StandardInput.Flush();
+        }
+        catch (IOException)
+        {
+            // The node died meanwhile.
+        }
+    }
+
+    /// <summary>Cuts the link between two nodes in both directions.</summary>
+    public void Cut(NodeId a, NodeId b)
+    {
+        Command(a, $"cut {b}");
+        Command(b, $"cut {a}");
+    }
+
+    public void HealAll()
+    {
+        foreach (var id in processes.Keys) Command(id, "heal");
+    }
+
+    /// <summary>Asks every node to exit cleanly; kills those that do not within the timeout.</summary>
+    public void StopAll(TimeSpan timeout)
+    {
+        foreach (var id in processes.Keys) Command(id, "quit");
+        var deadline = DateTime.UtcNow + timeout;
+        foreach (var id in processes.Keys)
+        {
+            var process = processes[id];
+            if (process is null) continue;
+            var left = deadline - DateTime.UtcNow;
+            if (!process.WaitForExit(left > TimeSpan.Zero ? left : TimeSpan.Zero)) Kill(id);
+        }
+    }
+
+    private static string DotnetHost()
+    {
+        var path = Environment.ProcessPath;
+        return path is not null && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
+    }
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    public void Dispose()
+    {
+        foreach (var id in processes.Keys.ToList()) Kill(id);
+        foreach (var process in processes.Values) process?.Dispose();
+    }
+}

@@ -1,0 +1,51 @@
+using System.CommandLine;
+using System.Globalization;
+using Raft.Net.Cluster;
+
+namespace Raft.Net.Commands;
+
+/// <summary>
+/// <c>raft-net bench</c>: committed ops/s and p50/p99 latency of a 3-node loopback cluster with
+/// fsync on, with 1 and with 32 concurrent clients, then the time to elect a new leader after
+/// the leader is killed. A command, not a test: timings depend on the machine.
+/// </summary>
+public static class BenchCommand
+{
+    public static Command Create()
+    {
+        var duration = new Option<string>("--duration") { Description = "Length of each throughput run, e.g. 10s.", DefaultValueFactory = _ => "10s" };
+        var noFsync = new Option<bool>("--no-fsync") { Description = "Measure without fsync, for comparison." };
+        var command = new Command("bench", "Measure throughput, latency and re-election time of a local 3-node cluster.") { duration, noFsync };
+        command.Validators.Add(r =>
+        {
+            if (ClusterCommand.ParseSpan(r.GetValue(duration)!) is null) r.AddError("--duration: not a duration like 10s");
+        });
+        command.SetAction(parse =>
+        {
+            var length = ClusterCommand.ParseSpan(parse.GetValue(duration)!)!.Value;
+            var fsync = !parse.GetValue(noFsync);
+            var failed = false;
+            Console.WriteLine($"3 nodes on 127.0.0.1, fsync {(fsync ? "on" : "off")}, tick 10ms, {length.TotalSeconds:0}s per run");
+            Console.WriteLine("clients   ops/s     p50 ms   p99 ms   completed");
+            foreach (var clients in new[] { 1, 32 })
+            {
+                var run = ClusterRun.Execute(new ClusterRunOptions { Nodes = 3, Duration = length, Clients = clients, Fsync = fsync }, _ => { });
+                failed |= !run.Ok;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{clients,7}   {run.Completed / run.Seconds,7:0.0}   {run.P50Millis,6:0.00}   {run.P99Millis,6:0.00}   {run.Completed}{(run.Ok ? "" : "  (CHECK FAILED)")}"));
+            }
+            var kills = ClusterRun.Execute(new ClusterRunOptions
+            {
+                Nodes = 3, Duration = TimeSpan.FromSeconds(16), Clients = 2, Fsync = fsync, KillEvery = TimeSpan.FromSeconds(4), KillLeaderOnly = true,
+            }, _ => { });
+            failed |= !kills.Ok;
+            var times = kills.ReelectionMillis;
+            Console.WriteLine(times.Count == 0
+                ? "re-election: no leader kill observed"
+                : string.Create(CultureInfo.InvariantCulture,
+                    $"re-election after killing the leader ({times.Count} kills, election timeout 100-200ms): min {times.Min():0} ms, median {times.Order().ElementAt(times.Count / 2):0} ms, max {times.Max():0} ms"));
+            return failed ? 1 : 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,60 @@
+using System.CommandLine;
+using Raft.Net.Cluster;
+
+namespace Raft.Net.Commands;
+
+/// <summary><c>raft-net cluster</c>: a local multi-process cluster with a workload and faults, checked like a simulation.</summary>
+public static class ClusterCommand
+{
+    public static Command Create()
+    {
+        var nodes = new Option<int>("--nodes") { Description = "Cluster size: 3, 5 or 7.", DefaultValueFactory = _ => 3 };
+        var duration = new Option<string>("--duration") { Description = "How long the workload runs, e.g. 20s.", DefaultValueFactory = _ => "20s" };
+        var killEvery = new Option<string?>("--kill-every") { Description = "Kill -9 a random node this often (restarted 1s later), e.g. 3s." };
+        var killLeader = new Option<bool>("--kill-leader") { Description = "With --kill-every: kill the current leader (measures re-election)." };
+        var cutEvery = new Option<string?>("--cut-every") { Description = "Cut a random link this often (restored 1s later), e.g. 2s." };
+        var clients = new Option<int>("--clients") { Description = "Concurrent key-value clients.", DefaultValueFactory = _ => 3 };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the workload and faults.", DefaultValueFactory = _ => 1 };
+        var noFsync = new Option<bool>("--no-fsync") { Description = "Do not fsync (not crash-safe; for comparison only)." };
+        var data = new Option<string?>("--data") { Description = "Keep node data here (default: a temporary directory, deleted on success)." };
+        var command = new Command("cluster", "Start a local cluster of node processes, run a workload with faults, check safety, parity and linearizability.")
+        {
+            nodes, duration, killEvery, killLeader, cutEvery, clients, seed, noFsync, data,
+        };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(nodes) is not (3 or 5 or 7)) result.AddError("--nodes must be 3, 5 or 7.");
+            if (result.GetValue(clients) is < 1 or > 256) result.AddError("--clients must be between 1 and 256.");
+            foreach (var (name, value) in new[] { ("--duration", result.GetValue(duration)), ("--kill-every", result.GetValue(killEvery)), ("--cut-every", result.GetValue(cutEvery)) })
+                if (value is not null && ParseSpan(value) is null) result.AddError($"{name}: '{value}' is not a duration like 3s or 500ms");
+        });
+        command.SetAction(parse =>
+        {
+            var options = new ClusterRunOptions
+            {
+                Nodes = parse.GetValue(nodes),
+                Duration = ParseSpan(parse.GetValue(duration)!)!.Value,
+                KillEvery = parse.GetValue(killEvery) is { } k ? ParseSpan(k) : null,
+                KillLeaderOnly = parse.GetValue(killLeader),
+                CutEvery = parse.GetValue(cutEvery) is { } c ? ParseSpan(c) : null,
+                Clients = parse.GetValue(clients),
+                Seed = parse.GetValue(seed),
+                Fsync = !parse.GetValue(noFsync),
+                DataRoot = parse.GetValue(data),
+                KeepData = parse.GetValue(data) is not null,
+            };
+            var summary = ClusterRun.Execute(options, line => Console.WriteLine("  " + line));
+            Console.WriteLine();
+            Console.Write(summary.Render());
+            return summary.Ok ? 0 : 1;
+        });
+        return command;
+    }
+
+    public static TimeSpan? ParseSpan(string text)
+    {
+        if (NodeCommand.ParseMillis(text) is { } ms) return TimeSpan.FromMilliseconds(ms);
+        return text.EndsWith('s') && double.TryParse(text[..^1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var s) && s > 0
+            ? TimeSpan.FromSeconds(s) : null;
+    }
+}

@@ -1,0 +1,95 @@
+using System.CommandLine;
+using System.Globalization;
+using Raft.Core;
+using Raft.Net.Hosting;
+
+namespace Raft.Net.Commands;
+
+/// <summary>
+/// <c>raft-net node</c>: one real Raft server. Reads operator commands on stdin
+/// (<c>cut n2</c>, <c>restore n2</c>, <c>heal</c>, <c>campaign</c>, <c>status</c>, <c>quit</c>);
+/// exits when stdin closes, so a dead launcher leaves no orphans.
+/// </summary>
+public static class NodeCommand
+{
+    public static Command Create()
+    {
+        var id = new Option<int>("--id") { Description = "This node's id (1..n).", Required = true };
+        var peers = new Option<string>("--peers") { Description = "Every member's server address: 1=tcp://127.0.0.1:7001,2=...", Required = true };
+        var client = new Option<string>("--client") { Description = "Address for key-value clients, e.g. tcp://127.0.0.1:8001.", Required = true };
+        var data = new Option<string>("--data") { Description = "Data directory (log, hard state, input logs).", Required = true };
+        var cluster = new Option<string>("--cluster-id") { Description = "Cluster id; frames from other clusters are dropped.", DefaultValueFactory = _ => "raft" };
+        var tick = new Option<string>("--tick") { Description = "Tick interval, e.g. 10ms.", DefaultValueFactory = _ => "10ms" };
+        var election = new Option<int>("--election-ticks") { Description = "Base election timeout in ticks.", DefaultValueFactory = _ => 10 };
+        var heartbeat = new Option<int>("--heartbeat-ticks") { Description = "Heartbeat interval in ticks.", DefaultValueFactory = _ => 2 };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the election-timeout jitter.", DefaultValueFactory = _ => 1 };
+        var noFsync = new Option<bool>("--no-fsync") { Description = "Do not fsync (fast, not crash-safe)." };
+
+        var command = new Command("node", "Run one Raft server over NetMQ with a durable log.")
+        {
+            id, peers, client, data, cluster, tick, election, heartbeat, seed, noFsync,
+        };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(peers) is { } p && ParsePeers(p) is null) result.AddError($"--peers: '{p}' is not a list like 1=tcp://127.0.0.1:7001,2=tcp://127.0.0.1:7002");
+            if (result.GetValue(tick) is { } t && ParseMillis(t) is null) result.AddError($"--tick: '{t}' is not a duration like 10ms");
+            if (result.GetValue(peers) is { } p2 && ParsePeers(p2) is { } parsed && !parsed.ContainsKey(new NodeId(result.GetValue(id))))
+                result.AddError($"--id {result.GetValue(id)} is not among --peers");
+        });
+        command.SetAction(parse =>
+        {
+            var config = new NodeConfig
+            {
+                Id = new NodeId(parse.GetValue(id)),
+                RaftAddresses = ParsePeers(parse.GetValue(peers)!)!,
+                ClientAddress = parse.GetValue(client)!,
+                DataDirectory = parse.GetValue(data)!,
+                ClusterId = parse.GetValue(cluster)!,
+                TickInterval = TimeSpan.FromMilliseconds(ParseMillis(parse.GetValue(tick)!)!.Value),
+                Options = new RaftOptions { ElectionTicks = parse.GetValue(election), HeartbeatTicks = parse.GetValue(heartbeat) },
+                Seed = parse.GetValue(seed),
+                Fsync = !parse.GetValue(noFsync),
+            };
+            return Run(config);
+        });
+        return command;
+    }
+
+    private static int Run(NodeConfig config)
+    {
+        using var host = new NodeHost(config);
+        host.Start();
+        string? line;
+        while ((line = Console.In.ReadLine()) is not null)
+        {
+            var words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (words.Length == 0) continue;
+            switch (words[0])
+            {
+                case "quit": return 0;
+                case "heal": host.UnblockAll(); break;
+                case "campaign": host.Campaign(); break;
+                case "cut" when words.Length == 2 && NodeId.TryParse(words[1], out var peer): host.Block(peer); break;
+                case "restore" when words.Length == 2 && NodeId.TryParse(words[1], out var peer): host.Unblock(peer); break;
+                case "status": Console.WriteLine(host.Metrics); break;
+                default: Console.Error.WriteLine($"raft-net node: unknown command '{line}'"); break;
+            }
+        }
+        return 0;
+    }
+
+    public static SortedDictionary<NodeId, string>? ParsePeers(string text)
+    {
+        var result = new SortedDictionary<NodeId, string>();
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var kv = part.Split('=', 2);
+            if (kv.Length != 2 || !NodeId.TryParse(kv[0], out var node) || !kv[1].StartsWith("tcp://", StringComparison.Ordinal)) return null;
+            result[node] = kv[1];
+        }
+        return result.Count > 0 ? result : null;
+    }
+
+    public static double? ParseMillis(string text) =>
+        text.EndsWith("ms", StringComparison.Ordinal) && double.TryParse(text[..^2], NumberStyles.Float, CultureInfo.InvariantCulture, out var ms) && ms > 0 ? ms : null;
+}

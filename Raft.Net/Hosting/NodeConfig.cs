@@ -1,0 +1,34 @@
+using Raft.Core;
+
+namespace Raft.Net.Hosting;
+
+/// <summary>How to run one real node.</summary>
+public sealed record NodeConfig
+{
+    public required NodeId Id { get; init; }
+
+    /// <summary>Every member's server-to-server address (tcp://127.0.0.1:port), this node's included.</summary>
+    public required IReadOnlyDictionary<NodeId, string> RaftAddresses { get; init; }
+
+    /// <summary>Where this node listens for key-value clients.</summary>
+    public required string ClientAddress { get; init; }
+
+    public required string DataDirectory { get; init; }
+
+    /// <summary>Frames naming another cluster are dropped.</summary>
+    public string ClusterId { get; init; } = "raft";
+
+    /// <summary>Length of one tick of the core's clock.</summary>
+    public TimeSpan TickInterval { get; init; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>fsync before sending what depends on a write. Off only for tests that do not crash.</summary>
+    public bool Fsync { get; init; } = true;
+
+    public RaftOptions Options { get; init; } = new();
+
+    /// <summary>Seed of the election-timeout jitter (mixed with node id and incarnation).</summary>
+    public ulong Seed { get; init; } = 1;
+
+    /// <summary>Record every input the core receives (for replay parity and for the checkers).</summary>
+    public bool RecordInputs { get; init; } = true;
+}

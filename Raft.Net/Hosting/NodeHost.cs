@@ -1,0 +1,254 @@
+using System.Diagnostics;
+using System.Globalization;
+using NetMQ;
+using NetMQ.Sockets;
+using Raft.Core;
+using Raft.Core.Effects;
+using Raft.Core.Inputs;
+using Raft.Core.Log;
+using Raft.Core.Node;
+using Raft.Core.Randomness;
+using Raft.Core.StateMachine;
+using Raft.Net.Parity;
+using Raft.Net.Storage;
+using Raft.Net.Transport;
+using Raft.Net.Wire;
+
+namespace Raft.Net.Hosting;
+
+/// <summary>
+/// Runs the pure core for real: one NetMQPoller thread owns the core, the sockets, the timer and
+/// the disk, so the core is driven exactly as in the simulator, one input at a time. Other
+/// threads talk to it only through <see cref="Post"/> (a NetMQQueue).
+/// </summary>
+public sealed class NodeHost : IDisposable
+{
+    private readonly NodeConfig config;
+    private readonly NetMQQueue<Action> control = new();
+    private readonly SortedDictionary<long, (byte[] Client, long RequestId, long Term)> pendingReplies = [];
+    private readonly Stopwatch uptime = Stopwatch.StartNew();
+    private readonly long startMicros = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000;
+    private NetMQPoller? poller;
+    private NetMqTransport? transport;
+    private RouterSocket? clients;
+    private NetMQTimer? timer;
+    private FileStorage? storage;
+    private RaftNode? core;
+    private KvStateMachine stateMachine = new();
+    private StreamWriter? inputLog;
+    private long messagesIn, messagesOut, clientRequests;
+    private Role lastRole;
+    private long lastTerm;
+    private volatile NodeMetrics? metrics;
+
+    public NodeHost(NodeConfig config) => this.config = config;
+
+    /// <summary>Frames refused by the codec, by reason.</summary>
+    public DropCounter Drops { get; } = new();
+
+    public int Incarnation { get; private set; }
+
+    public NodeMetrics? Metrics => metrics;
+
+    /// <summary>Structured log lines (JSON) for the operator; stderr by default.</summary>
+    public Action<string> Log { get; init; } = line => Console.Error.WriteLine(line);
+
+    /// <summary>Opens the disk, restores the core and starts the poller thread.</summary>
+    public void Start()
+    {
+        Directory.CreateDirectory(config.DataDirectory);
+        Incarnation = NextIncarnation();
+        storage = FileStorage.Open(config.DataDirectory, config.Fsync);
+        var persisted = storage.Load();
+        var members = config.RaftAddresses.Keys.Order().ToArray();
+        var seed = SplitMix64.Derive(config.Seed, (ulong)(config.Id.Value * 100_000 + Incarnation));
+        var firstMessageId = Incarnation * 1_000_000_000L;
+        core = new RaftNode(config.Id, members, config.Options, new SplitMix64(seed), persisted, firstMessageId);
+        if (config.RecordInputs)
+        {
+            inputLog = new StreamWriter(Path.Combine(config.DataDirectory, $"inputs-{Incarnation:D4}.ndjson")) { AutoFlush = true };
+            inputLog.WriteLine(InputLog.HeaderLine(new InputLogHeader(config.Id, Incarnation, members, seed, firstMessageId,
+                config.Options, persisted.HardState, persisted.Entries, config.ClusterId)));
+        }
+
+        transport = new NetMqTransport(config.Id, config.RaftAddresses);
+        transport.FrameReceived += OnFrame;
+        clients = new RouterSocket();
+        clients.Options.Linger = TimeSpan.Zero;
+        clients.Bind(config.ClientAddress);
+        clients.ReceiveReady += OnClientReady;
+        timer = new NetMQTimer(config.TickInterval);
+        timer.Elapsed += (_, _) => Step(Tick.Instance);
+        control.ReceiveReady += (_, e) =>
+        {
+            while (e.Queue.TryDequeue(out var action, TimeSpan.Zero)) action();
+        };
+        poller = new NetMQPoller { clients, timer, control };
+        transport.AddTo(poller);
+        UpdateMetrics();
+        LogEvent("start", $"\"incarnation\":{Incarnation},\"term\":{core.Term},\"log\":{core.Log.LastIndex}");
+        poller.RunAsync($"raft-{config.Id}");
+    }
+
+    /// <summary>Runs <paramref name="action"/> on the node's thread.</summary>
+    public void Post(Action action) => control.Enqueue(action);
+
+    public void Block(NodeId peer) => Post(() => transport!.Block(peer));
+
+    public void Unblock(NodeId peer) => Post(() => transport!.Unblock(peer));
+
+    public void UnblockAll() => Post(() => transport!.UnblockAll());
+
+    /// <summary>Forces an election now (scripted runs).</summary>
+    public void Campaign() => Post(() => Step(Raft.Core.Inputs.Campaign.Instance));
+
+    private void OnFrame(NodeId? from, byte[] frame)
+    {
+        if (!WireCodec.TryDecode(frame, config.ClusterId, core!.Members, config.Id, out var message, out var reason) || message is null)
+        {
+            Drops.Count(reason);
+            return;
+        }
+        if (from is { } sender && sender != message.From)
+        {
+            Drops.Count(DropReason.SenderMismatch);
+            return;
+        }
+        messagesIn++;
+        Step(new Receive(message));
+    }
+
+    private void OnClientReady(object? sender, NetMQSocketEventArgs e)
+    {
+        var frames = new NetMQMessage();
+        while (e.Socket.TryReceiveMultipartMessage(TimeSpan.Zero, ref frames))
+        {
+            if (frames.FrameCount != 2) continue;
+            var client = frames[0].ToByteArray();
+            if (!WireCodec.TryDecodeClientRequest(frames[1].ToByteArray(), config.ClusterId, out var request, out var reason) || request is null)
+            {
+                Drops.Count(reason);
+                continue;
+            }
+            clientRequests++;
+            HandleClientRequest(client, request);
+        }
+    }
+
+    private void HandleClientRequest(byte[] client, ClientRequest request)
+    {
+        if (core!.Role != Role.Leader)
+        {
+            ReplyToClient(client, new ClientResponse(request.RequestId, ClientStatus.NotLeader, null, core.Leader));
+            return;
+        }
+        var output = Step(new Propose(request.Command.Encode()));
+        if (output?.Proposal is { Accepted: true } accepted)
+            pendingReplies[accepted.Index] = (client, request.RequestId, accepted.Term);
+        else
+            ReplyToClient(client, new ClientResponse(request.RequestId, ClientStatus.NotLeader, null, output?.Proposal?.LeaderHint));
+    }
+
+    private void ReplyToClient(byte[] client, ClientResponse response)
+    {
+        var reply = new NetMQMessage();
+        reply.Append(client);
+        reply.Append(WireCodec.EncodeClientResponse(response, config.ClusterId));
+        clients!.TrySendMultipartMessage(TimeSpan.Zero, reply);
+    }
+
+    /// <summary>Feeds one input to the core and carries out its effects, in order.</summary>
+    private Output? Step(Input input)
+    {
+        var node = core!;
+        var now = startMicros + (long)(uptime.Elapsed.TotalMilliseconds * 1000);
+        var output = node.Step(input);
+        Execute(output);
+        inputLog?.WriteLine(InputLog.InputLine(now, input, config.ClusterId, InputLog.DigestOf(output, node)));
+        if (node.Role != lastRole || node.Term != lastTerm)
+        {
+            LogEvent("role", $"\"role\":\"{node.Role}\",\"term\":{node.Term}");
+            lastRole = node.Role;
+            lastTerm = node.Term;
+        }
+        UpdateMetrics();
+        return output;
+    }
+
+    /// <summary>
+    /// Persist effects are written at once and synced together just before the first message that
+    /// follows them (thesis §3.8: nothing leaves before what it promises is durable).
+    /// </summary>
+    private void Execute(Output output)
+    {
+        var unsynced = false;
+        foreach (var effect in output.Effects)
+        {
+            switch (effect)
+            {
+                case PersistHardState or PersistEntries:
+                    storage!.Persist(effect);
+                    unsynced = true;
+                    break;
+                case Send send:
+                    if (unsynced)
+                    {
+                        storage!.Sync();
+                        unsynced = false;
+                    }
+                    if (transport!.Send(send.Message.To, WireCodec.Encode(send.Message, config.ClusterId))) messagesOut++;
+                    break;
+                case ApplyEntry apply:
+                    Apply(apply.Entry);
+                    break;
+            }
+        }
+        if (unsynced) storage!.Sync();
+    }
+
+    private void Apply(LogEntry entry)
+    {
+        var result = stateMachine.Apply(entry);
+        if (!pendingReplies.Remove(entry.Index, out var pending)) return;
+        ReplyToClient(pending.Client, pending.Term == entry.Term
+            ? new ClientResponse(pending.RequestId, ClientStatus.Ok, KvResult.Decode(result), config.Id)
+            : new ClientResponse(pending.RequestId, ClientStatus.NotLeader, null, core!.Leader)); // our entry was replaced: retry
+    }
+
+    private void UpdateMetrics()
+    {
+        var node = core!;
+        var commit = Math.Min(node.CommitIndex, node.Log.LastIndex);
+        metrics = new NodeMetrics(config.Id, Incarnation, node.Role, node.Term, node.Leader, node.CommitIndex, node.Log.LastIndex,
+            node.Log.DigestAt(commit), messagesIn, messagesOut, Drops.Total, clientRequests, storage!.Syncs);
+    }
+
+    private int NextIncarnation()
+    {
+        var path = Path.Combine(config.DataDirectory, "incarnation");
+        var previous = File.Exists(path) && int.TryParse(File.ReadAllText(path), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0;
+        var next = previous + 1;
+        using (var file = new FileStream(path + ".tmp", FileMode.Create, FileAccess.Write))
+        {
+            file.Write(System.Text.Encoding.ASCII.GetBytes(next.ToString(CultureInfo.InvariantCulture)));
+            file.Flush(flushToDisk: true);
+        }
+        File.Move(path + ".tmp", path, overwrite: true);
+        return next;
+    }
+
+    private void LogEvent(string kind, string fields) =>
+        Log($"{{\"t\":\"{DateTimeOffset.UtcNow:O}\",\"node\":\"{config.Id}\",\"event\":\"{kind}\",{fields}}}");
+
+    /// <summary>Stops the poller thread, then releases sockets and files (NetMQ needs this order).</summary>
+    public void Dispose()
+    {
+        poller?.Stop();
+        poller?.Dispose();
+        transport?.Dispose();
+        clients?.Dispose();
+        control.Dispose();
+        inputLog?.Dispose();
+        storage?.Dispose();
+    }
+}

@@ -1,0 +1,8 @@
+using Raft.Core;
+
+namespace Raft.Net.Hosting;
+
+/// <summary>A snapshot of a node's state and counters, safe to read from any thread.</summary>
+public sealed record NodeMetrics(
+    NodeId Id, int Incarnation, Role Role, long Term, NodeId? Leader, long CommitIndex, long LastIndex, ulong CommittedDigest,
+    long MessagesIn, long MessagesOut, long FramesDropped, long ClientRequests, long Syncs);

@@ -1,0 +1,151 @@
+using System.Globalization;
+using System.IO.Hashing;
+using System.Text;
+using System.Text.Json;
+using Raft.Core;
+using Raft.Core.Effects;
+using Raft.Core.Inputs;
+using Raft.Core.Log;
+using Raft.Core.Messages;
+using Raft.Core.Node;
+using Raft.Core.Randomness;
+using Raft.Core.Storage;
+using Raft.Net.Wire;
+
+namespace Raft.Net.Parity;
+
+/// <summary>
+/// The inputs one incarnation of a real node fed to its core, one JSON object per line: a header
+/// (members, options, seed, the persisted state it started from), then each input with its time
+/// and a digest of the effects it produced. Replaying the inputs through a fresh core must give
+/// the same digests: that proves the host adds no hidden state (parity), and it lets the
+/// simulator's checkers run over a real cluster's history.
+/// </summary>
+public static class InputLog
+{
+    /// <summary>Digest of one step: every effect's text form and the log digest after it.</summary>
+    public static string DigestOf(Output output, IRaftNode node)
+    {
+        var hasher = new XxHash64();
+        foreach (var effect in output.Effects) hasher.Append(Encoding.UTF8.GetBytes(effect.ToString()));
+        Span<byte> tail = stackalloc byte[16];
+        BitConverter.TryWriteBytes(tail, node.Log.DigestAt(node.Log.LastIndex));
+        BitConverter.TryWriteBytes(tail[8..], node.CommitIndex);
+        hasher.Append(tail);
+        return hasher.GetCurrentHashAsUInt64().ToString("x16", CultureInfo.InvariantCulture);
+    }
+
+    public static string HeaderLine(InputLogHeader header)
+    {
+        // The starting log travels as an AppendEntries from the node to itself: one codec for everything.
+        var carrier = new AppendEntries(header.Node, header.Node, header.HardState.Term, 0, 0, 0, header.Entries, 0);
+        var o = header.Options;
+        return JsonSerializer.Serialize(new Dictionary<string, object?>
+        {
+            ["node"] = header.Node.Value,
+            ["incarnation"] = header.Incarnation,
+            ["members"] = header.Members.Select(m => m.Value).ToArray(),
+            ["seed"] = header.RandomSeed.ToString(CultureInfo.InvariantCulture),
+            ["firstMessageId"] = header.FirstMessageId,
+            ["electionTicks"] = o.ElectionTicks,
+            ["heartbeatTicks"] = o.HeartbeatTicks,
+            ["maxEntries"] = o.MaxEntriesPerAppend,
+            ["maxBytes"] = o.MaxBytesPerAppend,
+            ["maxInflight"] = o.MaxInflightAppends,
+            ["term"] = header.HardState.Term,
+            ["vote"] = header.HardState.VotedFor?.Value,
+            ["cluster"] = header.ClusterId,
+            ["log"] = Convert.ToBase64String(WireCodec.Encode(carrier, header.ClusterId)),
+        });
+    }
+
+    public static string InputLine(long timeMicros, Input input, string clusterId, string digest)
+    {
+        var fields = new Dictionary<string, object?> { ["t"] = timeMicros };
+        switch (input)
+        {
+            case Tick: fields["k"] = "tick"; break;
+            case Campaign: fields["k"] = "campaign"; break;
+            case Propose propose:
+                fields["k"] = "propose";
+                fields["c"] = Convert.ToBase64String(propose.Command);
+                break;
+            case Receive receive:
+                fields["k"] = "receive";
+                fields["m"] = Convert.ToBase64String(WireCodec.Encode(receive.Message, clusterId));
+                break;
+            default: throw new ArgumentException($"cannot record {input}");
+        }
+        fields["h"] = digest;
+        return JsonSerializer.Serialize(fields);
+    }
+
+    /// <summary>Reads a log; a torn last line (the node was killed mid-write) is ignored.</summary>
+    public static (InputLogHeader Header, IReadOnlyList<RecordedInput> Inputs) Read(string path)
+    {
+        var lines = File.ReadAllLines(path);
+        if (lines.Length == 0) throw new InvalidDataException($"{path}: empty input log");
+        var header = ParseHeader(lines[0], path);
+        var inputs = new List<RecordedInput>();
+        for (var i = 1; i < lines.Length; i++)
+        {
+            try
+            {
+                inputs.Add(ParseInput(lines[i], header));
+            }
+            catch (Exception e) when (e is JsonException or FormatException or KeyNotFoundException or InvalidDataException)
+            {
+                if (i == lines.Length - 1) break; // torn tail
+                throw new InvalidDataException($"{path}:{i + 1}: {e.Message}", e);
+            }
+        }
+        return (header, inputs);
+    }
+
+    /// <summary>A fresh core in the state the header describes.</summary>
+    public static RaftNode CreateCore(InputLogHeader header) =>
+        new(header.Node, header.Members, header.Options, new SplitMix64(header.RandomSeed),
+            new PersistentState(header.HardState, header.Entries), header.FirstMessageId);
+
+    private static InputLogHeader ParseHeader(string line, string path)
+    {
+        using var doc = JsonDocument.Parse(line);
+        var r = doc.RootElement;
+        var members = r.GetProperty("members").EnumerateArray().Select(e => new NodeId(e.GetInt32())).ToArray();
+        var cluster = r.GetProperty("cluster").GetString()!;
+        if (!WireCodec.TryDecode(Convert.FromBase64String(r.GetProperty("log").GetString()!), cluster, members, out var carrier, out var reason) || carrier is not AppendEntries log)
+            throw new InvalidDataException($"{path}:1: starting log does not decode ({reason})");
+        var vote = r.GetProperty("vote");
+        return new InputLogHeader(
+            new NodeId(r.GetProperty("node").GetInt32()), r.GetProperty("incarnation").GetInt32(), members,
+            ulong.Parse(r.GetProperty("seed").GetString()!, CultureInfo.InvariantCulture), r.GetProperty("firstMessageId").GetInt64(),
+            new RaftOptions
+            {
+                ElectionTicks = r.GetProperty("electionTicks").GetInt32(),
+                HeartbeatTicks = r.GetProperty("heartbeatTicks").GetInt32(),
+                MaxEntriesPerAppend = r.GetProperty("maxEntries").GetInt32(),
+                MaxBytesPerAppend = r.GetProperty("maxBytes").GetInt32(),
+                MaxInflightAppends = r.GetProperty("maxInflight").GetInt32(),
+            },
+            new HardState(r.GetProperty("term").GetInt64(), vote.ValueKind == JsonValueKind.Null ? null : new NodeId(vote.GetInt32())),
+            log.Entries, cluster);
+    }
+
+    private static RecordedInput ParseInput(string line, InputLogHeader header)
+    {
+        using var doc = JsonDocument.Parse(line);
+        var r = doc.RootElement;
+        var time = r.GetProperty("t").GetInt64();
+        Input input = r.GetProperty("k").GetString() switch
+        {
+            "tick" => Tick.Instance,
+            "campaign" => Campaign.Instance,
+            "propose" => new Propose(Convert.FromBase64String(r.GetProperty("c").GetString()!)),
+            "receive" => WireCodec.TryDecode(Convert.FromBase64String(r.GetProperty("m").GetString()!), header.ClusterId, header.Members, out var m, out var reason)
+                ? new Receive(m!)
+                : throw new InvalidDataException($"recorded message does not decode ({reason})"),
+            var other => throw new InvalidDataException($"unknown input kind '{other}'"),
+        };
+        return new RecordedInput(time, input, r.GetProperty("h").GetString()!);
+    }
+}

@@ -1,0 +1,17 @@
+using System.CommandLine;
+using Raft.Net.Commands;
+
+var root = new RootCommand("raft-net: the Raft core on a real NetMQ transport with a durable log.")
+{
+    NodeCommand.Create(),
+    ClusterCommand.Create(),
+    BenchCommand.Create(),
+};
+var parse = root.Parse(args);
+if (parse.Errors.Count > 0)
+{
+    foreach (var error in parse.Errors) Console.Error.WriteLine($"raft-net: {error.Message}");
+    Console.Error.WriteLine("Usage: raft-net node|cluster|bench [options]; raft-net <command> --help for details.");
+    return 2;
+}
+return parse.Invoke();

@@ -1,0 +1,123 @@
+using NetMQ;
+using NetMQ.Sockets;
+using Raft.Core;
+
+namespace Raft.Net.Transport;
+
+/// <summary>
+/// Server-to-server frames over NetMQ. Each node binds one RouterSocket (its inbox) and holds one
+/// DealerSocket per peer whose identity is this node's id, so the receiving router knows the
+/// sender. All sockets belong to one NetMQPoller thread (see <see cref="Hosting.NodeHost"/>); every
+/// method here must be called on that thread. Sends never block: a frame that does not fit under
+/// the high-water mark is dropped, and Raft's retries make up for it.
+/// </summary>
+public sealed class NetMqTransport : IDisposable
+{
+    private readonly NodeId self;
+    private readonly RouterSocket inbox;
+    private readonly SortedDictionary<NodeId, DealerSocket> outboxes = [];
+    private readonly SortedSet<NodeId> blocked = [];
+
+    /// <param name="self">This node.</param>
+    /// <param name="addresses">Every member's inbox address (tcp://127.0.0.1:port), this node's included.</param>
+    public NetMqTransport(NodeId self, IReadOnlyDictionary<NodeId, string> addresses)
+    {
+        this.self = self;
+        inbox = new RouterSocket();
+        inbox.Options.RouterHandover = true; // a restarted peer reconnects under the same identity
+        inbox.Options.Linger = TimeSpan.Zero;
+        inbox.Options.ReceiveHighWatermark = 10_000;
+        inbox.Bind(addresses[self]);
+        inbox.ReceiveReady += OnInboxReady;
+        foreach (var (peer, address) in addresses.OrderBy(a => a.Key))
+        {
+            if (peer == self) continue;
+            var dealer = new DealerSocket();
+            dealer.Options.Identity = IdentityOf(self);
+            dealer.Options.Linger = TimeSpan.Zero;
+            dealer.Options.SendHighWatermark = 10_000;
+            dealer.Options.ReconnectInterval = TimeSpan.FromMilliseconds(50);
+            dealer.Options.ReconnectIntervalMax = TimeSpan.FromMilliseconds(500);
+            dealer.Connect(address);
+            outboxes[peer] = dealer;
+        }
+    }
+
+    /// <summary>A frame arrived from <c>sender</c> (as named by its socket identity; the codec checks the envelope too).</summary>
+    public event Action<NodeId?, byte[]>? FrameReceived;
+
+    public long FramesIn { get; private set; }
+
+    public long FramesOut { get; private set; }
+
+    /// <summary>Frames not sent because the peer's queue was full.</summary>
+    public long FramesDroppedAtSend { get; private set; }
+
+    /// <summary>Frames discarded because the link was cut by the operator (fault injection).</summary>
+    public long FramesBlocked { get; private set; }
+
+    public void AddTo(NetMQPoller poller)
+    {
+        poller.Add(inbox);
+        foreach (var dealer in outboxes.Values) poller.Add(dealer);
+    }
+
+    /// <summary>Hands a frame to the peer's socket without waiting; false if dropped.</summary>
+    public bool Send(NodeId to, byte[] frame)
+    {
+        if (blocked.Contains(to))
+        {
+            FramesBlocked++;
+            return false;
+        }
+        if (!outboxes.TryGetValue(to, out var dealer)) return false;
+        if (!dealer.TrySendFrame(TimeSpan.Zero, frame))
+        {
+            FramesDroppedAtSend++;
+            return false;
+        }
+        FramesOut++;
+        return true;
+    }
+
+    /// <summary>Cuts the link to and from <paramref name="peer"/> (both directions) until <see cref="Unblock"/>.</summary>
+    public void Block(NodeId peer) => blocked.Add(peer);
+
+    public void Unblock(NodeId peer) => blocked.Remove(peer);
+
+    public void UnblockAll() => blocked.Clear();
+
+    private void OnInboxReady(object? sender, NetMQSocketEventArgs e)
+    {
+        var message = new NetMQMessage();
+        while (e.Socket.TryReceiveMultipartMessage(TimeSpan.Zero, ref message))
+        {
+            if (message.FrameCount != 2) continue; // not [identity][payload]: not one of ours
+            var from = ParseIdentity(message[0].Buffer);
+            if (from is { } peer && blocked.Contains(peer))
+            {
+                FramesBlocked++;
+                continue;
+            }
+            FramesIn++;
+            FrameReceived?.Invoke(from, message[1].ToByteArray());
+        }
+    }
+
+    public static byte[] IdentityOf(NodeId id) => System.Text.Encoding.ASCII.GetBytes(id.ToString());
+
+    private static NodeId? ParseIdentity(byte[] identity)
+    {
+        var text = System.Text.Encoding.ASCII.GetString(identity);
+        return NodeId.TryParse(text, out var id) ? id : null;
+    }
+
+    public void Dispose()
+    {
+        inbox.Dispose();
+        foreach (var dealer in outboxes.Values) dealer.Dispose();
+        outboxes.Clear();
+    }
+
+    public override string ToString() => $"{self}: in={FramesIn} out={FramesOut} dropped-at-send={FramesDroppedAtSend} blocked={FramesBlocked}";
+}

@@ -1,0 +1,95 @@
+using System.Net;
+using System.Net.Sockets;
+using Raft.Core;
+using Raft.Net.Cluster;
+using Raft.Net.Hosting;
+
+namespace Raft.Tests.Net;
+
+/// <summary>Real NodeHosts (NetMQ on loopback, files on disk) in this process, for tests.</summary>
+public sealed class InProcessCluster : IDisposable
+{
+    private readonly SortedDictionary<NodeId, NodeHost> hosts = [];
+    private readonly SortedDictionary<NodeId, string> raftAddresses;
+
+    public InProcessCluster(int nodes, RaftOptions? options = null, string clusterId = "test")
+    {
+        ClusterId = clusterId;
+        Root = Path.Combine(Path.GetTempPath(), $"raft-test-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        var raft = new SortedDictionary<NodeId, string>();
+        var client = new SortedDictionary<NodeId, string>();
+        foreach (var id in NodeId.Range(nodes))
+        {
+            raft[id] = $"tcp://127.0.0.1:{FreePort()}";
+            client[id] = $"tcp://127.0.0.1:{FreePort()}";
+        }
+        ClientAddresses = client;
+        raftAddresses = raft;
+        foreach (var id in NodeId.Range(nodes))
+        {
+            hosts[id] = new NodeHost(new NodeConfig
+            {
+                Id = id, RaftAddresses = raft, ClientAddress = client[id], DataDirectory = DataDirectory(id),
+                ClusterId = clusterId, TickInterval = TimeSpan.FromMilliseconds(5), Fsync = false,
+                Options = options ?? new RaftOptions(),
+            }) { Log = _ => { } };
+        }
+        foreach (var host in hosts.Values) host.Start();
+    }
+
+    public string Root { get; }
+
+    public string ClusterId { get; }
+
+    public IReadOnlyDictionary<NodeId, string> ClientAddresses { get; }
+
+    public NodeHost this[int id] => hosts[new NodeId(id)];
+
+    public IEnumerable<NodeHost> Hosts => hosts.Values;
+
+    public string RaftAddress(NodeId id) => raftAddresses[id];
+
+    public string DataDirectory(NodeId id) => Path.Combine(Root, id.ToString());
+
+    public KvClient Client(long id) => new(id, ClientAddresses, ClusterId);
+
+    /// <summary>Waits until <paramref name="condition"/> holds, failing the test after <paramref name="seconds"/>.</summary>
+    public static void WaitUntil(Func<bool> condition, double seconds, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(seconds);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) Assert.Fail($"timed out waiting for {what}");
+            Thread.Sleep(10);
+        }
+    }
+
+    public NodeId WaitForLeader(double seconds = 10)
+    {
+        NodeId? leader = null;
+        WaitUntil(() => (leader = hosts.Values.Select(h => h.Metrics).FirstOrDefault(m => m?.Role == Role.Leader)?.Id) is not null, seconds, "a leader");
+        return leader!.Value;
+    }
+
+    public void Dispose()
+    {
+        foreach (var host in hosts.Values) host.Dispose();
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // best effort
+        }
+    }
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}
