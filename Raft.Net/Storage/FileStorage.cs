@@ -1,0 +1,232 @@
+using Raft.Core;
+using Raft.Core.Effects;
+using Raft.Core.Log;
+using Raft.Core.Storage;
+
+namespace Raft.Net.Storage;
+
+/// <summary>
+/// Durable storage in one directory: an append-only <c>log</c> file of CRC-framed records (entries
+/// and truncation markers) and a <c>hardstate</c> file replaced atomically. Format: docs/storage-format.md.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Writes are batched: <see cref="Persist"/> writes without syncing, and <see cref="Sync"/> makes
+/// everything written since the last sync durable. The driver calls Persist for each persist effect
+/// of a step, then Sync once, before sending any message or reply that depends on them (Figure 2:
+/// persistent state is "updated on stable storage before responding to RPCs").
+/// </para>
+/// <para>
+/// The log file is never compacted: a conflict truncation appends a marker instead of rewriting,
+/// so the file only grows until snapshots exist and a compaction step is written for them.
+/// </para>
+/// <para>Not thread-safe: one driver thread owns it. The directory is locked while open.</para>
+/// </remarks>
+public sealed class FileStorage : IRaftStorage, IDisposable
+{
+    public const string LogFileName = "log";
+    public const string HardStateFileName = "hardstate";
+
+    /// <summary>Where a new hard state is written before it is renamed over <see cref="HardStateFileName"/>.</summary>
+    public const string HardStateTempFileName = "hardstate.tmp";
+
+    private readonly bool fsync;
+    private readonly FileStream log;
+    private FileStream? hardStateTemp;
+    private bool logUnsynced;
+    private long lastIndex;
+    private bool disposed;
+
+    private FileStorage(string directory, bool fsync, FileStream log)
+    {
+        Directory = directory;
+        this.fsync = fsync;
+        this.log = log;
+    }
+
+    /// <summary>The directory holding the files.</summary>
+    public string Directory { get; }
+
+    /// <summary>Calls of <see cref="Sync"/> that had writes to make durable (empty syncs are free and not counted).</summary>
+    public long Syncs { get; private set; }
+
+    /// <summary>Bytes written to the log and hard state files since this instance was opened.</summary>
+    public long BytesWritten { get; private set; }
+
+    /// <summary>
+    /// Bytes cut from the end of the log since this instance was opened, because replay found a
+    /// torn or damaged record there (see <see cref="Load"/>). Zero after a clean shutdown.
+    /// </summary>
+    public long DiscardedBytes { get; private set; }
+
+    private string HardStatePath => Path.Combine(Directory, HardStateFileName);
+
+    private string HardStateTempPath => Path.Combine(Directory, HardStateTempFileName);
+
+    /// <summary>
+    /// Opens the storage in <paramref name="directory"/>, creating it (and empty files) if needed,
+    /// and recovers the log: a torn or damaged tail is truncated so that later appends are clean.
+    /// </summary>
+    /// <param name="directory">The node's data directory; one node per directory (it is locked).</param>
+    /// <param name="fsync">False makes <see cref="Sync"/> only hand the data to the OS: for fast tests, never for a real node.</param>
+    /// <exception cref="InvalidDataException">The hard state file exists but is damaged.</exception>
+    public static FileStorage Open(string directory, bool fsync = true)
+    {
+        System.IO.Directory.CreateDirectory(directory);
+        // A temp file left behind means a crash before the rename: the write was never promised,
+        // and the old hardstate file is the truth.
+        File.Delete(Path.Combine(directory, HardStateTempFileName));
+        _ = HardStateFile.Read(Path.Combine(directory, HardStateFileName));
+
+        var logPath = Path.Combine(directory, LogFileName);
+        var created = !File.Exists(logPath);
+        var log = new FileStream(logPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 64 * 1024);
+        var storage = new FileStorage(directory, fsync, log);
+        try
+        {
+            if (created && fsync)
+                DirectoryFsync.Run(directory);
+            _ = storage.ReplayLog();
+            return storage;
+        }
+        catch
+        {
+            storage.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Reads the hard state and replays the log from disk. Replay stops at the first torn or damaged
+    /// record (bad length, short read, CRC mismatch, out-of-sequence index), truncates the file there
+    /// and adds the cut bytes to <see cref="DiscardedBytes"/>; it never throws for a damaged log.
+    /// Anything persisted but not yet synced is synced first.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The hard state file is damaged.</exception>
+    public PersistentState Load()
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        Sync();
+        var hardState = HardStateFile.Read(HardStatePath);
+        return new PersistentState(hardState, ReplayLog());
+    }
+
+    /// <summary>
+    /// Writes a <see cref="PersistHardState"/> or <see cref="PersistEntries"/> effect without
+    /// syncing it; ignores other effects. Call <see cref="Sync"/> before acting on the promise.
+    /// </summary>
+    public void Persist(Effect effect)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        switch (effect)
+        {
+            case PersistHardState hard:
+                WriteHardStateTemp(hard.State);
+                break;
+            case PersistEntries write:
+                AppendEntries(write);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Makes everything persisted since the last sync durable: the new hard state (fsync the temp
+    /// file, rename it over the old one, fsync the directory), then the log (one fsync for the whole
+    /// batch). With fsync off, data only reaches the OS. Does nothing when nothing was written.
+    /// </summary>
+    public void Sync()
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        if (hardStateTemp is null && !logUnsynced)
+            return;
+        // Hard state first: a crash between the two then leaves a term at least as new as the
+        // log's entries, never entries from a term the node does not remember entering.
+        if (hardStateTemp is not null)
+            CommitHardState(hardStateTemp);
+        if (logUnsynced)
+        {
+            log.Flush(flushToDisk: fsync);
+            logUnsynced = false;
+        }
+        Syncs++;
+    }
+
+    /// <summary>Syncs what was persisted and closes the files.</summary>
+    public void Dispose()
+    {
+        if (disposed)
+            return;
+        try
+        {
+            Sync();
+        }
+        finally
+        {
+            disposed = true;
+            hardStateTemp?.Dispose();
+            log.Dispose();
+        }
+    }
+
+    private void WriteHardStateTemp(HardState state)
+    {
+        // Several hard states in one batch: only the last one matters, so overwrite the temp file.
+        hardStateTemp ??= new FileStream(HardStateTempPath, FileMode.Create, FileAccess.Write, FileShare.None);
+        hardStateTemp.SetLength(0);
+        var bytes = HardStateFile.Encode(state);
+        hardStateTemp.Write(bytes);
+        hardStateTemp.Flush();
+        BytesWritten += bytes.Length;
+    }
+
+    private void CommitHardState(FileStream temp)
+    {
+        temp.Flush(flushToDisk: fsync);
+        temp.Dispose();
+        hardStateTemp = null;
+        File.Move(HardStateTempPath, HardStatePath, overwrite: true);
+        if (fsync)
+            DirectoryFsync.Run(Directory);
+    }
+
+    private void AppendEntries(PersistEntries write)
+    {
+        // Same contract as MemoryStorage: no gaps. Checked before writing anything, because replay
+        // would stop at a record out of sequence and silently lose everything after it.
+        if (write.FirstIndex < 1 || write.FirstIndex > lastIndex + 1)
+            throw new InvalidOperationException($"write at {write.FirstIndex} leaves a gap after {lastIndex}");
+        for (var k = 0; k < write.Entries.Count; k++)
+        {
+            if (write.Entries[k].Index != write.FirstIndex + k)
+                throw new InvalidOperationException($"entry {write.Entries[k]} at position {write.FirstIndex + k} of the write");
+        }
+
+        if (write.FirstIndex <= lastIndex)
+            Append(LogRecord.EncodeTruncation(write.FirstIndex));
+        foreach (var entry in write.Entries)
+            Append(LogRecord.EncodeEntry(entry));
+        lastIndex = write.LastIndex;
+    }
+
+    private void Append(byte[] record)
+    {
+        log.Write(record);
+        BytesWritten += record.Length;
+        logUnsynced = true;
+    }
+
+    private List<LogEntry> ReplayLog()
+    {
+        log.Flush();
+        var (entries, validBytes) = LogReplay.Run(log);
+        if (validBytes < log.Length)
+        {
+            DiscardedBytes += log.Length - validBytes;
+            log.SetLength(validBytes);
+            log.Flush(flushToDisk: fsync);
+        }
+        log.Position = validBytes;
+        lastIndex = entries.Count;
+        return entries;
+    }
+}

@@ -1,0 +1,61 @@
+using Raft.Core.Log;
+
+namespace Raft.Net.Storage;
+
+/// <summary>
+/// Reads the log file from the start and rebuilds entries 1..n, stopping at the first record that
+/// is torn (short header or payload), damaged (impossible length, CRC mismatch) or out of sequence.
+/// </summary>
+/// <remarks>
+/// Replay stops at the first bad record even when valid-looking records follow it (damage in the
+/// middle of the file rather than a torn tail). Records after a hole cannot be trusted: applying
+/// them would skip whatever the bad record said (an entry or a truncation), so the prefix before
+/// it is the only state that is certainly one this node wrote.
+/// </remarks>
+internal static class LogReplay
+{
+    /// <summary>The rebuilt entries and the length of the valid prefix of the file.</summary>
+    public static (List<LogEntry> Entries, long ValidBytes) Run(Stream log)
+    {
+        var entries = new List<LogEntry>();
+        var header = new byte[RecordFormat.HeaderBytes];
+        long validBytes = 0;
+        log.Position = 0;
+        while (TryReadRecord(log, header, out var payload) && Apply(entries, payload))
+            validBytes = log.Position;
+        return (entries, validBytes);
+    }
+
+    private static bool TryReadRecord(Stream log, byte[] header, out byte[] payload)
+    {
+        payload = [];
+        if (log.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) < header.Length)
+            return false;
+        var length = RecordFormat.PayloadLength(header);
+        // Check against what is left before allocating: a garbage length must not cost 64 MiB.
+        if (length < 0 || length > log.Length - log.Position)
+            return false;
+        payload = new byte[length];
+        return log.ReadAtLeast(payload, length, throwOnEndOfStream: false) == length &&
+               RecordFormat.ChecksumMatches(header, payload);
+    }
+
+    private static bool Apply(List<LogEntry> entries, byte[] payload)
+    {
+        if (!LogRecord.TryDecode(payload, out var record))
+            return false;
+        if (record.Entry is { } entry)
+        {
+            // Invariant: the file describes a log without gaps, entry k at position k.
+            if (entry.Index != entries.Count + 1)
+                return false;
+            entries.Add(entry);
+            return true;
+        }
+        // The writer only truncates entries that exist.
+        if (record.TruncateFrom > entries.Count)
+            return false;
+        entries.RemoveRange((int)(record.TruncateFrom - 1), entries.Count - (int)(record.TruncateFrom - 1));
+        return true;
+    }
+}
