@@ -11,6 +11,8 @@ namespace Raft.Net.Commands;
 /// </summary>
 public static class BenchCommand
 {
+    private static readonly int[] ClientCounts = [1, 32];
+
     public static Command Create()
     {
         var duration = new Option<string>("--duration") { Description = "Length of each throughput run, e.g. 10s.", DefaultValueFactory = _ => "10s" };
@@ -27,7 +29,7 @@ public static class BenchCommand
             var failed = false;
             Console.WriteLine($"3 nodes on 127.0.0.1, fsync {(fsync ? "on" : "off")}, tick 10ms, {length.TotalSeconds:0}s per run");
             Console.WriteLine("clients   ops/s     p50 ms   p99 ms   completed");
-            foreach (var clients in new[] { 1, 32 })
+            foreach (var clients in ClientCounts)
             {
                 var run = ClusterRun.Execute(new ClusterRunOptions { Nodes = 3, Duration = length, Clients = clients, Fsync = fsync }, _ => { });
                 failed |= !run.Ok;
