@@ -157,6 +157,22 @@ public sealed class TestCluster
         return Delivered - before;
     }
 
+    /// <summary>
+    /// Like <see cref="DeliverAll"/>, but drops each message for which <paramref name="drop"/> is
+    /// true when its turn comes (the predicate sees the cluster as it is at that moment).
+    /// </summary>
+    public int DeliverAllExcept(Func<Message, bool> drop, int limit = 100_000)
+    {
+        var before = Delivered;
+        for (var i = 0; i < limit && inFlight.Count > 0; i++)
+        {
+            if (drop(inFlight[0])) inFlight.RemoveAt(0);
+            else DeliverNext();
+        }
+        if (inFlight.Count > 0) throw new InvalidOperationException($"still {inFlight.Count} messages in flight after {limit} deliveries");
+        return Delivered - before;
+    }
+
     /// <summary>Removes and returns the in-flight messages matching <paramref name="match"/>.</summary>
     public IReadOnlyList<Message> Take(Func<Message, bool> match)
     {
