@@ -119,6 +119,16 @@ public sealed class KvStateMachineTests
     }
 
     [Test]
+    public void Decoding_a_string_length_near_int_MaxValue_throws_FormatException()
+    {
+        // offset + length must not overflow into a negative number that passes the bounds check.
+        var bytes = new KvCommand(1, 1, KvOperation.Put, "k", "v").Encode();
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(17), int.MaxValue);
+
+        Assert.That(() => KvCommand.Decode(bytes), Throws.TypeOf<FormatException>());
+    }
+
+    [Test]
     public void A_snapshot_restores_values_and_sessions()
     {
         var kv = new KvStateMachine();
