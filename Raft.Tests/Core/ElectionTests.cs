@@ -183,4 +183,20 @@ public sealed class ElectionTests
         Assert.That(leaders, Has.Count.EqualTo(1));
         Assert.That(cluster[leaders[0].Value].Term, Is.EqualTo(2));
     }
+
+    [Test]
+    public void A_node_with_a_stale_log_and_the_shortest_timeout_cannot_keep_the_cluster_leaderless()
+    {
+        // n1 (timeout 10 ticks) has lost its log; n2 and n3 (11 and 12 ticks) hold an entry.
+        // n1 keeps campaigning and is always refused; n2 must still time out and win.
+        var cluster = new TestCluster(3);
+        cluster.PresetLog(1, 1);
+        cluster.PresetLog(2, 1, 1);
+        cluster.PresetLog(3, 1, 1);
+
+        cluster.TickAll(10 * cluster.Options.ElectionTicks);
+
+        var leaders = cluster.Members.Where(m => cluster[m.Value].Role == Role.Leader).ToList();
+        Assert.That(leaders, Is.EqualTo(new[] { N(2) }));
+    }
 }

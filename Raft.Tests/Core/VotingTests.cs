@@ -139,4 +139,21 @@ public sealed class VotingTests
 
         Assert.That(cluster[3].TicksUntilElection, Is.EqualTo(before));
     }
+
+    [Test]
+    public void Refusing_a_vote_in_a_higher_term_does_not_reset_the_election_timer()
+    {
+        // Figure 2 (Followers): only AppendEntries from the current leader or granting a vote
+        // defers an election. Adopting a stale candidate's higher term must not, or a node with a
+        // stale log and a short timeout keeps the up-to-date nodes from ever timing out.
+        var cluster = VoterWithLog112();
+        cluster.Tick(3, 5);
+        var before = cluster[3].TicksUntilElection;
+
+        var reply = Ask(cluster, 1, 3, term: 3, lastIndex: 1, lastTerm: 1);
+
+        Assert.That(reply.VoteGranted, Is.False);
+        Assert.That(cluster[3].Term, Is.EqualTo(3));
+        Assert.That(cluster[3].TicksUntilElection, Is.EqualTo(before));
+    }
 }
