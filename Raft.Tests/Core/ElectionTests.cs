@@ -199,4 +199,33 @@ public sealed class ElectionTests
         var leaders = cluster.Members.Where(m => cluster[m.Value].Role == Role.Leader).ToList();
         Assert.That(leaders, Is.EqualTo(new[] { N(2) }));
     }
+
+    [Test]
+    public void A_candidate_that_gets_no_majority_starts_a_new_election_when_its_timeout_elapses()
+    {
+        var cluster = new TestCluster(3);
+        cluster.Campaign(1);
+        cluster.DropAll(); // no votes arrive
+        cluster.Tick(1, cluster[1].TicksUntilElection - 1);
+        Assert.That(cluster[1].Term, Is.EqualTo(1), "not before its timeout");
+
+        var output = cluster.Tick(1);
+
+        Assert.That(cluster[1].Role, Is.EqualTo(Role.Candidate));
+        Assert.That(cluster[1].Term, Is.EqualTo(2));
+        Assert.That(output.Sent<RequestVote>().Select(r => r.Term), Is.EqualTo(new long[] { 2, 2 }));
+    }
+
+    [Test]
+    public void A_single_node_cluster_elects_itself_and_commits_alone()
+    {
+        var cluster = new TestCluster(1);
+        cluster.Tick(1, cluster.Options.ElectionTicks);
+        Assert.That(cluster[1].Role, Is.EqualTo(Role.Leader), "its own vote is a majority of one");
+
+        cluster.Propose(1, Put(1));
+
+        Assert.That(cluster[1].CommitIndex, Is.EqualTo(2));
+        Assert.That(cluster.StateMachine(1).Values["k1"], Is.EqualTo("v1"));
+    }
 }

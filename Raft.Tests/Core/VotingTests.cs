@@ -41,6 +41,15 @@ public sealed class VotingTests
         Assert.That(Ask(cluster, 2, 1, term: 1, 0, 0).VoteGranted, Is.False, "it voted for itself");
     }
 
+    [Test]
+    public void A_leader_refuses_to_vote_for_another_candidate_of_its_term()
+    {
+        var cluster = new TestCluster(3);
+        cluster.Elect(1);
+        Assert.That(Ask(cluster, 2, 1, term: 1, lastIndex: 9, lastTerm: 1).VoteGranted, Is.False);
+        Assert.That(cluster[1].Role, Is.EqualTo(Role.Leader));
+    }
+
     // Voter n3 holds terms [1, 1, 2]: last index 3, last term 2.
     private static TestCluster VoterWithLog112()
     {
