@@ -8,10 +8,15 @@ public sealed partial class RaftNode
 {
     private void BecomeFollower(long term, NodeId? leader)
     {
+        var wasLeader = Role == Role.Leader;
         if (term > Term) SetHardState(term, null);
         Role = Role.Follower;
         Leader = leader;
-        ResetElectionTimer();
+        // Figure 2 (Followers): only AppendEntries from the current leader or granting a vote defers
+        // an election, and both reset the timer where they happen. Merely learning of a higher term
+        // must not: a candidate whose log can never win would otherwise hold everyone back for ever.
+        // A leader ran no election timer, so it starts a fresh one.
+        if (wasLeader) ResetElectionTimer();
     }
 
     /// <summary>Followers and candidates: if the election timeout elapses, start an election (§5.2).</summary>

@@ -68,7 +68,8 @@ public sealed record KvCommand(long ClientId, long Sequence, KvOperation Operati
         var length = BinaryPrimitives.ReadInt32LittleEndian(bytes[offset..]);
         offset += 4;
         if (length == -1) return null;
-        if (length < 0 || offset + length > bytes.Length) throw new FormatException("key-value string length out of range");
+        // Compare against the bytes left, not offset + length: the sum overflows for lengths near int.MaxValue.
+        if (length < 0 || length > bytes.Length - offset) throw new FormatException("key-value string length out of range");
         var text = Encoding.UTF8.GetString(bytes.Slice(offset, length));
         offset += length;
         return text;

@@ -60,16 +60,29 @@ public sealed class TestCluster
 
     public IReadOnlyList<LogEntry> Applied(int id) => applied[N(id)];
 
-    /// <summary>Replaces a node's disk with a log of the given terms (index 1, 2, ...), and restarts it from it.</summary>
+    /// <summary>
+    /// Replaces a node's disk with a log of the given terms (index 1, 2, ...) holding
+    /// <see cref="PresetCommand"/>s, and restarts it from it.
+    /// </summary>
     public void PresetLog(int id, long currentTerm, params long[] terms)
     {
         var storage = new MemoryStorage();
         storage.Persist(new PersistHardState(new HardState(currentTerm, null)));
-        var entries = terms.Select((term, i) => new LogEntry(i + 1, term, EntryKind.Command, [(byte)(i + 1), (byte)term])).ToArray();
+        var entries = terms.Select((term, i) => new LogEntry(i + 1, term, EntryKind.Command, PresetCommand(i + 1, term).Encode())).ToArray();
         if (entries.Length > 0) storage.Persist(new PersistEntries(1, entries));
         storages[N(id)] = storage;
         Start(N(id));
     }
+
+    /// <summary>
+    /// The command PresetLog stores at (index, term): a put whose bytes depend only on index and
+    /// term, so equal (index, term) on two nodes means equal entries, as Log Matching expects.
+    /// </summary>
+    public static KvCommand PresetCommand(long index, long term) =>
+        new(ClientId: 1000 + term, Sequence: index, KvOperation.Put, $"k{index}", $"t{term}");
+
+    /// <summary>A distinct, valid client command for proposals: client 1 puts "v{n}" under "k{n}".</summary>
+    public static KvCommand Put(int n) => new(ClientId: 1, Sequence: n, KvOperation.Put, $"k{n}", $"v{n}");
 
     public Output Step(int id, Input input)
     {
@@ -140,6 +153,22 @@ public sealed class TestCluster
     {
         var before = Delivered;
         for (var i = 0; i < limit && inFlight.Count > 0; i++) DeliverNext();
+        if (inFlight.Count > 0) throw new InvalidOperationException($"still {inFlight.Count} messages in flight after {limit} deliveries");
+        return Delivered - before;
+    }
+
+    /// <summary>
+    /// Like <see cref="DeliverAll"/>, but drops each message for which <paramref name="drop"/> is
+    /// true when its turn comes (the predicate sees the cluster as it is at that moment).
+    /// </summary>
+    public int DeliverAllExcept(Func<Message, bool> drop, int limit = 100_000)
+    {
+        var before = Delivered;
+        for (var i = 0; i < limit && inFlight.Count > 0; i++)
+        {
+            if (drop(inFlight[0])) inFlight.RemoveAt(0);
+            else DeliverNext();
+        }
         if (inFlight.Count > 0) throw new InvalidOperationException($"still {inFlight.Count} messages in flight after {limit} deliveries");
         return Delivered - before;
     }
