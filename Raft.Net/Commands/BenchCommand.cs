@@ -18,9 +18,9 @@ public static class BenchCommand
         var duration = new Option<string>("--duration") { Description = "Length of each throughput run, e.g. 10s.", DefaultValueFactory = _ => "10s" };
         var noFsync = new Option<bool>("--no-fsync") { Description = "Measure without fsync, for comparison." };
         var command = new Command("bench", "Measure throughput, latency and re-election time of a local 3-node cluster.") { duration, noFsync };
-        command.Validators.Add(r =>
+        duration.Validators.Add(r =>
         {
-            if (ClusterCommand.ParseSpan(r.GetValue(duration)!) is null) r.AddError("--duration: not a duration like 10s");
+            if (ClusterCommand.ParseSpan(r.GetValueOrDefault<string>() ?? "") is null) r.AddError("--duration: not a duration like 10s");
         });
         command.SetAction(parse =>
         {

@@ -9,7 +9,7 @@ public static class ClusterCommand
     public static Command Create()
     {
         var nodes = new Option<int>("--nodes") { Description = "Cluster size: 3, 5 or 7.", DefaultValueFactory = _ => 3 };
-        var duration = new Option<string>("--duration") { Description = "How long the workload runs, e.g. 20s.", DefaultValueFactory = _ => "20s" };
+        var duration = new Option<string?>("--duration") { Description = "How long the workload runs, e.g. 20s.", DefaultValueFactory = _ => "20s" };
         var killEvery = new Option<string?>("--kill-every") { Description = "Kill -9 a random node this often (restarted 1s later), e.g. 3s." };
         var killLeader = new Option<bool>("--kill-leader") { Description = "With --kill-every: kill the current leader (measures re-election)." };
         var cutEvery = new Option<string?>("--cut-every") { Description = "Cut a random link this often (restored 1s later), e.g. 2s." };
@@ -21,13 +21,22 @@ public static class ClusterCommand
         {
             nodes, duration, killEvery, killLeader, cutEvery, clients, seed, noFsync, data,
         };
-        command.Validators.Add(result =>
+        nodes.Validators.Add(r =>
         {
-            if (result.GetValue(nodes) is not (3 or 5 or 7)) result.AddError("--nodes must be 3, 5 or 7.");
-            if (result.GetValue(clients) is < 1 or > 256) result.AddError("--clients must be between 1 and 256.");
-            foreach (var (name, value) in new[] { ("--duration", result.GetValue(duration)), ("--kill-every", result.GetValue(killEvery)), ("--cut-every", result.GetValue(cutEvery)) })
-                if (value is not null && ParseSpan(value) is null) result.AddError($"{name}: '{value}' is not a duration like 3s or 500ms");
+            if (r.GetValueOrDefault<int>() is not (3 or 5 or 7)) r.AddError("--nodes must be 3, 5 or 7.");
         });
+        clients.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 1 or > 256) r.AddError("--clients must be between 1 and 256.");
+        });
+        foreach (var option in new[] { duration, killEvery, cutEvery })
+        {
+            option.Validators.Add(r =>
+            {
+                if (r.GetValueOrDefault<string?>() is { } value && ParseSpan(value) is null)
+                    r.AddError($"{option.Name}: '{value}' is not a duration like 3s or 500ms");
+            });
+        }
         command.SetAction(parse =>
         {
             var options = new ClusterRunOptions

@@ -40,6 +40,7 @@ public sealed class NodeHost : IDisposable
     private Role lastRole;
     private long lastTerm;
     private volatile NodeMetrics? metrics;
+    private bool disposed;
 
     public NodeHost(NodeConfig config) => this.config = config;
 
@@ -104,7 +105,19 @@ public sealed class NodeHost : IDisposable
 
     private void OnFrame(NodeId? from, byte[] frame)
     {
-        if (!WireCodec.TryDecode(frame, config.ClusterId, core!.Members, config.Id, out var message, out var reason) || message is null)
+        Raft.Core.Messages.Message? message;
+        DropReason reason;
+        try
+        {
+            WireCodec.TryDecode(frame, config.ClusterId, core!.Members, config.Id, out message, out reason);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The codec promises not to throw; if it ever does, the frame is still only dropped.
+            (message, reason) = (null, DropReason.Malformed);
+            LogEvent("codec-error", $"\"error\":\"{e.GetType().Name}\"");
+        }
+        if (message is null)
         {
             Drops.Count(reason);
             return;
@@ -125,7 +138,17 @@ public sealed class NodeHost : IDisposable
         {
             if (frames.FrameCount != 2) continue;
             var client = frames[0].ToByteArray();
-            if (!WireCodec.TryDecodeClientRequest(frames[1].ToByteArray(), config.ClusterId, out var request, out var reason) || request is null)
+            ClientRequest? request;
+            DropReason reason;
+            try
+            {
+                WireCodec.TryDecodeClientRequest(frames[1].ToByteArray(), config.ClusterId, out request, out reason);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                (request, reason) = (null, DropReason.Malformed);
+            }
+            if (request is null)
             {
                 Drops.Count(reason);
                 continue;
@@ -243,6 +266,8 @@ public sealed class NodeHost : IDisposable
     /// <summary>Stops the poller thread, then releases sockets and files (NetMQ needs this order).</summary>
     public void Dispose()
     {
+        if (disposed) return;
+        disposed = true;
         poller?.Stop();
         poller?.Dispose();
         transport?.Dispose();
