@@ -55,6 +55,30 @@ public sealed class WireCodecTests
     }
 
     [Test]
+    public void The_examples_in_the_wire_format_document_are_what_the_encoder_writes()
+    {
+        // docs/wire-format.md, "Example" sections: keep them in step with the code.
+        var requestVote = WireCodec.Encode(new RequestVote(N2, N1, 3, 9, 0, 0), "test-cluster");
+        var put = WireCodec.EncodeClientRequest(new ClientRequest(1, new KvCommand(7, 1, KvOperation.Put, "k", "v")), "test-cluster");
+
+        Assert.That(Convert.ToHexString(requestVote), Is.EqualTo("9401AC746573742D636C7573746572029200960201030900" + "00"));
+        Assert.That(Convert.ToHexString(put), Is.EqualTo("9301AC746573742D636C757374657292109701070101A16BA176C0"));
+    }
+
+    [Test]
+    public void Fields_added_after_the_known_ones_are_ignored_so_a_later_minor_format_can_extend_records()
+    {
+        var extended = Serialize(new object[]
+        {
+            WireCodec.ProtocolVersion, ClusterId, 2, new object[] { 1, new object[] { 2, 1, 3, 9, 4, true, "a later field" } }, "another",
+        });
+
+        var decoded = Decoded(extended);
+
+        Assert.That(decoded, Is.EqualTo(new RequestVoteResponse(N2, N1, 3, 9, 4, true)));
+    }
+
+    [Test]
     public void A_frame_from_another_cluster_is_dropped_as_WrongCluster()
     {
         var frame = WireCodec.Encode(new RequestVote(N1, N2, 1, 1, 0, 0), "other-cluster");
