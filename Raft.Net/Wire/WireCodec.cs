@@ -120,7 +120,7 @@ public static class WireCodec
             envelope = MessagePackSerializer.Deserialize<TEnvelope>(frame, Options, out var bytesRead);
             if (envelope is null || bytesRead != frame.Length) return DropReason.Malformed;
         }
-        catch (MessagePackSerializationException)
+        catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or OverflowException)
         {
             return DropReason.Malformed;
         }
