@@ -33,6 +33,11 @@ public static class ClusterRun
 
         cluster.StartAll();
         progress($"started {options.Nodes} nodes in {root}");
+        // Process start-up takes a while on a loaded machine: the clock of the run starts with the first leader.
+        var waitUntil = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (CurrentLeader(cluster) is null && DateTime.UtcNow < waitUntil) Thread.Sleep(20);
+        progress(CurrentLeader(cluster) is { } first ? $"{first} leads; workload starts" : "no leader after 30s; starting the workload anyway");
+        clock.Restart();
         var stopClients = DateTime.UtcNow + options.Duration;
         var threads = Enumerable.Range(1, options.Clients).Select(c => new Thread(() => RunClient(c)) { Name = $"client-{c}" }).ToList();
         threads.ForEach(t => t.Start());
@@ -102,7 +107,7 @@ public static class ClusterRun
         latencies.Sort();
         var summary = new ClusterRunSummary(history.CompletedCount, history.PendingCount, seconds,
             Percentile(latencies, 0.50), Percentile(latencies, 0.99), kills.Count, cuts,
-            ReelectionTimes(kills, report), report, lin, lost, root);
+            ReelectionTimes(kills, report), report, lin, lost, root, SnapshotLog(cluster));
         if (!options.KeepData && summary.Ok && options.DataRoot is null)
         {
             try { Directory.Delete(root, recursive: true); } catch (IOException) { }
@@ -168,6 +173,11 @@ public static class ClusterRun
             if (after != default) times.Add((after.TimeMicros - killedAt) / 1000.0);
         }
         return times;
+    }
+
+    private static List<string> SnapshotLog(LocalCluster cluster)
+    {
+        lock (cluster.NodeLog) return [.. cluster.NodeLog];
     }
 
     private static double Percentile(List<double> sorted, double p) =>

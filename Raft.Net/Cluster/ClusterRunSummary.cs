@@ -8,7 +8,7 @@ namespace Raft.Net.Cluster;
 /// <summary>The outcome of a real cluster run.</summary>
 public sealed record ClusterRunSummary(
     int Completed, int Pending, double Seconds, double P50Millis, double P99Millis, int Kills, int Cuts,
-    IReadOnlyList<double> ReelectionMillis, RealRunChecker.Report Replay, LinearizabilityResult Linearizability, int LostWrites, string DataRoot)
+    IReadOnlyList<double> ReelectionMillis, RealRunChecker.Report Replay, LinearizabilityResult Linearizability, int LostWrites, string DataRoot, IReadOnlyList<string> NodeLog)
 {
     public bool Ok => Replay.Ok && Linearizability.Outcome != LinearizabilityOutcome.Violation && LostWrites == 0;
 

@@ -16,10 +16,11 @@ public static class ClusterCommand
         var clients = new Option<int>("--clients") { Description = "Concurrent key-value clients.", DefaultValueFactory = _ => 3 };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the workload and faults.", DefaultValueFactory = _ => 1 };
         var noFsync = new Option<bool>("--no-fsync") { Description = "Do not fsync (not crash-safe; for comparison only)." };
+        var verbose = new Option<bool>("--verbose") { Description = "Print the nodes' structured log lines at the end." };
         var data = new Option<string?>("--data") { Description = "Keep node data here (default: a temporary directory, deleted on success)." };
         var command = new Command("cluster", "Start a local cluster of node processes, run a workload with faults, check safety, parity and linearizability.")
         {
-            nodes, duration, killEvery, killLeader, cutEvery, clients, seed, noFsync, data,
+            nodes, duration, killEvery, killLeader, cutEvery, clients, seed, noFsync, data, verbose,
         };
         nodes.Validators.Add(r =>
         {
@@ -55,6 +56,11 @@ public static class ClusterCommand
             var summary = ClusterRun.Execute(options, line => Console.WriteLine("  " + line));
             Console.WriteLine();
             Console.Write(summary.Render());
+            if (!summary.Ok || parse.GetValue(verbose))
+            {
+                Console.WriteLine("node log (last lines):");
+                foreach (var line in summary.NodeLog.TakeLast(parse.GetValue(verbose) ? 200 : 20)) Console.WriteLine("  " + line);
+            }
             return summary.Ok ? 0 : 1;
         });
         return command;

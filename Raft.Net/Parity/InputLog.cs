@@ -37,8 +37,9 @@ public static class InputLog
 
     public static string HeaderLine(InputLogHeader header)
     {
-        // The starting log travels as an AppendEntries from the node to itself: one codec for everything.
-        var carrier = new AppendEntries(header.Node, header.Node, header.HardState.Term, 0, 0, 0, header.Entries, 0);
+        // The starting log travels as an AppendEntries from the node to a peer: one codec for everything.
+        var peer = header.Members.FirstOrDefault(m => m != header.Node, header.Node);
+        var carrier = new AppendEntries(header.Node, peer, header.HardState.Term, 0, 0, 0, header.Entries, 0);
         var o = header.Options;
         return JsonSerializer.Serialize(new Dictionary<string, object?>
         {
