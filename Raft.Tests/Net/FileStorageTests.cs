@@ -253,6 +253,18 @@ public sealed class FileStorageTests
     }
 
     [Test]
+    public void A_directory_cannot_be_opened_by_two_storages_at_once()
+    {
+        using var first = FileStorage.Open(directory, fsync: false);
+        first.Persist(new PersistHardState(new HardState(2, new NodeId(1))));
+
+        Assert.That(() => FileStorage.Open(directory, fsync: false), Throws.InstanceOf<IOException>());
+
+        first.Sync();
+        Assert.That(first.Load().HardState, Is.EqualTo(new HardState(2, new NodeId(1))), "the refused open disturbed nothing");
+    }
+
+    [Test]
     public void Persisting_entries_that_leave_a_gap_is_refused_and_writes_nothing()
     {
         using var storage = FileStorage.Open(directory, fsync: false);
