@@ -73,17 +73,17 @@ public sealed class FileStorage : IRaftStorage, IDisposable
     public static FileStorage Open(string directory, bool fsync = true)
     {
         System.IO.Directory.CreateDirectory(directory);
-        // A temp file left behind means a crash before the rename: the write was never promised,
-        // and the old hardstate file is the truth.
-        File.Delete(Path.Combine(directory, HardStateTempFileName));
-        _ = HardStateFile.Read(Path.Combine(directory, HardStateFileName));
-
         var logPath = Path.Combine(directory, LogFileName);
         var created = !File.Exists(logPath);
+        // The exclusive lock on the log guards the whole directory, so take it before touching anything else.
         var log = new FileStream(logPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 64 * 1024);
         var storage = new FileStorage(directory, fsync, log);
         try
         {
+            // A temp file left behind means a crash before the rename: the write was never promised,
+            // and the old hardstate file is the truth.
+            File.Delete(storage.HardStateTempPath);
+            _ = HardStateFile.Read(storage.HardStatePath);
             if (created && fsync)
                 DirectoryFsync.Run(directory);
             _ = storage.ReplayLog();
