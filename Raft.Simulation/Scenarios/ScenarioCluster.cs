@@ -79,6 +79,7 @@ public sealed class ScenarioCluster
         var before = (node.Role, node.Term, node.VotedFor, node.CommitIndex, LastIndex: node.Log.LastIndex);
         var leaderLogBefore = node.Role == Role.Leader ? Terms(node) : null;
         var output = node.Step(input);
+        var firstLine = report.Count;
         foreach (var effect in output.Effects)
         {
             switch (effect)
@@ -87,7 +88,7 @@ public sealed class ScenarioCluster
                     storages[id].Persist(effect);
                     break;
                 case PersistEntries write:
-                    report.Add($"  {id} log {(write.FirstIndex <= before.LastIndex ? $"overwrites from {write.FirstIndex}:" : "appends")} {string.Join(' ', write.Entries.Select(e => $"{e.Index}@{e.Term}"))}");
+                    report.Add($"  {id} log {(write.FirstIndex <= before.LastIndex ? $"overwrites from {write.FirstIndex}:" : "appends")} {string.Join(' ', write.Entries.Select(Describe))}");
                     storages[id].Persist(effect);
                     break;
                 case Send send:
@@ -101,7 +102,7 @@ public sealed class ScenarioCluster
             }
         }
         if (node.Role != before.Role || node.Term != before.Term || node.VotedFor != before.VotedFor)
-            report.Add($"  {id} is {Describe(node.Role)} term={node.Term} vote={node.VotedFor?.ToString() ?? "-"}");
+            report.Insert(firstLine, $"  {id} is {Describe(node.Role)} term={node.Term} vote={node.VotedFor?.ToString() ?? "-"}");
         if (node.CommitIndex != before.CommitIndex)
             report.Add($"  {id} commit {before.CommitIndex} -> {node.CommitIndex}");
         safety.AfterStep(node, before.Role, before.Term, leaderLogBefore);
@@ -150,6 +151,9 @@ public sealed class ScenarioCluster
 
     public static long[] Terms(IRaftNode node) =>
         Enumerable.Range(1, (int)node.Log.LastIndex).Select(i => node.Log.TermAt(i)).ToArray();
+
+    /// <summary><c>3@2</c>, or <c>3@2(noop)</c> for the empty entry a new leader appends (§8).</summary>
+    public static string Describe(LogEntry entry) => entry.Kind == EntryKind.NoOp ? $"{entry.Index}@{entry.Term}(noop)" : $"{entry.Index}@{entry.Term}";
 
     public static string Describe(Role role) => role.ToString().ToLowerInvariant();
 

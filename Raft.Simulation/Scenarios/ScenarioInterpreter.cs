@@ -15,6 +15,8 @@ namespace Raft.Simulation.Scenarios;
 public sealed class ScenarioInterpreter(TeachingBug? bugOverride = null)
 {
     private const int DeliverLimit = 10_000;
+    private readonly List<ScenarioCommand> history = [];
+    private readonly SortedDictionary<string, int> marks = new(StringComparer.Ordinal);
     private ScenarioCluster? cluster;
     private long nextSequence = 1;
 
@@ -26,7 +28,13 @@ public sealed class ScenarioInterpreter(TeachingBug? bugOverride = null)
         var report = new List<string>();
         try
         {
-            Dispatch(command, report);
+            if (command.Name == "mark") Mark(command);
+            else if (command.Name == "rewind") Rewind(command, report);
+            else
+            {
+                Dispatch(command, report);
+                history.Add(command);
+            }
         }
         catch (InvalidOperationException e)
         {
@@ -103,6 +111,35 @@ public sealed class ScenarioInterpreter(TeachingBug? bugOverride = null)
             case "expect": ScenarioExpectations.Check(command, c, args); break;
             default: throw command.Error($"unknown command '{command.Name}'");
         }
+    }
+
+    /// <summary><c>mark NAME</c>: remember this point of the story so that <c>rewind NAME</c> can come back to it.</summary>
+    private void Mark(ScenarioCommand command)
+    {
+        Arity(command, command.Arguments, 1, 1);
+        if (cluster is null) throw command.Error("set up the cluster before marking a point");
+        marks[command.Arguments[0].Text] = history.Count;
+    }
+
+    /// <summary>
+    /// <c>rewind NAME</c>: go back to a mark to tell another ending. The run is deterministic, so
+    /// replaying the commands up to the mark on a fresh cluster recreates that state exactly.
+    /// </summary>
+    private void Rewind(ScenarioCommand command, List<string> report)
+    {
+        Arity(command, command.Arguments, 1, 1);
+        var name = command.Arguments[0];
+        if (!marks.TryGetValue(name.Text, out var count)) throw command.Error(name, $"no mark '{name.Text}' before this line");
+        var replay = history.Take(count).ToArray();
+        history.Clear();
+        cluster = null;
+        nextSequence = 1;
+        foreach (var earlier in replay)
+        {
+            Dispatch(earlier, []);
+            history.Add(earlier);
+        }
+        report.Add($"back at mark {name.Text}: replayed {replay.Length} commands on a fresh cluster");
     }
 
     private void StartCluster(ScenarioCommand command, IReadOnlyList<ScenarioToken> args, List<string> report)

@@ -1,0 +1,106 @@
+using System.CommandLine;
+using Raft.Simulation.Scenarios;
+
+namespace Raft.Simulation.Cli;
+
+/// <summary>
+/// <c>raft-sim run FILE</c> prints a scenario end to end; <c>raft-sim check FILE|DIR...</c>
+/// compares every command's output with the block below it (exit 1 on a mismatch or a failed
+/// expectation, 2 on a file that cannot be read or parsed); <c>--rewrite</c> updates the blocks.
+/// </summary>
+public static class ScenarioCommands
+{
+    public static Command CreateRun()
+    {
+        var file = new Argument<FileInfo>("FILE") { Description = "A scenario file (.scn)." };
+        var command = new Command("run", "Run a scenario and print every command with its output.") { file };
+        command.SetAction(parse => Run(parse.GetValue(file)!));
+        return command;
+    }
+
+    public static Command CreateCheck()
+    {
+        var paths = new Argument<string[]>("PATH") { Description = "Scenario files or folders (searched for *.scn).", Arity = ArgumentArity.OneOrMore };
+        var rewrite = new Option<bool>("--rewrite") { Description = "Replace every expected block with the actual output." };
+        var command = new Command("check", "Check that each scenario command still produces the output written below it.") { paths, rewrite };
+        command.SetAction(parse => Check(parse.GetValue(paths)!, parse.GetValue(rewrite), Console.Out));
+        return command;
+    }
+
+    public static int Run(FileInfo file)
+    {
+        ScenarioScript script;
+        try
+        {
+            script = ScenarioParser.ParseFile(file.FullName);
+        }
+        catch (Exception e) when (e is ScenarioException or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"raft-sim: {e.Message}");
+            return 2;
+        }
+        var run = ScenarioRun.Execute(script, onCommand: (command, output) =>
+        {
+            Console.WriteLine($"> {command.Text}");
+            Console.WriteLine(output);
+            Console.WriteLine();
+        });
+        if (run.Error is null) return 0;
+        Console.Error.WriteLine(run.Error.Message);
+        return run.Error is ScenarioExpectationFailed ? 1 : 2;
+    }
+
+    /// <summary>Checks (or rewrites) every scenario under <paramref name="paths"/>; returns the exit code.</summary>
+    public static int Check(IReadOnlyList<string> paths, bool rewrite, TextWriter output)
+    {
+        var files = new List<string>();
+        foreach (var path in paths)
+        {
+            if (Directory.Exists(path)) files.AddRange(Directory.GetFiles(path, "*.scn", SearchOption.AllDirectories).Order(StringComparer.Ordinal));
+            else if (File.Exists(path)) files.Add(path);
+            else
+            {
+                output.WriteLine($"raft-sim: no such file or folder: {path}");
+                return 2;
+            }
+        }
+        var exit = 0;
+        foreach (var file in files)
+        {
+            var result = CheckFile(file, rewrite, output);
+            exit = Math.Max(exit, result);
+        }
+        output.WriteLine($"{files.Count} scenario file(s) {(rewrite ? "rewritten" : "checked")}, {(exit == 0 ? "all pass" : "some fail")}");
+        return exit;
+    }
+
+    private static int CheckFile(string file, bool rewrite, TextWriter output)
+    {
+        ScenarioScript script;
+        try
+        {
+            script = ScenarioParser.ParseFile(file);
+        }
+        catch (Exception e) when (e is ScenarioException or IOException or UnauthorizedAccessException)
+        {
+            output.WriteLine(e.Message);
+            return 2;
+        }
+        var run = ScenarioRun.Execute(script);
+        if (run.Error is not null)
+        {
+            output.WriteLine(run.Error.Message);
+            return run.Error is ScenarioExpectationFailed ? 1 : 2;
+        }
+        if (rewrite)
+        {
+            File.WriteAllText(file, run.Rewritten());
+            output.WriteLine($"rewrote {file}");
+            return 0;
+        }
+        var mismatches = run.Mismatches();
+        foreach (var diff in mismatches) output.WriteLine(diff);
+        output.WriteLine($"{file}: {(mismatches.Count == 0 ? "ok" : $"{mismatches.Count} mismatch(es)")}");
+        return mismatches.Count == 0 ? 0 : 1;
+    }
+}
