@@ -17,5 +17,5 @@ public sealed class ScenarioFileTests
 
     [Test]
     public void There_are_paper_scenarios_to_check() =>
-        Assert.That(ScenarioFiles.All().Where(f => f.StartsWith("paper", StringComparison.Ordinal)), Has.Count.GreaterThanOrEqualTo(4));
+        Assert.That(ScenarioFiles.All().Where(f => f.StartsWith("paper", StringComparison.Ordinal)).ToList(), Has.Count.GreaterThanOrEqualTo(4));
 }
