@@ -22,8 +22,23 @@ public static class ScenarioCommands
     {
         var paths = new Argument<string[]>("PATH") { Description = "Scenario files or folders (searched for *.scn).", Arity = ArgumentArity.OneOrMore };
         var rewrite = new Option<bool>("--rewrite") { Description = "Replace every expected block with the actual output." };
-        var command = new Command("check", "Check that each scenario command still produces the output written below it.") { paths, rewrite };
-        command.SetAction(parse => Check(parse.GetValue(paths)!, parse.GetValue(rewrite), Console.Out));
+        var bug = new Option<string?>("--bug") { Description = "Run every scenario on a deliberately broken core, to see which stories catch it: " + string.Join(", ", Enum.GetValues<Core.TeachingBug>().Select(ScenarioInterpreter.Kebab)) + "." };
+        bug.Validators.Add(r =>
+        {
+            var text = r.GetValueOrDefault<string?>();
+            if (text is not null && ParseBug(text) is null) r.AddError($"unknown bug '{text}'.");
+        });
+        var command = new Command("check", "Check that each scenario command still produces the output written below it.") { paths, rewrite, bug };
+        command.SetAction(parse =>
+        {
+            var name = parse.GetValue(bug);
+            if (name is not null && parse.GetValue(rewrite))
+            {
+                Console.Error.WriteLine("raft-sim: --rewrite and --bug do not go together: a broken core must not write the expected output.");
+                return 2;
+            }
+            return Check(parse.GetValue(paths)!, parse.GetValue(rewrite), Console.Out, name is null ? null : ParseBug(name));
+        });
         return command;
     }
 
@@ -51,7 +66,7 @@ public static class ScenarioCommands
     }
 
     /// <summary>Checks (or rewrites) every scenario under <paramref name="paths"/>; returns the exit code.</summary>
-    public static int Check(IReadOnlyList<string> paths, bool rewrite, TextWriter output)
+    public static int Check(IReadOnlyList<string> paths, bool rewrite, TextWriter output, Core.TeachingBug? bug = null)
     {
         var files = new List<string>();
         foreach (var path in paths)
@@ -67,14 +82,17 @@ public static class ScenarioCommands
         var exit = 0;
         foreach (var file in files)
         {
-            var result = CheckFile(file, rewrite, output);
+            var result = CheckFile(file, rewrite, output, bug);
             exit = Math.Max(exit, result);
         }
         output.WriteLine($"{files.Count} scenario file(s) {(rewrite ? "rewritten" : "checked")}, {(exit == 0 ? "all pass" : "some fail")}");
         return exit;
     }
 
-    private static int CheckFile(string file, bool rewrite, TextWriter output)
+    private static Core.TeachingBug? ParseBug(string text) =>
+        Enum.GetValues<Core.TeachingBug>().Where(b => ScenarioInterpreter.Kebab(b) == text).Select(b => (Core.TeachingBug?)b).FirstOrDefault();
+
+    private static int CheckFile(string file, bool rewrite, TextWriter output, Core.TeachingBug? bug)
     {
         ScenarioScript script;
         try
@@ -86,7 +104,7 @@ public static class ScenarioCommands
             output.WriteLine(e.Message);
             return 2;
         }
-        var run = ScenarioRun.Execute(script);
+        var run = ScenarioRun.Execute(script, bug);
         if (run.Error is not null)
         {
             output.WriteLine(run.Error.Message);

@@ -161,6 +161,8 @@ public sealed class ScenarioInterpreter(TeachingBug? bugOverride = null)
             }
         }
         if (size == 0) throw command.Error("cluster needs nodes=N");
+        // The file's own bug= shows in the output; an override (check --bug) must not, so that only the story can differ.
+        var bugShown = options.Bug;
         if (bugOverride is { } bug) options = options with { Bug = bug };
         try
         {
@@ -170,7 +172,7 @@ public sealed class ScenarioInterpreter(TeachingBug? bugOverride = null)
         {
             throw command.Error(e.Message);
         }
-        report.Add($"{size} nodes n1..n{size}, election timeouts {string.Join(' ', cluster.Members.Select(m => $"{m}={options.ElectionTicks + m.Value - 1}"))} ticks, heartbeat {options.HeartbeatTicks}{(options.Bug == TeachingBug.None ? "" : $", BUG {Kebab(options.Bug)}")}");
+        report.Add($"{size} nodes n1..n{size}, election timeouts {string.Join(' ', cluster.Members.Select(m => $"{m}={options.ElectionTicks + m.Value - 1}"))} ticks, heartbeat {options.HeartbeatTicks}{(bugShown == TeachingBug.None ? "" : $", BUG {Kebab(bugShown)}")}");
     }
 
     private static void PresetLog(ScenarioCommand command, ScenarioCluster c, IReadOnlyList<ScenarioToken> args)
