@@ -1,4 +1,6 @@
+using Raft.Core;
 using Raft.Simulation.Cli;
+using Raft.Simulation.Scenarios;
 
 namespace Raft.Tests.Scenarios;
 
@@ -13,6 +15,20 @@ public sealed class ScenarioFileTests
         var output = new StringWriter();
         var code = ScenarioCommands.Check([ScenarioFiles.PathOf(file)], rewrite: false, output);
         Assert.That(code, Is.Zero, output.ToString());
+    }
+
+    private static IEnumerable<TeachingBug> Bugs() => Enum.GetValues<TeachingBug>().Where(b => b != TeachingBug.None);
+
+    /// <summary>Each teaching bug changes the story of at least one paper scenario (the scenarios have teeth).</summary>
+    [TestCaseSource(nameof(Bugs))]
+    public void Every_teaching_bug_breaks_some_paper_scenario(TeachingBug bug)
+    {
+        var broken = ScenarioFiles.All().Where(f => f.StartsWith("paper", StringComparison.Ordinal)).Where(f =>
+        {
+            var run = ScenarioRun.Execute(ScenarioParser.ParseFile(ScenarioFiles.PathOf(f)), bug);
+            return run.Error is not null || run.Mismatches().Count > 0;
+        }).ToList();
+        Assert.That(broken, Is.Not.Empty);
     }
 
     [Test]
