@@ -18,6 +18,14 @@ public static class ScenarioCommands
         return command;
     }
 
+    public static Command CreateStep()
+    {
+        var file = new Argument<FileInfo>("FILE") { Description = "A scenario file (.scn)." };
+        var command = new Command("step", "Step through a scenario one command per key press (n: next, c: continue to the end, q: quit), showing the nodes and the messages in flight after each. Prints it all like 'run' when input or output is redirected.") { file };
+        command.SetAction(parse => Step(parse.GetValue(file)!));
+        return command;
+    }
+
     public static Command CreateCheck()
     {
         var paths = new Argument<string[]>("PATH") { Description = "Scenario files or folders (searched for *.scn).", Arity = ArgumentArity.OneOrMore };
@@ -42,7 +50,13 @@ public static class ScenarioCommands
         return command;
     }
 
-    public static int Run(FileInfo file)
+    public static int Run(FileInfo file) => Present(file, interactive: false);
+
+    public static int Step(FileInfo file) =>
+        Present(file, interactive: !Console.IsInputRedirected && !Console.IsOutputRedirected);
+
+    /// <summary>Prints each command with the comments above it and its output; when interactive, also the state and the network, and waits for a key.</summary>
+    private static int Present(FileInfo file, bool interactive)
     {
         ScenarioScript script;
         try
@@ -54,15 +68,42 @@ public static class ScenarioCommands
             Console.Error.WriteLine($"raft-sim: {e.Message}");
             return 2;
         }
-        var run = ScenarioRun.Execute(script, onCommand: (command, output) =>
+        var pausing = interactive;
+        var quit = false;
+        var interpreter = new ScenarioInterpreter();
+        var previousEnd = 0;
+        foreach (var command in script.Commands)
         {
+            foreach (var comment in script.Lines.Skip(previousEnd).Take(command.Line - 1 - previousEnd).Where(l => l.TrimStart().StartsWith('#')))
+                Console.WriteLine(comment);
+            previousEnd = command.Expected is null ? command.Line : command.BlockEndLine;
             Console.WriteLine($"> {command.Text}");
+            string output;
+            try
+            {
+                output = interpreter.Execute(command);
+            }
+            catch (ScenarioException e)
+            {
+                Console.Error.WriteLine(e.Message);
+                return e is ScenarioExpectationFailed ? 1 : 2;
+            }
             Console.WriteLine(output);
             Console.WriteLine();
-        });
-        if (run.Error is null) return 0;
-        Console.Error.WriteLine(run.Error.Message);
-        return run.Error is ScenarioExpectationFailed ? 1 : 2;
+            if (!pausing || interpreter.Cluster is not { } cluster) continue;
+            Console.WriteLine("--- nodes");
+            foreach (var row in ScenarioView.StateTable(cluster)) Console.WriteLine(row);
+            Console.WriteLine($"--- in flight: {cluster.InFlight.Count}");
+            foreach (var message in cluster.InFlight) Console.WriteLine(message);
+            Console.Write("[n]ext  [c]ontinue  [q]uit ");
+            var key = char.ToLowerInvariant(Console.ReadKey(intercept: true).KeyChar);
+            Console.WriteLine();
+            Console.WriteLine();
+            if (key == 'q') { quit = true; break; }
+            if (key == 'c') pausing = false;
+        }
+        if (!quit) Console.WriteLine("(end of scenario)");
+        return 0;
     }
 
     /// <summary>Checks (or rewrites) every scenario under <paramref name="paths"/>; returns the exit code.</summary>
