@@ -131,6 +131,8 @@ public sealed class ScenarioInterpreter(TeachingBug? bugOverride = null)
         var name = command.Arguments[0];
         if (!marks.TryGetValue(name.Text, out var count)) throw command.Error(name, $"no mark '{name.Text}' before this line");
         var replay = history.Take(count).ToArray();
+        // Marks set after this one name points of the abandoned ending.
+        foreach (var later in marks.Where(m => m.Value > count).Select(m => m.Key).ToArray()) marks.Remove(later);
         history.Clear();
         cluster = null;
         nextSequence = 1;
@@ -227,11 +229,12 @@ public sealed class ScenarioInterpreter(TeachingBug? bugOverride = null)
         foreach (var message in Select(command, c, args)) c.Deliver(message, report);
     }
 
-    /// <summary>Messages named by <c>next</c>, <c>all</c>, <c>nA->nB</c>, <c>to=nB</c>, <c>from=nA</c> or their numbers, in sending order.</summary>
+    /// <summary>Messages named by <c>next</c>, <c>all</c>, <c>nA->nB</c>, <c>to=nB</c>, <c>from=nA</c> or their numbers: word by word, each word's matches in sending order.</summary>
     private static IReadOnlyList<InFlightMessage> Select(ScenarioCommand command, ScenarioCluster c, IReadOnlyList<ScenarioToken> args)
     {
         if (args.Count == 0) throw command.Error("say which messages: all, next, nA->nB, to=nB, from=nA or message numbers");
-        var chosen = new SortedSet<int>();
+        // In the order the words name them (so "deliver 14 12" reorders), each message once.
+        var chosen = new List<InFlightMessage>();
         foreach (var arg in args)
         {
             var text = arg.Text;
@@ -261,9 +264,10 @@ public sealed class ScenarioInterpreter(TeachingBug? bugOverride = null)
                 matches = c.InFlight.Where(m => m.Number == number);
                 if (!matches.Any()) throw command.Error(arg, $"no message {number} in flight");
             }
-            foreach (var m in matches) chosen.Add(m.Number);
+            foreach (var m in matches)
+                if (!chosen.Contains(m)) chosen.Add(m);
         }
-        return c.InFlight.Where(m => chosen.Contains(m.Number)).ToArray();
+        return chosen;
     }
 
     private static void Partition(ScenarioCommand command, ScenarioCluster c, IReadOnlyList<ScenarioToken> args, List<string> report)
