@@ -47,6 +47,20 @@ public sealed class ScenarioCluster
 
     public IReadOnlyList<InFlightMessage> InFlight => inFlight;
 
+    /// <summary>Messages sent since the last <see cref="ResetCounts"/> (or the start), by kind.</summary>
+    public SortedDictionary<string, int> SentByKind { get; } = new(StringComparer.Ordinal);
+
+    public int Delivered { get; private set; }
+
+    public int Lost { get; private set; }
+
+    public void ResetCounts()
+    {
+        SentByKind.Clear();
+        Delivered = 0;
+        Lost = 0;
+    }
+
     public bool IsCrashed(NodeId id) => crashed.Contains(id);
 
     public bool IsCut(NodeId from, NodeId to) => cutLinks.Contains((from, to));
@@ -93,6 +107,7 @@ public sealed class ScenarioCluster
                     break;
                 case Send send:
                     var message = new InFlightMessage(nextMessageNumber++, send.Message);
+                    SentByKind[send.Message.Kind] = SentByKind.GetValueOrDefault(send.Message.Kind) + 1;
                     inFlight.Add(message);
                     report.Add($"  {id} sends {message}");
                     break;
@@ -117,13 +132,19 @@ public sealed class ScenarioCluster
         if (crashed.Contains(to) || cutLinks.Contains((message.Message.From, to)))
         {
             report.Add($"{message}: lost ({(crashed.Contains(to) ? $"{to} is down" : "link cut")})");
+            Lost++;
             return;
         }
+        Delivered++;
         report.Add($"{message}");
         Step(to, new Receive(message.Message), report);
     }
 
-    public void Drop(InFlightMessage message) => inFlight.Remove(message);
+    public void Drop(InFlightMessage message)
+    {
+        inFlight.Remove(message);
+        Lost++;
+    }
 
     public InFlightMessage Duplicate(InFlightMessage message)
     {

@@ -108,6 +108,13 @@ public sealed class ScenarioInterpreter(TeachingBug? bugOverride = null)
                     report.Add($"{i}@{shown.Log.TermAt(i)}{(shown.Log.EntryAt(i).Kind == Raft.Core.Log.EntryKind.NoOp ? " noop" : "")}{(i <= shown.CommitIndex ? " committed" : "")}");
                 if (shown.Log.LastIndex == 0) report.Add("empty log");
                 break;
+            case "messages":
+                // messages [reset]: how many messages were sent (by kind), delivered and lost since the start or the last reset.
+                Arity(command, args, 0, 1);
+                if (args.Count == 1 && args[0].Text != "reset") throw command.Error(args[0], "'messages' takes only 'reset'");
+                report.Add($"sent {c.SentByKind.Values.Sum()} ({(c.SentByKind.Count == 0 ? "none" : string.Join(", ", c.SentByKind.Select(k => $"{k.Key} {k.Value}")))}), delivered {c.Delivered}, lost {c.Lost}");
+                if (args.Count == 1) c.ResetCounts();
+                break;
             case "expect": ScenarioExpectations.Check(command, c, args); break;
             default: throw command.Error($"unknown command '{command.Name}'");
         }
