@@ -11,12 +11,15 @@ public static class RaftSimCli
         {
             ExploreCommand.Create(),
             ReplayCommand.Create(),
+            ScenarioCommands.CreateRun(),
+            ScenarioCommands.CreateStep(),
+            ScenarioCommands.CreateCheck(),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
             foreach (var error in parse.Errors) Console.Error.WriteLine($"raft-sim: {error.Message}");
-            Console.Error.WriteLine("Usage: raft-sim explore|replay [options]; raft-sim <command> --help for details.");
+            Console.Error.WriteLine("Usage: raft-sim explore|replay|run|step|check [options]; raft-sim <command> --help for details.");
             return 2;
         }
         return parse.Invoke();

@@ -1,0 +1,165 @@
+using System.CommandLine;
+using Raft.Simulation.Scenarios;
+
+namespace Raft.Simulation.Cli;
+
+/// <summary>
+/// <c>raft-sim run FILE</c> prints a scenario end to end; <c>raft-sim check FILE|DIR...</c>
+/// compares every command's output with the block below it (exit 1 on a mismatch or a failed
+/// expectation, 2 on a file that cannot be read or parsed); <c>--rewrite</c> updates the blocks.
+/// </summary>
+public static class ScenarioCommands
+{
+    public static Command CreateRun()
+    {
+        var file = new Argument<FileInfo>("FILE") { Description = "A scenario file (.scn)." };
+        var command = new Command("run", "Run a scenario and print every command with its output.") { file };
+        command.SetAction(parse => Run(parse.GetValue(file)!));
+        return command;
+    }
+
+    public static Command CreateStep()
+    {
+        var file = new Argument<FileInfo>("FILE") { Description = "A scenario file (.scn)." };
+        var command = new Command("step", "Step through a scenario one command per key press (n: next, c: continue to the end, q: quit), showing the nodes and the messages in flight after each. Prints it all like 'run' when input or output is redirected.") { file };
+        command.SetAction(parse => Step(parse.GetValue(file)!));
+        return command;
+    }
+
+    public static Command CreateCheck()
+    {
+        var paths = new Argument<string[]>("PATH") { Description = "Scenario files or folders (searched for *.scn).", Arity = ArgumentArity.OneOrMore };
+        var rewrite = new Option<bool>("--rewrite") { Description = "Replace every expected block with the actual output." };
+        var bug = new Option<string?>("--bug") { Description = "Run every scenario on a deliberately broken core, to see which stories catch it: " + string.Join(", ", Enum.GetValues<Core.TeachingBug>().Select(ScenarioInterpreter.Kebab)) + "." };
+        bug.Validators.Add(r =>
+        {
+            var text = r.GetValueOrDefault<string?>();
+            if (text is not null && ParseBug(text) is null) r.AddError($"unknown bug '{text}'.");
+        });
+        var command = new Command("check", "Check that each scenario command still produces the output written below it.") { paths, rewrite, bug };
+        command.SetAction(parse =>
+        {
+            var name = parse.GetValue(bug);
+            if (name is not null && parse.GetValue(rewrite))
+            {
+                Console.Error.WriteLine("raft-sim: --rewrite and --bug do not go together: a broken core must not write the expected output.");
+                return 2;
+            }
+            return Check(parse.GetValue(paths)!, parse.GetValue(rewrite), Console.Out, name is null ? null : ParseBug(name));
+        });
+        return command;
+    }
+
+    public static int Run(FileInfo file) => Present(file, interactive: false);
+
+    public static int Step(FileInfo file) =>
+        Present(file, interactive: !Console.IsInputRedirected && !Console.IsOutputRedirected);
+
+    /// <summary>Prints each command with the comments above it and its output; when interactive, also the state and the network, and waits for a key.</summary>
+    private static int Present(FileInfo file, bool interactive)
+    {
+        ScenarioScript script;
+        try
+        {
+            script = ScenarioParser.ParseFile(file.FullName);
+        }
+        catch (Exception e) when (e is ScenarioException or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"raft-sim: {e.Message}");
+            return 2;
+        }
+        var pausing = interactive;
+        var quit = false;
+        var interpreter = new ScenarioInterpreter();
+        var previousEnd = 0;
+        foreach (var command in script.Commands)
+        {
+            foreach (var comment in script.Lines.Skip(previousEnd).Take(command.Line - 1 - previousEnd).Where(l => l.TrimStart().StartsWith('#')))
+                Console.WriteLine(comment);
+            previousEnd = command.Expected is null ? command.Line : command.BlockEndLine;
+            Console.WriteLine($"> {command.Text}");
+            string output;
+            try
+            {
+                output = interpreter.Execute(command);
+            }
+            catch (ScenarioException e)
+            {
+                Console.Error.WriteLine(e.Message);
+                return e is ScenarioExpectationFailed ? 1 : 2;
+            }
+            Console.WriteLine(output);
+            Console.WriteLine();
+            if (!pausing || interpreter.Cluster is not { } cluster) continue;
+            Console.WriteLine("--- nodes");
+            foreach (var row in ScenarioView.StateTable(cluster)) Console.WriteLine(row);
+            Console.WriteLine($"--- in flight: {cluster.InFlight.Count}");
+            foreach (var message in cluster.InFlight) Console.WriteLine(message);
+            Console.Write("[n]ext  [c]ontinue  [q]uit ");
+            var key = char.ToLowerInvariant(Console.ReadKey(intercept: true).KeyChar);
+            Console.WriteLine();
+            Console.WriteLine();
+            if (key == 'q') { quit = true; break; }
+            if (key == 'c') pausing = false;
+        }
+        if (!quit) Console.WriteLine("(end of scenario)");
+        return 0;
+    }
+
+    /// <summary>Checks (or rewrites) every scenario under <paramref name="paths"/>; returns the exit code.</summary>
+    public static int Check(IReadOnlyList<string> paths, bool rewrite, TextWriter output, Core.TeachingBug? bug = null)
+    {
+        var files = new List<string>();
+        foreach (var path in paths)
+        {
+            if (Directory.Exists(path)) files.AddRange(Directory.GetFiles(path, "*.scn", SearchOption.AllDirectories).Order(StringComparer.Ordinal));
+            else if (File.Exists(path)) files.Add(path);
+            else
+            {
+                output.WriteLine($"raft-sim: no such file or folder: {path}");
+                return 2;
+            }
+        }
+        var exit = 0;
+        foreach (var file in files)
+        {
+            var result = CheckFile(file, rewrite, output, bug);
+            exit = Math.Max(exit, result);
+        }
+        output.WriteLine($"{files.Count} scenario file(s) {(rewrite ? "rewritten" : "checked")}, {(exit == 0 ? "all pass" : "some fail")}");
+        return exit;
+    }
+
+    private static Core.TeachingBug? ParseBug(string text) =>
+        Enum.GetValues<Core.TeachingBug>().Where(b => ScenarioInterpreter.Kebab(b) == text).Select(b => (Core.TeachingBug?)b).FirstOrDefault();
+
+    private static int CheckFile(string file, bool rewrite, TextWriter output, Core.TeachingBug? bug)
+    {
+        ScenarioScript script;
+        try
+        {
+            script = ScenarioParser.ParseFile(file);
+        }
+        catch (Exception e) when (e is ScenarioException or IOException or UnauthorizedAccessException)
+        {
+            output.WriteLine(e.Message);
+            return 2;
+        }
+        var run = ScenarioRun.Execute(script, bug);
+        if (run.Error is not null)
+        {
+            output.WriteLine(run.Error.Message);
+            return run.Error is ScenarioExpectationFailed ? 1 : 2;
+        }
+        if (rewrite)
+        {
+            File.WriteAllText(file, run.Rewritten());
+            output.WriteLine($"rewrote {file}");
+            return 0;
+        }
+        var mismatches = run.Mismatches();
+        foreach (var diff in mismatches) output.WriteLine(diff);
+        output.WriteLine($"{file}: {(mismatches.Count == 0 ? "ok" : $"{mismatches.Count} mismatch(es)")}");
+        return mismatches.Count == 0 ? 0 : 1;
+    }
+}

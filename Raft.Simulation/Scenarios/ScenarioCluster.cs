@@ -1,0 +1,188 @@
+using System.Globalization;
+using Raft.Core;
+using Raft.Core.Effects;
+using Raft.Core.Inputs;
+using Raft.Core.Log;
+using Raft.Core.Messages;
+using Raft.Core.Node;
+using Raft.Core.Randomness;
+using Raft.Core.Storage;
+
+namespace Raft.Simulation.Scenarios;
+
+/// <summary>
+/// The manual cluster a scenario drives: nodes with their storage, a numbered list of messages in
+/// flight that move only when the scenario says so, cut links and crashed nodes. There is no clock
+/// and no randomness: node nK's election timeout is pinned to ElectionTicks + K - 1, so that ticks
+/// play out the same way every time. Every step is described in plain, stable text.
+/// </summary>
+public sealed class ScenarioCluster
+{
+    private readonly SortedDictionary<NodeId, RaftNode> nodes = [];
+    private readonly SortedDictionary<NodeId, MemoryStorage> storages = [];
+    private readonly SortedSet<(NodeId From, NodeId To)> cutLinks = [];
+    private readonly SortedSet<NodeId> crashed = [];
+    private readonly List<InFlightMessage> inFlight = [];
+    private readonly ScenarioSafety safety = new();
+    private int nextMessageNumber = 1;
+    private long incarnation;
+
+    public ScenarioCluster(int size, RaftOptions options)
+    {
+        Options = options.Validate();
+        Members = NodeId.Range(size);
+        foreach (var id in Members)
+        {
+            storages[id] = new MemoryStorage();
+            Start(id);
+        }
+    }
+
+    public RaftOptions Options { get; }
+
+    public IReadOnlyList<NodeId> Members { get; }
+
+    /// <summary>True once any node has taken a step; logs can no longer be preset.</summary>
+    public bool Started { get; private set; }
+
+    public IReadOnlyList<InFlightMessage> InFlight => inFlight;
+
+    /// <summary>Messages sent since the last <see cref="ResetCounts"/> (or the start), by kind.</summary>
+    public SortedDictionary<string, int> SentByKind { get; } = new(StringComparer.Ordinal);
+
+    public int Delivered { get; private set; }
+
+    public int Lost { get; private set; }
+
+    public void ResetCounts()
+    {
+        SentByKind.Clear();
+        Delivered = 0;
+        Lost = 0;
+    }
+
+    public bool IsCrashed(NodeId id) => crashed.Contains(id);
+
+    public bool IsCut(NodeId from, NodeId to) => cutLinks.Contains((from, to));
+
+    public RaftNode Node(NodeId id) => nodes[id];
+
+    public MemoryStorage Storage(NodeId id) => storages[id];
+
+    public ScenarioSafety Safety => safety;
+
+    /// <summary>Replaces a node's disk with a log of the given terms and restarts it from there (before the story begins).</summary>
+    public void PresetLog(NodeId id, long currentTerm, IReadOnlyList<long> terms)
+    {
+        var storage = new MemoryStorage();
+        storage.Persist(new PersistHardState(new HardState(currentTerm, null)));
+        // Each preset entry carries a recognisable command: "i@t", so that two entries differ exactly when their terms do.
+        var entries = terms.Select((term, i) => new LogEntry(i + 1, term, EntryKind.Command,
+            System.Text.Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{i + 1}@{term}")))).ToArray();
+        if (entries.Length > 0) storage.Persist(new PersistEntries(1, entries));
+        storages[id] = storage;
+        Start(id);
+    }
+
+    /// <summary>Feeds one input to a live node, carries out its effects and describes what changed.</summary>
+    public Output Step(NodeId id, Input input, List<string> report)
+    {
+        if (crashed.Contains(id)) throw new InvalidOperationException($"{id} is crashed");
+        Started = true;
+        var node = nodes[id];
+        var before = (node.Role, node.Term, node.VotedFor, node.CommitIndex, LastIndex: node.Log.LastIndex);
+        var leaderLogBefore = node.Role == Role.Leader ? Terms(node) : null;
+        var output = node.Step(input);
+        var firstLine = report.Count;
+        foreach (var effect in output.Effects)
+        {
+            switch (effect)
+            {
+                case PersistHardState:
+                    storages[id].Persist(effect);
+                    break;
+                case PersistEntries write:
+                    report.Add($"  {id} log {(write.FirstIndex <= before.LastIndex ? $"overwrites from {write.FirstIndex}:" : "appends")} {string.Join(' ', write.Entries.Select(Describe))}");
+                    storages[id].Persist(effect);
+                    break;
+                case Send send:
+                    var message = new InFlightMessage(nextMessageNumber++, send.Message);
+                    SentByKind[send.Message.Kind] = SentByKind.GetValueOrDefault(send.Message.Kind) + 1;
+                    inFlight.Add(message);
+                    report.Add($"  {id} sends {message}");
+                    break;
+                case ApplyEntry apply:
+                    safety.RecordApplied(id, apply.Entry);
+                    break;
+            }
+        }
+        if (node.Role != before.Role || node.Term != before.Term || node.VotedFor != before.VotedFor)
+            report.Insert(firstLine, $"  {id} is {Describe(node.Role)} term={node.Term} vote={node.VotedFor?.ToString() ?? "-"}");
+        if (node.CommitIndex != before.CommitIndex)
+            report.Add($"  {id} commit {before.CommitIndex} -> {node.CommitIndex}");
+        safety.AfterStep(node, before.Role, before.Term, leaderLogBefore);
+        return output;
+    }
+
+    /// <summary>Delivers one in-flight message, or drops it when its link is cut or its receiver is down.</summary>
+    public void Deliver(InFlightMessage message, List<string> report)
+    {
+        inFlight.Remove(message);
+        var to = message.Message.To;
+        if (crashed.Contains(to) || cutLinks.Contains((message.Message.From, to)))
+        {
+            report.Add($"{message}: lost ({(crashed.Contains(to) ? $"{to} is down" : "link cut")})");
+            Lost++;
+            return;
+        }
+        Delivered++;
+        report.Add($"{message}");
+        Step(to, new Receive(message.Message), report);
+    }
+
+    public void Drop(InFlightMessage message)
+    {
+        inFlight.Remove(message);
+        Lost++;
+    }
+
+    public InFlightMessage Duplicate(InFlightMessage message)
+    {
+        var copy = new InFlightMessage(nextMessageNumber++, message.Message);
+        inFlight.Add(copy);
+        return copy;
+    }
+
+    public void Cut(NodeId a, NodeId b)
+    {
+        cutLinks.Add((a, b));
+        cutLinks.Add((b, a));
+    }
+
+    public void Heal() => cutLinks.Clear();
+
+    /// <summary>Loses the node's volatile state; its storage survives. Messages to it are lost on delivery.</summary>
+    public void Crash(NodeId id) => crashed.Add(id);
+
+    public void Restart(NodeId id)
+    {
+        crashed.Remove(id);
+        Start(id);
+    }
+
+    public static long[] Terms(IRaftNode node) =>
+        Enumerable.Range(1, (int)node.Log.LastIndex).Select(i => node.Log.TermAt(i)).ToArray();
+
+    /// <summary><c>3@2</c>, or <c>3@2(noop)</c> for the empty entry a new leader appends (§8).</summary>
+    public static string Describe(LogEntry entry) => entry.Kind == EntryKind.NoOp ? $"{entry.Index}@{entry.Term}(noop)" : $"{entry.Index}@{entry.Term}";
+
+    public static string Describe(Role role) => role.ToString().ToLowerInvariant();
+
+    private void Start(NodeId id)
+    {
+        incarnation++;
+        // FixedSequence(K-1) pins the timeout to ElectionTicks + K - 1: n1 times out first, then n2...
+        nodes[id] = new RaftNode(id, Members, Options, new FixedSequence(id.Value - 1),
+            storages[id].Load(), firstMessageId: incarnation * 1_000_000L);
+    }
+}

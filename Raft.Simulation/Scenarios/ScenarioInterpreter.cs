@@ -1,0 +1,341 @@
+using System.Globalization;
+using System.Text;
+using Raft.Core;
+using Raft.Core.Inputs;
+using Raft.Core.StateMachine;
+
+namespace Raft.Simulation.Scenarios;
+
+/// <summary>
+/// Runs scenario commands one at a time against a <see cref="ScenarioCluster"/> and returns the
+/// text each produces. The commands are documented in scenarios/README.md. Mistakes in a command
+/// throw <see cref="ScenarioException"/> at the offending word; an <c>expect</c> that does not hold
+/// throws <see cref="ScenarioExpectationFailed"/>.
+/// </summary>
+public sealed class ScenarioInterpreter(TeachingBug? bugOverride = null)
+{
+    private const int DeliverLimit = 10_000;
+    private readonly List<ScenarioCommand> history = [];
+    private readonly SortedDictionary<string, int> marks = new(StringComparer.Ordinal);
+    private ScenarioCluster? cluster;
+    private long nextSequence = 1;
+
+    /// <summary>The cluster, once a <c>cluster</c> command has made it.</summary>
+    public ScenarioCluster? Cluster => cluster;
+
+    public string Execute(ScenarioCommand command)
+    {
+        var report = new List<string>();
+        try
+        {
+            if (command.Name == "mark") Mark(command);
+            else if (command.Name == "rewind") Rewind(command, report);
+            else
+            {
+                Dispatch(command, report);
+                history.Add(command);
+            }
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new ScenarioExpectationFailed(command.File, command.Line, command.Tokens[0].Column, $"the core failed: {e.Message}");
+        }
+        return report.Count == 0 ? "ok" : string.Join('\n', report);
+    }
+
+    private void Dispatch(ScenarioCommand command, List<string> report)
+    {
+        var args = command.Arguments;
+        if (command.Name == "cluster")
+        {
+            StartCluster(command, args, report);
+            return;
+        }
+        var c = cluster ?? throw command.Error("the first command must be 'cluster nodes=N'");
+        switch (command.Name)
+        {
+            case "log": PresetLog(command, c, args); break;
+            case "campaign":
+                Arity(command, args, 1, 1);
+                c.Step(LiveNode(command, c, args[0]), Campaign.Instance, report);
+                break;
+            case "tick": Tick(command, c, args, report); break;
+            case "propose":
+                Arity(command, args, 2, int.MaxValue);
+                Propose(c, LiveNode(command, c, args[0]), Encoding.UTF8.GetBytes(string.Join(' ', args.Skip(1))), report);
+                break;
+            case "put":
+                Arity(command, args, 3, 3);
+                Propose(c, LiveNode(command, c, args[0]),
+                    new KvCommand(1, nextSequence++, KvOperation.Put, args[1].Text, args[2].Text).Encode(), report);
+                break;
+            case "deliver": Deliver(command, c, args, report); break;
+            case "drop":
+                foreach (var message in Select(command, c, args)) { c.Drop(message); report.Add($"{message}: dropped"); }
+                break;
+            case "duplicate":
+                foreach (var message in Select(command, c, args)) report.Add($"{c.Duplicate(message)}: copy of {message.Number}");
+                break;
+            case "inflight":
+                Arity(command, args, 0, 0);
+                report.AddRange(c.InFlight.Select(m => m.ToString()));
+                if (c.InFlight.Count == 0) report.Add("no messages in flight");
+                break;
+            case "partition": Partition(command, c, args, report); break;
+            case "isolate":
+                Arity(command, args, 1, 1);
+                var isolated = Node(command, c, args[0]);
+                foreach (var other in c.Members.Where(m => m != isolated)) c.Cut(isolated, other);
+                break;
+            case "heal": Arity(command, args, 0, 0); c.Heal(); break;
+            case "crash":
+                Arity(command, args, 1, 1);
+                c.Crash(LiveNode(command, c, args[0]));
+                break;
+            case "restart":
+                Arity(command, args, 1, 1);
+                var restarted = Node(command, c, args[0]);
+                if (!c.IsCrashed(restarted)) throw command.Error(args[0], $"{restarted} is not crashed");
+                c.Restart(restarted);
+                var node = c.Node(restarted);
+                report.Add($"{restarted} restarts as follower term={node.Term} vote={node.VotedFor?.ToString() ?? "-"} log={ScenarioView.DrawLog(ScenarioCluster.Terms(node), 0)}");
+                break;
+            case "state": Arity(command, args, 0, 0); report.AddRange(ScenarioView.StateTable(c)); break;
+            case "log-of":
+                Arity(command, args, 1, 1);
+                var shown = c.Node(Node(command, c, args[0]));
+                for (var i = 1L; i <= shown.Log.LastIndex; i++)
+                    report.Add($"{i}@{shown.Log.TermAt(i)}{(shown.Log.EntryAt(i).Kind == Raft.Core.Log.EntryKind.NoOp ? " noop" : "")}{(i <= shown.CommitIndex ? " committed" : "")}");
+                if (shown.Log.LastIndex == 0) report.Add("empty log");
+                break;
+            case "messages":
+                // messages [reset]: how many messages were sent (by kind), delivered and lost since the start or the last reset.
+                Arity(command, args, 0, 1);
+                if (args.Count == 1 && args[0].Text != "reset") throw command.Error(args[0], "'messages' takes only 'reset'");
+                report.Add($"sent {c.SentByKind.Values.Sum()} ({(c.SentByKind.Count == 0 ? "none" : string.Join(", ", c.SentByKind.Select(k => $"{k.Key} {k.Value}")))}), delivered {c.Delivered}, lost {c.Lost}");
+                if (args.Count == 1) c.ResetCounts();
+                break;
+            case "expect": ScenarioExpectations.Check(command, c, args); break;
+            default: throw command.Error($"unknown command '{command.Name}'");
+        }
+    }
+
+    /// <summary><c>mark NAME</c>: remember this point of the story so that <c>rewind NAME</c> can come back to it.</summary>
+    private void Mark(ScenarioCommand command)
+    {
+        Arity(command, command.Arguments, 1, 1);
+        if (cluster is null) throw command.Error("set up the cluster before marking a point");
+        marks[command.Arguments[0].Text] = history.Count;
+    }
+
+    /// <summary>
+    /// <c>rewind NAME</c>: go back to a mark to tell another ending. The run is deterministic, so
+    /// replaying the commands up to the mark on a fresh cluster recreates that state exactly.
+    /// </summary>
+    private void Rewind(ScenarioCommand command, List<string> report)
+    {
+        Arity(command, command.Arguments, 1, 1);
+        var name = command.Arguments[0];
+        if (!marks.TryGetValue(name.Text, out var count)) throw command.Error(name, $"no mark '{name.Text}' before this line");
+        var replay = history.Take(count).ToArray();
+        // Marks set after this one name points of the abandoned ending.
+        foreach (var later in marks.Where(m => m.Value > count).Select(m => m.Key).ToArray()) marks.Remove(later);
+        history.Clear();
+        cluster = null;
+        nextSequence = 1;
+        foreach (var earlier in replay)
+        {
+            Dispatch(earlier, []);
+            history.Add(earlier);
+        }
+        report.Add($"back at mark {name.Text}: replayed {replay.Length} commands on a fresh cluster");
+    }
+
+    private void StartCluster(ScenarioCommand command, IReadOnlyList<ScenarioToken> args, List<string> report)
+    {
+        if (cluster is not null) throw command.Error("the cluster is already set up");
+        var size = 0;
+        var options = new RaftOptions();
+        foreach (var arg in args)
+        {
+            var (key, value) = KeyValue(command, arg);
+            switch (key)
+            {
+                case "nodes": size = Number(command, arg, value, 1, 9); break;
+                case "election": options = options with { ElectionTicks = Number(command, arg, value, 2, 1000) }; break;
+                case "heartbeat": options = options with { HeartbeatTicks = Number(command, arg, value, 1, 1000) }; break;
+                case "max-append": options = options with { MaxEntriesPerAppend = Number(command, arg, value, 1, 1000) }; break;
+                case "bug": options = options with { Bug = Bug(command, arg, value) }; break;
+                default: throw command.Error(arg, $"unknown cluster option '{key}' (nodes, election, heartbeat, max-append, bug)");
+            }
+        }
+        if (size == 0) throw command.Error("cluster needs nodes=N");
+        // The file's own bug= shows in the output; an override (check --bug) must not, so that only the story can differ.
+        var bugShown = options.Bug;
+        if (bugOverride is { } bug) options = options with { Bug = bug };
+        try
+        {
+            cluster = new ScenarioCluster(size, options);
+        }
+        catch (ArgumentException e)
+        {
+            throw command.Error(e.Message);
+        }
+        report.Add($"{size} nodes n1..n{size}, election timeouts {string.Join(' ', cluster.Members.Select(m => $"{m}={options.ElectionTicks + m.Value - 1}"))} ticks, heartbeat {options.HeartbeatTicks}{(bugShown == TeachingBug.None ? "" : $", BUG {Kebab(bugShown)}")}");
+    }
+
+    private static void PresetLog(ScenarioCommand command, ScenarioCluster c, IReadOnlyList<ScenarioToken> args)
+    {
+        Arity(command, args, 2, int.MaxValue);
+        if (c.Started) throw command.Error("logs can only be preset before the first step");
+        var id = Node(command, c, args[0]);
+        var (key, value) = KeyValue(command, args[1]);
+        if (key != "term") throw command.Error(args[1], "expected term=T after the node");
+        var term = Number(command, args[1], value, 0, 1_000_000);
+        var terms = args.Skip(2).Select(t => (long)Number(command, t, t.Text, 1, term)).ToArray();
+        for (var i = 1; i < terms.Length; i++)
+            if (terms[i] < terms[i - 1]) throw command.Error(args[i + 2], "terms in a log never decrease");
+        c.PresetLog(id, term, terms);
+    }
+
+    private static void Tick(ScenarioCommand command, ScenarioCluster c, IReadOnlyList<ScenarioToken> args, List<string> report)
+    {
+        var targets = new List<Core.NodeId>();
+        var count = 1;
+        for (var i = 0; i < args.Count; i++)
+        {
+            if (i == args.Count - 1 && args[i].Text.All(char.IsAsciiDigit)) count = Number(command, args[i], args[i].Text, 1, 10_000);
+            else targets.Add(LiveNode(command, c, args[i]));
+        }
+        if (targets.Count == 0) targets.AddRange(c.Members.Where(m => !c.IsCrashed(m)));
+        for (var round = 0; round < count; round++)
+            foreach (var id in targets) c.Step(id, Raft.Core.Inputs.Tick.Instance, report);
+    }
+
+    private static void Propose(ScenarioCluster c, Core.NodeId id, byte[] command, List<string> report)
+    {
+        var output = c.Step(id, new Propose(command), report);
+        var outcome = output.Proposal!;
+        report.Insert(0, outcome.Accepted
+            ? $"{id} accepts the proposal at {outcome.Index}@{outcome.Term}"
+            : $"{id} refuses the proposal: not leader (leader hint {outcome.LeaderHint?.ToString() ?? "-"})");
+    }
+
+    private static void Deliver(ScenarioCommand command, ScenarioCluster c, IReadOnlyList<ScenarioToken> args, List<string> report)
+    {
+        if (args.Count == 0 || (args.Count == 1 && args[0].Text == "all"))
+        {
+            // Until the network is quiet, oldest message first, including the messages that deliveries cause.
+            for (var i = 0; c.InFlight.Count > 0; i++)
+            {
+                if (i == DeliverLimit) throw command.Error($"still {c.InFlight.Count} messages in flight after {DeliverLimit} deliveries");
+                c.Deliver(c.InFlight[0], report);
+            }
+            return;
+        }
+        foreach (var message in Select(command, c, args)) c.Deliver(message, report);
+    }
+
+    /// <summary>Messages named by <c>next</c>, <c>all</c>, <c>nA->nB</c>, <c>to=nB</c>, <c>from=nA</c> or their numbers: word by word, each word's matches in sending order.</summary>
+    private static IReadOnlyList<InFlightMessage> Select(ScenarioCommand command, ScenarioCluster c, IReadOnlyList<ScenarioToken> args)
+    {
+        if (args.Count == 0) throw command.Error("say which messages: all, next, nA->nB, to=nB, from=nA or message numbers");
+        // In the order the words name them (so "deliver 14 12" reorders), each message once.
+        var chosen = new List<InFlightMessage>();
+        foreach (var arg in args)
+        {
+            var text = arg.Text;
+            IEnumerable<InFlightMessage> matches;
+            if (text == "all") matches = c.InFlight;
+            else if (text == "next") matches = c.InFlight.Take(1);
+            else if (text.Contains("->", StringComparison.Ordinal))
+            {
+                var parts = text.Split("->");
+                var from = Node(command, c, arg, parts[0]);
+                var to = Node(command, c, arg, parts[1]);
+                matches = c.InFlight.Where(m => m.Message.From == from && m.Message.To == to);
+            }
+            else if (text.StartsWith("to=", StringComparison.Ordinal))
+            {
+                var to = Node(command, c, arg, text[3..]);
+                matches = c.InFlight.Where(m => m.Message.To == to);
+            }
+            else if (text.StartsWith("from=", StringComparison.Ordinal))
+            {
+                var from = Node(command, c, arg, text[5..]);
+                matches = c.InFlight.Where(m => m.Message.From == from);
+            }
+            else
+            {
+                var number = Number(command, arg, text, 1, int.MaxValue);
+                matches = c.InFlight.Where(m => m.Number == number);
+                if (!matches.Any()) throw command.Error(arg, $"no message {number} in flight");
+            }
+            foreach (var m in matches)
+                if (!chosen.Contains(m)) chosen.Add(m);
+        }
+        return chosen;
+    }
+
+    private static void Partition(ScenarioCommand command, ScenarioCluster c, IReadOnlyList<ScenarioToken> args, List<string> report)
+    {
+        var groups = new List<List<Core.NodeId>> { new() };
+        foreach (var arg in args)
+        {
+            if (arg.Text == "|") groups.Add([]);
+            else groups[^1].Add(Node(command, c, arg));
+        }
+        if (groups.Count < 2 || groups.Any(g => g.Count == 0)) throw command.Error("write the groups apart with '|', e.g. partition n1 n2 | n3 n4 n5");
+        for (var a = 0; a < groups.Count; a++)
+            for (var b = a + 1; b < groups.Count; b++)
+                foreach (var x in groups[a])
+                    foreach (var y in groups[b]) c.Cut(x, y);
+        report.Add(string.Join(" | ", groups.Select(g => string.Join(' ', g))));
+    }
+
+    internal static void Arity(ScenarioCommand command, IReadOnlyList<ScenarioToken> args, int min, int max)
+    {
+        if (args.Count < min) throw command.Error($"'{command.Name}' needs {(min == max ? $"{min}" : $"at least {min}")} argument{(min == 1 ? "" : "s")}");
+        if (args.Count > max) throw command.Error(args[max], $"'{command.Name}' takes {(max == 0 ? "no" : $"at most {max}")} argument{(max == 1 ? "" : "s")}");
+    }
+
+    internal static Core.NodeId Node(ScenarioCommand command, ScenarioCluster c, ScenarioToken token) =>
+        Node(command, c, token, token.Text);
+
+    internal static Core.NodeId Node(ScenarioCommand command, ScenarioCluster c, ScenarioToken token, string text)
+    {
+        if (!text.StartsWith('n') || !Core.NodeId.TryParse(text, out var id) || !c.Members.Contains(id))
+            throw command.Error(token, $"'{text}' is not a node (n1..n{c.Members.Count})");
+        return id;
+    }
+
+    internal static Core.NodeId LiveNode(ScenarioCommand command, ScenarioCluster c, ScenarioToken token)
+    {
+        var id = Node(command, c, token);
+        if (c.IsCrashed(id)) throw command.Error(token, $"{id} is crashed");
+        return id;
+    }
+
+    internal static int Number(ScenarioCommand command, ScenarioToken token, string text, long min, long max)
+    {
+        if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+            throw command.Error(token, $"'{text}' is not a number in [{min}, {max}]");
+        return (int)value;
+    }
+
+    private static (string Key, string Value) KeyValue(ScenarioCommand command, ScenarioToken token)
+    {
+        var equals = token.Text.IndexOf('=', StringComparison.Ordinal);
+        if (equals <= 0) throw command.Error(token, $"expected key=value, not '{token.Text}'");
+        return (token.Text[..equals], token.Text[(equals + 1)..]);
+    }
+
+    private static TeachingBug Bug(ScenarioCommand command, ScenarioToken token, string value)
+    {
+        foreach (var bug in Enum.GetValues<TeachingBug>())
+            if (Kebab(bug) == value) return bug;
+        throw command.Error(token, $"unknown bug '{value}' ({string.Join(", ", Enum.GetValues<TeachingBug>().Select(Kebab))})");
+    }
+
+    public static string Kebab(TeachingBug bug) => Cli.RunOptionSet.Kebab(bug.ToString());
+}

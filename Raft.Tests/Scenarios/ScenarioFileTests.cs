@@ -1,0 +1,37 @@
+using Raft.Core;
+using Raft.Simulation.Cli;
+using Raft.Simulation.Scenarios;
+
+namespace Raft.Tests.Scenarios;
+
+/// <summary>Every scenario file's story still holds: each command prints exactly its expected block.</summary>
+public sealed class ScenarioFileTests
+{
+    private static IEnumerable<string> Files() => ScenarioFiles.All();
+
+    [TestCaseSource(nameof(Files))]
+    public void Scenario_output_matches_its_expected_blocks(string file)
+    {
+        var output = new StringWriter();
+        var code = ScenarioCommands.Check([ScenarioFiles.PathOf(file)], rewrite: false, output);
+        Assert.That(code, Is.Zero, output.ToString());
+    }
+
+    private static IEnumerable<TeachingBug> Bugs() => Enum.GetValues<TeachingBug>().Where(b => b != TeachingBug.None);
+
+    /// <summary>Each teaching bug changes the story of at least one paper scenario (the scenarios have teeth).</summary>
+    [TestCaseSource(nameof(Bugs))]
+    public void Every_teaching_bug_breaks_some_paper_scenario(TeachingBug bug)
+    {
+        var broken = ScenarioFiles.All().Where(f => f.StartsWith("paper", StringComparison.Ordinal)).Where(f =>
+        {
+            var run = ScenarioRun.Execute(ScenarioParser.ParseFile(ScenarioFiles.PathOf(f)), bug);
+            return run.Error is not null || run.Mismatches().Count > 0;
+        }).ToList();
+        Assert.That(broken, Is.Not.Empty);
+    }
+
+    [Test]
+    public void There_are_paper_scenarios_to_check() =>
+        Assert.That(ScenarioFiles.All().Where(f => f.StartsWith("paper", StringComparison.Ordinal)).ToList(), Has.Count.GreaterThanOrEqualTo(4));
+}
