@@ -69,7 +69,7 @@ public static class ClusterRun
                 if (victim is { } v && cluster.IsRunning(v))
                 {
                     cluster.Kill(v);
-                    kills.Add((DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000, v));
+                    kills.Add(((DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10, v));
                     restarts.Add((now + TimeSpan.FromSeconds(1), v));
                 }
             }

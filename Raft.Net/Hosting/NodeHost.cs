@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using NetMQ;
 using NetMQ.Sockets;
@@ -26,8 +25,6 @@ public sealed class NodeHost : IDisposable
     private readonly NodeConfig config;
     private readonly NetMQQueue<Action> control = new();
     private readonly SortedDictionary<long, (byte[] Client, long RequestId, long Term)> pendingReplies = [];
-    private readonly Stopwatch uptime = Stopwatch.StartNew();
-    private readonly long startMicros = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000;
     private NetMQPoller? poller;
     private NetMqTransport? transport;
     private RouterSocket? clients;
@@ -184,7 +181,9 @@ public sealed class NodeHost : IDisposable
     private Output? Step(Input input)
     {
         var node = core!;
-        var now = startMicros + (long)(uptime.Elapsed.TotalMilliseconds * 1000);
+        // The machine's real-time clock, shared by every node process: merging the nodes' input logs
+        // by it keeps cause before effect (a step starts before what it sends is received).
+        var now = (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10;
         var output = node.Step(input);
         Execute(output);
         inputLog?.WriteLine(InputLog.InputLine(now, input, config.ClusterId, InputLog.DigestOf(output, node)));
