@@ -143,7 +143,8 @@ public sealed class LocalCluster : IDisposable
         return path is not null && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
     }
 
-    private static int FreePort()
+    /// <summary>A TCP port on 127.0.0.1 that was free a moment ago.</summary>
+    public static int FreePort()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

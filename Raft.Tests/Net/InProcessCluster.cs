@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Raft.Core;
 using Raft.Net.Cluster;
 using Raft.Net.Hosting;
@@ -84,12 +82,5 @@ public sealed class InProcessCluster : IDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
+    private static int FreePort() => LocalCluster.FreePort();
 }
