@@ -43,8 +43,11 @@ public sealed class NetMqTransport : IDisposable
         }
     }
 
-    /// <summary>A frame arrived from <c>sender</c> (as named by its socket identity; the codec checks the envelope too).</summary>
-    public event Action<NodeId?, byte[]>? FrameReceived;
+    /// <summary>
+    /// Frames that arrived together, each with its sender as named by its socket identity (the codec
+    /// checks the envelope too). Handing them over together lets the host sync the disk once for all.
+    /// </summary>
+    public event Action<IReadOnlyList<(NodeId? From, byte[] Frame)>>? FramesReceived;
 
     public long FramesIn { get; private set; }
 
@@ -90,7 +93,8 @@ public sealed class NetMqTransport : IDisposable
     private void OnInboxReady(object? sender, NetMQSocketEventArgs e)
     {
         var message = new NetMQMessage();
-        while (e.Socket.TryReceiveMultipartMessage(TimeSpan.Zero, ref message))
+        var batch = new List<(NodeId?, byte[])>();
+        while (batch.Count < MaxBatch && e.Socket.TryReceiveMultipartMessage(TimeSpan.Zero, ref message))
         {
             if (message.FrameCount != 2) continue; // not [identity][payload]: not one of ours
             var from = ParseIdentity(message[0].Buffer);
@@ -100,9 +104,13 @@ public sealed class NetMqTransport : IDisposable
                 continue;
             }
             FramesIn++;
-            FrameReceived?.Invoke(from, message[1].ToByteArray());
+            batch.Add((from, message[1].ToByteArray()));
         }
+        if (batch.Count > 0) FramesReceived?.Invoke(batch);
     }
+
+    /// <summary>Most frames handed over in one batch (the rest wait for the next poll).</summary>
+    public const int MaxBatch = 256;
 
     public static byte[] IdentityOf(NodeId id) => System.Text.Encoding.ASCII.GetBytes(id.ToString());
 
