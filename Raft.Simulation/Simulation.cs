@@ -149,6 +149,21 @@ public sealed class Simulation
         return true;
     }
 
+    /// <summary>
+    /// Delivers an in-flight message now, ahead of its time (by hand, as a scenario or a test
+    /// would). Returns false if it is no longer in flight.
+    /// </summary>
+    public bool DeliverNow(long seq)
+    {
+        var copy = Network.Take(seq);
+        if (copy is null) return false;
+        var target = nodes[copy.Message.To];
+        if (target.Status != NodeStatus.Up) return false;
+        Record(TraceKind.Deliver, copy.Message.To, $"#{copy.Seq} {copy.Message.Kind}#{copy.Message.Id} from {copy.Message.From} (by hand)");
+        StepNode(target, new Receive(copy.Message));
+        return true;
+    }
+
     /// <summary>The node that leads the highest term among running nodes, if any.</summary>
     public NodeId? LeaderNow()
     {
@@ -325,6 +340,17 @@ public sealed class Simulation
                 foreach (var a in Members)
                     foreach (var b in Members)
                         if (a != b && (!groupOf.TryGetValue(a.Value, out var ga) || !groupOf.TryGetValue(b.Value, out var gb) || ga != gb))
+                            Network.Cut(a, b);
+                break;
+            case BridgeFault bridge:
+                Network.HealAll();
+                var sideOf = new SortedDictionary<int, int>();
+                for (var g = 0; g < bridge.Groups.Count; g++)
+                    foreach (var n in bridge.Groups[g]) sideOf[n] = g;
+                foreach (var a in Members)
+                    foreach (var b in Members)
+                        if (a != b && a.Value != bridge.Bridge && b.Value != bridge.Bridge
+                            && sideOf.TryGetValue(a.Value, out var sa) && sideOf.TryGetValue(b.Value, out var sb) && sa != sb)
                             Network.Cut(a, b);
                 break;
             case CutLinkFault cut:

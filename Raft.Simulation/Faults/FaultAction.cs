@@ -20,6 +20,15 @@ public sealed record PartitionFault(long AtMicros, IReadOnlyList<IReadOnlyList<i
     public override string Describe() => "partition " + string.Join(" | ", Groups.Select(g => string.Join(" ", g.Select(n => $"n{n}"))));
 }
 
+/// <summary>
+/// Cuts every link between the groups except those of the bridge node, which still talks to
+/// everyone: the two sides can only hear of each other through it.
+/// </summary>
+public sealed record BridgeFault(long AtMicros, int Bridge, IReadOnlyList<IReadOnlyList<int>> Groups) : FaultAction(AtMicros)
+{
+    public override string Describe() => $"bridge n{Bridge} " + string.Join(" | ", Groups.Select(g => string.Join(" ", g.Select(n => $"n{n}"))));
+}
+
 /// <summary>Cuts one direction of one link.</summary>
 public sealed record CutLinkFault(long AtMicros, int From, int To) : FaultAction(AtMicros)
 {

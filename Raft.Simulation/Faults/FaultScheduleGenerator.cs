@@ -40,7 +40,8 @@ public static class FaultScheduleGenerator
             else if (partitions && choice < 55) actions.Add(new HealFault(time));
             else if (partitions && choice < 70) actions.Add(new IsolateFault(time, node));
             else if (partitions && choice < 80) actions.Add(new CutLinkFault(time, node, 1 + (node + random.Next(nodes - 1)) % nodes));
-            else if (partitions) actions.Add(new PartitionFault(time, RandomSplit(nodes, random)));
+            else if (partitions && choice < 90) actions.Add(new PartitionFault(time, RandomSplit(nodes, random)));
+            else if (partitions) actions.Add(new BridgeFault(time, node, RandomSplit(nodes, random)));
             else if (down.Count > 0)
             {
                 var restart = down.Min;

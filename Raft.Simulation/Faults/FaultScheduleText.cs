@@ -46,6 +46,7 @@ public static class FaultScheduleText
             "isolate" => new IsolateFault(at, Node(args, 0)),
             "cut" => ParseCut(at, args),
             "partition" => ParsePartition(at, args),
+            "bridge" => new BridgeFault(at, Node(args, 0), ParsePartition(at, args[1..]).Groups),
             "network" => ParseNetwork(at, args),
             var other => throw new FormatException($"unknown action '{other}'"),
         };

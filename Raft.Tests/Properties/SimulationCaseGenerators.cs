@@ -43,6 +43,8 @@ public static class SimulationCaseGenerators
             (3, from t in time select (FaultAction)new HealFault(t)),
             (2, from t in time from a in node from b in node where a != b select (FaultAction)new CutLinkFault(t, a, b)),
             (2, from t in time from split in Gen.Choose(1, nodes - 1) select (FaultAction)Split(t, nodes, split)),
+            (1, from t in time from n in node from split in Gen.Choose(1, nodes - 1)
+                select (FaultAction)new BridgeFault(t, n, Split(t, nodes, split).Groups)),
             (1, from t in time from n in node select (FaultAction)new PauseFault(t, n)),
             (1, from t in time from n in node select (FaultAction)new ResumeFault(t, n)),
             (1, from t in time from loss in Gen.Elements(0.0, 0.05, 0.2) from dup in Gen.Elements(0.0, 0.05) from reorder in Gen.Elements(0.0, 0.1)
@@ -91,6 +93,7 @@ public static class SimulationCaseGenerators
         ResumeFault a => a.Node <= nodes ? a : null,
         CutLinkFault a => a.From <= nodes && a.To <= nodes ? a : null,
         PartitionFault a => PartitionWithin(a, nodes),
+        BridgeFault a => a.Bridge <= nodes && PartitionWithin(new PartitionFault(a.AtMicros, a.Groups), nodes) is { } p ? a with { Groups = p.Groups } : null,
         _ => action,
     };
 
