@@ -96,6 +96,21 @@ public static class ClusterRun
         cluster.HealAll();
         threads.ForEach(t => t.Join());
         var seconds = options.Duration.TotalSeconds;
+
+        // Liveness: once faults stop, the cluster must accept and answer a new write.
+        var recoveryClock = Stopwatch.StartNew();
+        double? recoveryMillis = null;
+        using (var probe = new KvClient(options.Clients + 1, cluster.ClientAddresses, cluster.ClusterId))
+        {
+            var command = probe.NextCommand(KvOperation.Put, "recovery-probe", "ok");
+            long id;
+            lock (history) id = history.Invoke(probe.ClientId, command, Now());
+            if (probe.Execute(command, DateTime.UtcNow + TimeSpan.FromSeconds(15)) is { } answer)
+            {
+                lock (history) history.Complete(id, answer, Now());
+                recoveryMillis = recoveryClock.Elapsed.TotalMilliseconds;
+            }
+        }
         Thread.Sleep(500); // let the last commits reach every node
         cluster.StopAll(TimeSpan.FromSeconds(10));
         progress("stopped; checking");
@@ -107,7 +122,7 @@ public static class ClusterRun
         latencies.Sort();
         var summary = new ClusterRunSummary(history.CompletedCount, history.PendingCount, seconds,
             Percentile(latencies, 0.50), Percentile(latencies, 0.99), kills.Count, cuts,
-            ReelectionTimes(kills, report), report, lin, lost, root, SnapshotLog(cluster));
+            ReelectionTimes(kills, report), report, lin, lost, recoveryMillis, root, SnapshotLog(cluster));
         if (!options.KeepData && summary.Ok && options.DataRoot is null)
         {
             try { Directory.Delete(root, recursive: true); } catch (IOException) { }

@@ -8,9 +8,9 @@ namespace Raft.Net.Cluster;
 /// <summary>The outcome of a real cluster run.</summary>
 public sealed record ClusterRunSummary(
     int Completed, int Pending, double Seconds, double P50Millis, double P99Millis, int Kills, int Cuts,
-    IReadOnlyList<double> ReelectionMillis, RealRunChecker.Report Replay, LinearizabilityResult Linearizability, int LostWrites, string DataRoot, IReadOnlyList<string> NodeLog)
+    IReadOnlyList<double> ReelectionMillis, RealRunChecker.Report Replay, LinearizabilityResult Linearizability, int LostWrites, double? RecoveryMillis, string DataRoot, IReadOnlyList<string> NodeLog)
 {
-    public bool Ok => Replay.Ok && Linearizability.Outcome != LinearizabilityOutcome.Violation && LostWrites == 0;
+    public bool Ok => Replay.Ok && Linearizability.Outcome != LinearizabilityOutcome.Violation && LostWrites == 0 && RecoveryMillis is not null;
 
     public string Render()
     {
@@ -34,6 +34,9 @@ public sealed record ClusterRunSummary(
             _ => "VIOLATION\n" + Linearizability.Render(),
         });
         Line("acknowledged", LostWrites == 0 ? "every acknowledged write is committed" : $"{LostWrites} acknowledged writes LOST");
+        Line("recovered", RecoveryMillis is { } ms
+            ? string.Create(CultureInfo.InvariantCulture, $"a new write was answered {ms:0} ms after faults stopped")
+            : "NO: a new write was not answered within 15 s after faults stopped");
         Line("data", DataRoot);
         text.Append(Ok ? "OK\n" : "FAILED\n");
         return text.ToString();

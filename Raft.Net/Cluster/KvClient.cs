@@ -31,6 +31,8 @@ public sealed class KvClient : IDisposable
         target = nodes[(int)(clientId % nodes.Length)];
     }
 
+    public long ClientId => clientId;
+
     public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromMilliseconds(500);
 
     public long Attempts { get; private set; }

@@ -40,7 +40,7 @@ public sealed class LocalCluster : IDisposable
 
     public IReadOnlyDictionary<NodeId, string> ClientAddresses => clientAddresses;
 
-    public IEnumerable<NodeId> Members => processes.Keys;
+    public IReadOnlyList<NodeId> Members => processes.Keys.ToList();
 
     /// <summary>Lines the nodes wrote to stderr (structured logs), with the node id; kept for the summary.</summary>
     public List<string> NodeLog { get; } = [];

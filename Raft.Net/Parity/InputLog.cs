@@ -81,12 +81,23 @@ public static class InputLog
         return JsonSerializer.Serialize(fields);
     }
 
-    /// <summary>Reads a log; a torn last line (the node was killed mid-write) is ignored.</summary>
-    public static (InputLogHeader Header, IReadOnlyList<RecordedInput> Inputs) Read(string path)
+    /// <summary>
+    /// Reads a log; a torn last line (the node was killed mid-write) is ignored. Null when the node
+    /// was killed before even its header was complete: that incarnation fed its core nothing.
+    /// </summary>
+    public static (InputLogHeader Header, IReadOnlyList<RecordedInput> Inputs)? Read(string path)
     {
         var lines = File.ReadAllLines(path);
-        if (lines.Length == 0) throw new InvalidDataException($"{path}: empty input log");
-        var header = ParseHeader(lines[0], path);
+        if (lines.Length == 0) return null;
+        InputLogHeader header;
+        try
+        {
+            header = ParseHeader(lines[0], path);
+        }
+        catch (JsonException) when (lines.Length == 1)
+        {
+            return null; // torn header, nothing after it
+        }
         var inputs = new List<RecordedInput>();
         for (var i = 1; i < lines.Length; i++)
         {

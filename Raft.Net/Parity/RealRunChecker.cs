@@ -31,6 +31,7 @@ public static class RealRunChecker
             .SelectMany(dir => Directory.Exists(dir) ? Directory.GetFiles(dir, "inputs-*.ndjson") : [])
             .Order(StringComparer.Ordinal)
             .Select(InputLog.Read)
+            .OfType<(InputLogHeader Header, IReadOnlyList<RecordedInput> Inputs)>()
             .ToList();
 
         // Every step of every incarnation, tagged so that equal times keep a fixed order.
