@@ -1,0 +1,51 @@
+using Raft.Net.Parity;
+
+namespace Raft.Tests.Net;
+
+public sealed class InputLogTests
+{
+    private string directory = "";
+
+    [SetUp]
+    public void CreateDirectory()
+    {
+        directory = Path.Combine(Path.GetTempPath(), $"raft-inputlog-{Environment.ProcessId}-{TestContext.CurrentContext.Test.ID}");
+        Directory.CreateDirectory(directory);
+    }
+
+    [TearDown]
+    public void DeleteDirectory() => Directory.Delete(directory, recursive: true);
+
+    [Test]
+    public void A_node_killed_before_its_header_was_written_counts_as_an_incarnation_that_did_nothing()
+    {
+        File.WriteAllText(Path.Combine(directory, "inputs-0001.ndjson"), "");
+        File.WriteAllText(Path.Combine(directory, "inputs-0002.ndjson"), "{\"node\":1,\"incarn");
+
+        Assert.That(InputLog.Read(Path.Combine(directory, "inputs-0001.ndjson")), Is.Null);
+        Assert.That(InputLog.Read(Path.Combine(directory, "inputs-0002.ndjson")), Is.Null);
+        var report = RealRunChecker.Check([directory]);
+        Assert.That(report.Incarnations, Is.Zero);
+        Assert.That(report.Ok, Is.True);
+    }
+
+    [Test]
+    public void A_damaged_line_in_the_middle_of_an_input_log_is_reported_with_its_line_number()
+    {
+        // A real node's log with its third line damaged.
+        var lines = RealLog();
+        lines[2] = "{not json";
+        var path = Path.Combine(directory, "inputs-0001.ndjson");
+        File.WriteAllLines(path, lines);
+        var error = Assert.Throws<InvalidDataException>(() => InputLog.Read(path));
+        Assert.That(error!.Message, Does.Contain("inputs-0001.ndjson:3"));
+    }
+
+    private static string[] RealLog()
+    {
+        using var cluster = new InProcessCluster(3);
+        cluster.WaitForLeader();
+        foreach (var host in cluster.Hosts) host.Dispose();
+        return File.ReadAllLines(Path.Combine(cluster.DataDirectory(new Raft.Core.NodeId(1)), "inputs-0001.ndjson"));
+    }
+}
