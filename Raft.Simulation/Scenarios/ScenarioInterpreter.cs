@@ -45,12 +45,13 @@ public sealed class ScenarioInterpreter(TeachingBug? bugOverride = null)
         {
             throw new ScenarioExpectationFailed(command.File, command.Line, command.Tokens[0].Column, $"the core failed: {e.Message}");
         }
+        var output = report.Count == 0 ? "ok" : string.Join('\n', report);
         if (command.Name != "trace")
         {
             trace.Add($"> {command.Text}");
-            trace.AddRange(details ?? report);
+            trace.Add(details is null ? output : string.Join('\n', details));
         }
-        return report.Count == 0 ? "ok" : string.Join('\n', report);
+        return output;
     }
 
     private void Dispatch(ScenarioCommand command, List<string> report)
@@ -178,13 +179,14 @@ public sealed class ScenarioInterpreter(TeachingBug? bugOverride = null)
         }
         if (words.Count == 0) throw command.Error("run until what? 'leader' or 'committed I [on nA nB ...]'");
         Func<bool> holds;
-        string goal;
+        string goal, missing;
         switch (words[0].Text)
         {
             case "leader":
                 Arity(command, words, 1, 1);
                 holds = () => ScenarioRunningTime.CurrentLeader(c) is not null;
                 goal = "a leader";
+                missing = "no leader";
                 break;
             case "committed":
                 if (words.Count < 2) throw command.Error(words[0], "'run-until committed' needs an index");
@@ -197,6 +199,7 @@ public sealed class ScenarioInterpreter(TeachingBug? bugOverride = null)
                 }
                 holds = () => nodes.All(id => !c.IsCrashed(id) && c.Node(id).CommitIndex >= index);
                 goal = $"commit index {index} on {string.Join(' ', nodes)}";
+                missing = $"commit index {index} not reached on {string.Join(' ', nodes)}";
                 break;
             default:
                 throw command.Error(words[0], $"unknown condition '{words[0].Text}' (leader, committed I [on nA ...]) ");
@@ -205,7 +208,7 @@ public sealed class ScenarioInterpreter(TeachingBug? bugOverride = null)
         while (!holds())
         {
             if (run.Rounds == max)
-                throw new ScenarioExpectationFailed(command.File, command.Line, command.Tokens[0].Column, $"no {goal} after {max} ticks");
+                throw new ScenarioExpectationFailed(command.File, command.Line, command.Tokens[0].Column, $"{missing} after {max} ticks");
             run.Round(command, DeliverLimit);
         }
         report.Add($"{goal} after {run.Rounds} tick{(run.Rounds == 1 ? "" : "s")}{(words[0].Text == "leader" ? $": {ScenarioRunningTime.CurrentLeader(c)}" : "")}");

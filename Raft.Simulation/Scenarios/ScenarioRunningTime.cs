@@ -57,7 +57,8 @@ public sealed partial class ScenarioRunningTime
             if (i == deliverLimit) throw command.Error($"still {cluster.InFlight.Count} messages in flight after {deliverLimit} deliveries");
             cluster.Deliver(cluster.InFlight[0], report);
         }
-        Details.AddRange(report);
+        // Quiet ticks (nobody timed out, no heartbeat due) are left out of the trace.
+        if (report.Count > 1) Details.AddRange(report);
         events.AddRange(report.Where(line => Notable().IsMatch(line)).Select(line => $"  tick {Rounds}: {line.Trim()}"));
     }
 
