@@ -165,7 +165,7 @@ public sealed class ScenarioInterpreter(TeachingBug? bugOverride = null)
     }
 
     /// <summary>
-    /// <c>run-until leader|committed I [on nA ...] [max N]</c>: rounds as in <c>run-for</c> until
+    /// <c>run-until leader [nK] | committed I [on nA ...] [max N]</c>: rounds as in <c>run-for</c> until
     /// the condition holds (checked before each round); a failed expectation after N rounds.
     /// </summary>
     private void RunUntil(ScenarioCommand command, ScenarioCluster c, IReadOnlyList<ScenarioToken> args, List<string> report)
@@ -177,16 +177,18 @@ public sealed class ScenarioInterpreter(TeachingBug? bugOverride = null)
             max = Number(command, words[^1], words[^1].Text, 1, 100_000);
             words.RemoveRange(words.Count - 2, 2);
         }
-        if (words.Count == 0) throw command.Error("run until what? 'leader' or 'committed I [on nA nB ...]'");
+        if (words.Count == 0) throw command.Error("run until what? 'leader [nK]' or 'committed I [on nA nB ...]'");
         Func<bool> holds;
         string goal, missing;
         switch (words[0].Text)
         {
             case "leader":
-                Arity(command, words, 1, 1);
-                holds = () => ScenarioRunningTime.CurrentLeader(c) is not null;
-                goal = "a leader";
-                missing = "no leader";
+                // run-until leader [nK]: some node (or nK) leads in the highest term a live node knows.
+                Arity(command, words, 1, 2);
+                Core.NodeId? wanted = words.Count == 2 ? Node(command, c, words[1]) : null;
+                holds = () => ScenarioRunningTime.CurrentLeader(c) is { } leader && (wanted is null || leader == wanted);
+                goal = wanted is null ? "a leader" : $"{wanted} leads";
+                missing = wanted is null ? "no leader" : $"{wanted} does not lead";
                 break;
             case "committed":
                 if (words.Count < 2) throw command.Error(words[0], "'run-until committed' needs an index");
@@ -202,7 +204,7 @@ public sealed class ScenarioInterpreter(TeachingBug? bugOverride = null)
                 missing = $"commit index {index} not reached on {string.Join(' ', nodes)}";
                 break;
             default:
-                throw command.Error(words[0], $"unknown condition '{words[0].Text}' (leader, committed I [on nA ...]) ");
+                throw command.Error(words[0], $"unknown condition '{words[0].Text}' (leader [nK], committed I [on nA ...])");
         }
         var run = new ScenarioRunningTime(c);
         while (!holds())
@@ -211,7 +213,8 @@ public sealed class ScenarioInterpreter(TeachingBug? bugOverride = null)
                 throw new ScenarioExpectationFailed(command.File, command.Line, command.Tokens[0].Column, $"{missing} after {max} ticks");
             run.Round(command, DeliverLimit);
         }
-        report.Add($"{goal} after {run.Rounds} tick{(run.Rounds == 1 ? "" : "s")}{(words[0].Text == "leader" ? $": {ScenarioRunningTime.CurrentLeader(c)}" : "")}");
+        var named = words[0].Text == "leader" && words.Count == 1 ? $": {ScenarioRunningTime.CurrentLeader(c)}" : "";
+        report.Add($"{goal} after {run.Rounds} tick{(run.Rounds == 1 ? "" : "s")}{named}");
         report.AddRange(run.Summary().Skip(1));
         details = run.Details;
     }
