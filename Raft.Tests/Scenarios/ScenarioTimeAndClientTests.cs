@@ -133,4 +133,13 @@ public sealed class ScenarioTimeAndClientTests
     {
         Assert.That(Run("cluster nodes=3\ncrash n2 later\n").Error!.Message, Is.EqualTo("t.scn:2:10: 'crash nK' takes only 'after-send'"));
     }
+
+    [TestCase(TeachingBug.ReplyBeforePersist)]
+    [TestCase(TeachingBug.ForgetVoteOnRestart)]
+    public void Persist_before_reply_scenario_elects_two_leaders_when_the_vote_is_not_on_disk(TeachingBug bug)
+    {
+        var run = ScenarioRun.Execute(ScenarioParser.ParseFile(ScenarioFiles.PathOf("paper/persist-before-reply.scn")), bug);
+        Assert.That(run.Error, Is.InstanceOf<ScenarioExpectationFailed>());
+        Assert.That(run.Error!.Message, Does.Contain("Election Safety: n3 and n1 both lead term 1"));
+    }
 }
