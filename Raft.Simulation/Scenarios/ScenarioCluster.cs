@@ -96,7 +96,7 @@ public sealed class ScenarioCluster
     /// <summary>
     /// Feeds one input to a live node, carries out its effects in order and describes what
     /// changed. A node marked by <see cref="CrashAfterSend"/> crashes right after the last send of
-    /// this step: the effects after it (persists, if the node sends first) never happen.
+    /// its first step that sends: the effects after it (persists, if the node sends first) never happen.
     /// </summary>
     public Output Step(NodeId id, Input input, List<string> report)
     {
@@ -111,11 +111,13 @@ public sealed class ScenarioCluster
             Clients.Invoked(id, accepted.Index, accepted.Term, command, StepCount);
         var firstLine = report.Count;
         var effects = output.Effects;
-        var crashing = crashAfterSend.Remove(id);
+        // A step that sends nothing leaves the crash pending for a later step that does.
+        var crashing = crashAfterSend.Contains(id) && effects.Any(e => e is Send);
         if (crashing)
         {
-            var lastSend = effects.Select((e, i) => e is Send ? i : -1).DefaultIfEmpty(-1).Max();
-            effects = lastSend < 0 ? effects : effects.Take(lastSend + 1).ToArray();
+            crashAfterSend.Remove(id);
+            var lastSend = effects.Select((e, i) => e is Send ? i : -1).Max();
+            effects = effects.Take(lastSend + 1).ToArray();
         }
         var replies = new List<string>();
         foreach (var effect in effects) CarryOut(id, effect, before.LastIndex, report, replies);

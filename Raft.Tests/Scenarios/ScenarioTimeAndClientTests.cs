@@ -129,6 +129,15 @@ public sealed class ScenarioTimeAndClientTests
     }
 
     [Test]
+    public void Crash_after_send_waits_for_a_step_that_sends()
+    {
+        var run = Passing("cluster nodes=3\ncrash n1 after-send\ntick n1 9\nexpect role n1 follower\ntick n1\nstate\n");
+        Assert.That(run.Outputs[2], Is.EqualTo("ok"), "quiet ticks send nothing, so n1 stays up");
+        Assert.That(run.Outputs[4], Does.EndWith("  n1 crashes after its sends"));
+        Assert.That(run.Outputs[5], Does.Contain("n1    DOWN"));
+    }
+
+    [Test]
     public void Crash_takes_only_after_send_as_an_option()
     {
         Assert.That(Run("cluster nodes=3\ncrash n2 later\n").Error!.Message, Is.EqualTo("t.scn:2:10: 'crash nK' takes only 'after-send'"));
