@@ -69,15 +69,17 @@ public static class ScenarioCommands
             return 2;
         }
         var pausing = interactive;
+        // Colour only on a terminal: redirected output (a file, a pipe, a test) stays plain text.
+        var colour = Console.IsOutputRedirected ? null : ScenarioColours.Terminal();
         var quit = false;
         var interpreter = new ScenarioInterpreter();
         var previousEnd = 0;
         foreach (var command in script.Commands)
         {
             foreach (var comment in script.Lines.Skip(previousEnd).Take(command.Line - 1 - previousEnd).Where(l => l.TrimStart().StartsWith('#')))
-                Console.WriteLine(comment);
+                ScenarioColours.WriteLine(comment, colour);
             previousEnd = command.Expected is null ? command.Line : command.BlockEndLine;
-            Console.WriteLine($"> {command.Text}");
+            ScenarioColours.WriteLine($"> {command.Text}", colour);
             string output;
             try
             {
@@ -88,13 +90,13 @@ public static class ScenarioCommands
                 Console.Error.WriteLine(e.Message);
                 return e is ScenarioExpectationFailed ? 1 : 2;
             }
-            Console.WriteLine(output);
+            ScenarioColours.WriteLine(output, colour);
             Console.WriteLine();
             if (!pausing || interpreter.Cluster is not { } cluster) continue;
             Console.WriteLine("--- nodes");
-            foreach (var row in ScenarioView.StateTable(cluster)) Console.WriteLine(row);
+            foreach (var row in ScenarioView.StateTable(cluster)) ScenarioColours.WriteLine(row, colour);
             Console.WriteLine($"--- in flight: {cluster.InFlight.Count}");
-            foreach (var message in cluster.InFlight) Console.WriteLine(message);
+            foreach (var message in cluster.InFlight) ScenarioColours.WriteLine(message.ToString(), colour);
             Console.Write("[n]ext  [c]ontinue  [q]uit ");
             var key = char.ToLowerInvariant(Console.ReadKey(intercept: true).KeyChar);
             Console.WriteLine();

@@ -6,6 +6,7 @@ using Raft.Core.Log;
 using Raft.Core.Messages;
 using Raft.Core.Node;
 using Raft.Core.Randomness;
+using Raft.Core.StateMachine;
 using Raft.Core.Storage;
 
 namespace Raft.Simulation.Scenarios;
@@ -22,6 +23,8 @@ public sealed class ScenarioCluster
     private readonly SortedDictionary<NodeId, MemoryStorage> storages = [];
     private readonly SortedSet<(NodeId From, NodeId To)> cutLinks = [];
     private readonly SortedSet<NodeId> crashed = [];
+    private readonly SortedSet<NodeId> crashAfterSend = [];
+    private readonly SortedDictionary<NodeId, KvStateMachine> stores = [];
     private readonly List<InFlightMessage> inFlight = [];
     private readonly ScenarioSafety safety = new();
     private int nextMessageNumber = 1;
@@ -71,6 +74,12 @@ public sealed class ScenarioCluster
 
     public ScenarioSafety Safety => safety;
 
+    /// <summary>The put and get operations clients made, for <c>expect linearizable</c>.</summary>
+    public ScenarioClients Clients { get; } = new();
+
+    /// <summary>How many steps all nodes have taken together: the clock of the client history.</summary>
+    public long StepCount { get; private set; }
+
     /// <summary>Replaces a node's disk with a log of the given terms and restarts it from there (before the story begins).</summary>
     public void PresetLog(NodeId id, long currentTerm, IReadOnlyList<long> terms)
     {
@@ -84,45 +93,107 @@ public sealed class ScenarioCluster
         Start(id);
     }
 
-    /// <summary>Feeds one input to a live node, carries out its effects and describes what changed.</summary>
+    /// <summary>
+    /// Feeds one input to a live node, carries out its effects in order and describes what
+    /// changed. A node marked by <see cref="CrashAfterSend"/> crashes right after the last send of
+    /// its first step that sends: the effects after it (persists, if the node sends first) never happen.
+    /// </summary>
     public Output Step(NodeId id, Input input, List<string> report)
     {
         if (crashed.Contains(id)) throw new InvalidOperationException($"{id} is crashed");
         Started = true;
+        StepCount++;
         var node = nodes[id];
         var before = (node.Role, node.Term, node.VotedFor, node.CommitIndex, LastIndex: node.Log.LastIndex);
         var leaderLogBefore = node.Role == Role.Leader ? Terms(node) : null;
         var output = node.Step(input);
+        if (input is Propose propose && output.Proposal is { Accepted: true } accepted && Decode(propose.Command) is { } command)
+            Clients.Invoked(id, accepted.Index, accepted.Term, command, StepCount);
         var firstLine = report.Count;
-        foreach (var effect in output.Effects)
+        var effects = output.Effects;
+        // A step that sends nothing leaves the crash pending for a later step that does.
+        var crashing = crashAfterSend.Contains(id) && effects.Any(e => e is Send);
+        if (crashing)
         {
-            switch (effect)
-            {
-                case PersistHardState:
-                    storages[id].Persist(effect);
-                    break;
-                case PersistEntries write:
-                    report.Add($"  {id} log {(write.FirstIndex <= before.LastIndex ? $"overwrites from {write.FirstIndex}:" : "appends")} {string.Join(' ', write.Entries.Select(Describe))}");
-                    storages[id].Persist(effect);
-                    break;
-                case Send send:
-                    var message = new InFlightMessage(nextMessageNumber++, send.Message);
-                    SentByKind[send.Message.Kind] = SentByKind.GetValueOrDefault(send.Message.Kind) + 1;
-                    inFlight.Add(message);
-                    report.Add($"  {id} sends {message}");
-                    break;
-                case ApplyEntry apply:
-                    safety.RecordApplied(id, apply.Entry);
-                    break;
-            }
+            crashAfterSend.Remove(id);
+            var lastSend = effects.Select((e, i) => e is Send ? i : -1).Max();
+            effects = effects.Take(lastSend + 1).ToArray();
         }
+        var replies = new List<string>();
+        foreach (var effect in effects) CarryOut(id, effect, before.LastIndex, report, replies);
         if (node.Role != before.Role || node.Term != before.Term || node.VotedFor != before.VotedFor)
             report.Insert(firstLine, $"  {id} is {Describe(node.Role)} term={node.Term} vote={node.VotedFor?.ToString() ?? "-"}");
         if (node.CommitIndex != before.CommitIndex)
             report.Add($"  {id} commit {before.CommitIndex} -> {node.CommitIndex}");
+        report.AddRange(replies);
         safety.AfterStep(node, before.Role, before.Term, leaderLogBefore);
+        if (crashing)
+        {
+            var skipped = output.Effects.Count - effects.Count;
+            report.Add($"  {id} crashes after its sends{(skipped == 0 ? "" : $", before {string.Join(", ", output.Effects.Skip(effects.Count).Select(Describe))}")}");
+            Crash(id);
+        }
         return output;
     }
+
+    private void CarryOut(NodeId id, Effect effect, long lastIndexBefore, List<string> report, List<string> replies)
+    {
+        switch (effect)
+        {
+            case PersistHardState:
+                storages[id].Persist(effect);
+                break;
+            case PersistEntries write:
+                report.Add($"  {id} log {(write.FirstIndex <= lastIndexBefore ? $"overwrites from {write.FirstIndex}:" : "appends")} {string.Join(' ', write.Entries.Select(Describe))}");
+                storages[id].Persist(effect);
+                break;
+            case Send send:
+                var message = new InFlightMessage(nextMessageNumber++, send.Message);
+                SentByKind[send.Message.Kind] = SentByKind.GetValueOrDefault(send.Message.Kind) + 1;
+                inFlight.Add(message);
+                report.Add($"  {id} sends {message}");
+                break;
+            case ApplyEntry apply:
+                safety.RecordApplied(id, apply.Entry);
+                Apply(id, apply.Entry, replies);
+                break;
+        }
+    }
+
+    /// <summary>Runs a key-value command on the node's store; the leader that accepted it answers its client.</summary>
+    private void Apply(NodeId id, LogEntry entry, List<string> replies)
+    {
+        if (entry.Kind != EntryKind.Command || Decode(entry.Command) is not { } command) return;
+        var result = stores[id].Execute(command);
+        if (Clients.Applied(id, entry, result, StepCount) is not null)
+            replies.Add($"  {id} replies {Describe(command)}: {result}");
+    }
+
+    /// <summary>The key-value command in an entry, or null for free text (<c>propose</c>, preset logs).</summary>
+    private static KvCommand? Decode(byte[] bytes)
+    {
+        try
+        {
+            return KvCommand.Decode(bytes);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary><c>put k=v</c> or <c>get k</c>: the command without its client numbering.</summary>
+    public static string Describe(KvCommand command) => command.Operation == KvOperation.Get
+        ? $"get {command.Key}"
+        : $"{command.Operation.ToString().ToLowerInvariant()} {command.Key}={command.Value}";
+
+    private static string Describe(Effect effect) => effect switch
+    {
+        PersistHardState => "persisting term and vote",
+        PersistEntries write => $"persisting entries from {write.FirstIndex}",
+        ApplyEntry apply => $"applying {apply.Entry.Index}",
+        _ => effect.GetType().Name,
+    };
 
     /// <summary>Delivers one in-flight message, or drops it when its link is cut or its receiver is down.</summary>
     public void Deliver(InFlightMessage message, List<string> report)
@@ -162,7 +233,15 @@ public sealed class ScenarioCluster
     public void Heal() => cutLinks.Clear();
 
     /// <summary>Loses the node's volatile state; its storage survives. Messages to it are lost on delivery.</summary>
-    public void Crash(NodeId id) => crashed.Add(id);
+    public void Crash(NodeId id)
+    {
+        crashed.Add(id);
+        crashAfterSend.Remove(id);
+        Clients.Crashed(id);
+    }
+
+    /// <summary>nK will crash in the middle of its next step that sends: after the sends, before what follows them.</summary>
+    public void CrashAfterSend(NodeId id) => crashAfterSend.Add(id);
 
     public void Restart(NodeId id)
     {
@@ -181,6 +260,8 @@ public sealed class ScenarioCluster
     private void Start(NodeId id)
     {
         incarnation++;
+        // A restarted node re-applies its committed entries from index 1 to an empty store.
+        stores[id] = new KvStateMachine();
         // FixedSequence(K-1) pins the timeout to ElectionTicks + K - 1: n1 times out first, then n2...
         nodes[id] = new RaftNode(id, Members, Options, new FixedSequence(id.Value - 1),
             storages[id].Load(), firstMessageId: incarnation * 1_000_000L);

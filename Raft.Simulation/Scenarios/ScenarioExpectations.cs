@@ -1,4 +1,5 @@
 using Raft.Core;
+using Raft.Simulation.Checkers.Linearizability;
 
 namespace Raft.Simulation.Scenarios;
 
@@ -8,9 +9,10 @@ namespace Raft.Simulation.Scenarios;
 /// </summary>
 public static class ScenarioExpectations
 {
-    public static void Check(ScenarioCommand command, ScenarioCluster c, IReadOnlyList<ScenarioToken> args)
+    /// <summary>Throws when the expectation does not hold; returns a line to print, or null for plain "ok".</summary>
+    public static string? Check(ScenarioCommand command, ScenarioCluster c, IReadOnlyList<ScenarioToken> args)
     {
-        if (args.Count == 0) throw command.Error("expect what? leader, role, term, committed, log or safety");
+        if (args.Count == 0) throw command.Error("expect what? leader, role, term, committed, log, safety, linearizable or messages");
         var rest = args.Skip(1).ToArray();
         switch (args[0].Text)
         {
@@ -69,9 +71,28 @@ public static class ScenarioExpectations
                 if (violations.Count > 0) Fail(command, "safety violated: " + string.Join("; ", violations));
                 break;
             }
+            case "linearizable":
+            {
+                ScenarioInterpreter.Arity(command, rest, 0, 0);
+                var history = c.Clients.History;
+                var result = LinearizabilityChecker.Check(history);
+                if (!result.IsLinearizable) Fail(command, result.Render());
+                return $"linearizable: {history.Count} client operations, {history.Count(o => o.IsComplete)} answered";
+            }
+            case "messages":
+            {
+                // expect messages at-most N: a budget on the messages sent since the start or the last 'messages reset'.
+                ScenarioInterpreter.Arity(command, rest, 2, 2);
+                if (rest[0].Text != "at-most") throw command.Error(rest[0], "write 'expect messages at-most N'");
+                var budget = ScenarioInterpreter.Number(command, rest[1], rest[1].Text, 0, int.MaxValue);
+                var sent = c.SentByKind.Values.Sum();
+                if (sent > budget) Fail(command, $"expected at most {budget} messages, but {sent} were sent");
+                return $"{sent} messages sent, within {budget}";
+            }
             default:
-                throw command.Error(args[0], $"unknown expectation '{args[0].Text}' (leader, role, term, committed, log, safety)");
+                throw command.Error(args[0], $"unknown expectation '{args[0].Text}' (leader, role, term, committed, log, safety, linearizable, messages)");
         }
+        return null;
     }
 
     private static void Fail(ScenarioCommand command, string problem) =>

@@ -15,7 +15,10 @@ namespace Raft.Simulation.Scenarios;
 public sealed class ScenarioInterpreter(TeachingBug? bugOverride = null)
 {
     private const int DeliverLimit = 10_000;
+    private const int RunUntilDefaultMax = 1_000;
     private readonly List<ScenarioCommand> history = [];
+    private readonly List<string> trace = [];
+    private List<string>? details;
     private readonly SortedDictionary<string, int> marks = new(StringComparer.Ordinal);
     private ScenarioCluster? cluster;
     private long nextSequence = 1;
@@ -26,10 +29,12 @@ public sealed class ScenarioInterpreter(TeachingBug? bugOverride = null)
     public string Execute(ScenarioCommand command)
     {
         var report = new List<string>();
+        details = null;
         try
         {
             if (command.Name == "mark") Mark(command);
             else if (command.Name == "rewind") Rewind(command, report);
+            else if (command.Name == "trace") Trace(command, report);
             else
             {
                 Dispatch(command, report);
@@ -40,7 +45,13 @@ public sealed class ScenarioInterpreter(TeachingBug? bugOverride = null)
         {
             throw new ScenarioExpectationFailed(command.File, command.Line, command.Tokens[0].Column, $"the core failed: {e.Message}");
         }
-        return report.Count == 0 ? "ok" : string.Join('\n', report);
+        var output = report.Count == 0 ? "ok" : string.Join('\n', report);
+        if (command.Name != "trace")
+        {
+            trace.Add($"> {command.Text}");
+            trace.Add(details is null ? output : string.Join('\n', details));
+        }
+        return output;
     }
 
     private void Dispatch(ScenarioCommand command, List<string> report)
@@ -69,6 +80,14 @@ public sealed class ScenarioInterpreter(TeachingBug? bugOverride = null)
                 Propose(c, LiveNode(command, c, args[0]),
                     new KvCommand(1, nextSequence++, KvOperation.Put, args[1].Text, args[2].Text).Encode(), report);
                 break;
+            case "get":
+                // A read goes through the log like a write (§8): the leader answers once it applies it.
+                Arity(command, args, 2, 2);
+                Propose(c, LiveNode(command, c, args[0]),
+                    new KvCommand(1, nextSequence++, KvOperation.Get, args[1].Text).Encode(), report);
+                break;
+            case "run-for": RunFor(command, c, args, report); break;
+            case "run-until": RunUntil(command, c, args, report); break;
             case "deliver": Deliver(command, c, args, report); break;
             case "drop":
                 foreach (var message in Select(command, c, args)) { c.Drop(message); report.Add($"{message}: dropped"); }
@@ -89,8 +108,11 @@ public sealed class ScenarioInterpreter(TeachingBug? bugOverride = null)
                 break;
             case "heal": Arity(command, args, 0, 0); c.Heal(); break;
             case "crash":
-                Arity(command, args, 1, 1);
-                c.Crash(LiveNode(command, c, args[0]));
+                Arity(command, args, 1, 2);
+                var victim = LiveNode(command, c, args[0]);
+                if (args.Count == 1) c.Crash(victim);
+                else if (args[1].Text == "after-send") c.CrashAfterSend(victim);
+                else throw command.Error(args[1], "'crash nK' takes only 'after-send'");
                 break;
             case "restart":
                 Arity(command, args, 1, 1);
@@ -115,9 +137,86 @@ public sealed class ScenarioInterpreter(TeachingBug? bugOverride = null)
                 report.Add($"sent {c.SentByKind.Values.Sum()} ({(c.SentByKind.Count == 0 ? "none" : string.Join(", ", c.SentByKind.Select(k => $"{k.Key} {k.Value}")))}), delivered {c.Delivered}, lost {c.Lost}");
                 if (args.Count == 1) c.ResetCounts();
                 break;
-            case "expect": ScenarioExpectations.Check(command, c, args); break;
+            case "expect":
+                if (ScenarioExpectations.Check(command, c, args) is { } verdict) report.Add(verdict);
+                break;
             default: throw command.Error($"unknown command '{command.Name}'");
         }
+    }
+
+    /// <summary><c>trace</c>: every command since the last <c>trace</c> (or the start) with everything it did, in full.</summary>
+    private void Trace(ScenarioCommand command, List<string> report)
+    {
+        Arity(command, command.Arguments, 0, 0);
+        report.AddRange(trace);
+        if (trace.Count == 0) report.Add("nothing happened since the last trace");
+        trace.Clear();
+    }
+
+    /// <summary><c>run-for N</c>: N rounds of one tick to every live node, each followed by delivering every message.</summary>
+    private void RunFor(ScenarioCommand command, ScenarioCluster c, IReadOnlyList<ScenarioToken> args, List<string> report)
+    {
+        Arity(command, args, 1, 1);
+        var rounds = Number(command, args[0], args[0].Text, 1, 100_000);
+        var run = new ScenarioRunningTime(c);
+        for (var round = 1; round <= rounds; round++) run.Round(command, DeliverLimit);
+        report.AddRange(run.Summary());
+        details = run.Details;
+    }
+
+    /// <summary>
+    /// <c>run-until leader [nK] | committed I [on nA ...] [max N]</c>: rounds as in <c>run-for</c> until
+    /// the condition holds (checked before each round); a failed expectation after N rounds.
+    /// </summary>
+    private void RunUntil(ScenarioCommand command, ScenarioCluster c, IReadOnlyList<ScenarioToken> args, List<string> report)
+    {
+        var words = args.ToList();
+        var max = RunUntilDefaultMax;
+        if (words.Count >= 2 && words[^2].Text == "max")
+        {
+            max = Number(command, words[^1], words[^1].Text, 1, 100_000);
+            words.RemoveRange(words.Count - 2, 2);
+        }
+        if (words.Count == 0) throw command.Error("run until what? 'leader [nK]' or 'committed I [on nA nB ...]'");
+        Func<bool> holds;
+        string goal, missing;
+        switch (words[0].Text)
+        {
+            case "leader":
+                // run-until leader [nK]: some node (or nK) leads in the highest term a live node knows.
+                Arity(command, words, 1, 2);
+                Core.NodeId? wanted = words.Count == 2 ? Node(command, c, words[1]) : null;
+                holds = () => ScenarioRunningTime.CurrentLeader(c) is { } leader && (wanted is null || leader == wanted);
+                goal = wanted is null ? "a leader" : $"{wanted} leads";
+                missing = wanted is null ? "no leader" : $"{wanted} does not lead";
+                break;
+            case "committed":
+                if (words.Count < 2) throw command.Error(words[0], "'run-until committed' needs an index");
+                var index = Number(command, words[1], words[1].Text, 0, int.MaxValue);
+                var nodes = c.Members.Where(m => !c.IsCrashed(m)).ToList();
+                if (words.Count > 2)
+                {
+                    if (words[2].Text != "on" || words.Count == 3) throw command.Error(words[2], "write 'on' and the nodes, e.g. committed 3 on n1 n2");
+                    nodes = words.Skip(3).Select(t => Node(command, c, t)).ToList();
+                }
+                holds = () => nodes.All(id => !c.IsCrashed(id) && c.Node(id).CommitIndex >= index);
+                goal = $"commit index {index} on {string.Join(' ', nodes)}";
+                missing = $"commit index {index} not reached on {string.Join(' ', nodes)}";
+                break;
+            default:
+                throw command.Error(words[0], $"unknown condition '{words[0].Text}' (leader [nK], committed I [on nA ...])");
+        }
+        var run = new ScenarioRunningTime(c);
+        while (!holds())
+        {
+            if (run.Rounds == max)
+                throw new ScenarioExpectationFailed(command.File, command.Line, command.Tokens[0].Column, $"{missing} after {max} ticks");
+            run.Round(command, DeliverLimit);
+        }
+        var named = words[0].Text == "leader" && words.Count == 1 ? $": {ScenarioRunningTime.CurrentLeader(c)}" : "";
+        report.Add($"{goal} after {run.Rounds} tick{(run.Rounds == 1 ? "" : "s")}{named}");
+        report.AddRange(run.Summary().Skip(1));
+        details = run.Details;
     }
 
     /// <summary><c>mark NAME</c>: remember this point of the story so that <c>rewind NAME</c> can come back to it.</summary>
@@ -141,6 +240,7 @@ public sealed class ScenarioInterpreter(TeachingBug? bugOverride = null)
         // Marks set after this one name points of the abandoned ending.
         foreach (var later in marks.Where(m => m.Value > count).Select(m => m.Key).ToArray()) marks.Remove(later);
         history.Clear();
+        trace.Clear();
         cluster = null;
         nextSequence = 1;
         foreach (var earlier in replay)
