@@ -24,8 +24,10 @@ public static class SimulationCaseGenerators
         from clients in Gen.Choose(1, 4)
         from maxEntries in Gen.Elements(1, 4, 64)
         from drift in Gen.Elements(0.0, 0.05)
+        from preVote in Gen.Elements(false, true)
+        from checkQuorum in Gen.Elements(false, true)
         from schedule in withFaults ? Schedule(nodes) : Gen.Constant<IReadOnlyList<FaultAction>>([])
-        select new SimulationCase((ulong)seed, nodes, clients, DurationMicros, maxEntries, drift, schedule, bug);
+        select new SimulationCase((ulong)seed, nodes, clients, DurationMicros, maxEntries, drift, schedule, bug, preVote, checkQuorum);
 
     private static Gen<IReadOnlyList<FaultAction>> Schedule(int nodes) =>
         from count in Gen.Choose(0, 14)
@@ -45,6 +47,7 @@ public static class SimulationCaseGenerators
             (2, from t in time from split in Gen.Choose(1, nodes - 1) select (FaultAction)Split(t, nodes, split)),
             (1, from t in time from n in node select (FaultAction)new PauseFault(t, n)),
             (1, from t in time from n in node select (FaultAction)new ResumeFault(t, n)),
+            (1, from t in time from n in node select (FaultAction)new TransferFault(t, n)),
             (1, from t in time from loss in Gen.Elements(0.0, 0.05, 0.2) from dup in Gen.Elements(0.0, 0.05) from reorder in Gen.Elements(0.0, 0.1)
                 select (FaultAction)new NetworkFault(t, loss, dup, reorder)));
     }
@@ -73,6 +76,8 @@ public static class SimulationCaseGenerators
         }
         if (c.Clients > 1) yield return c with { Clients = c.Clients - 1 };
         if (c.MaxClockDrift > 0) yield return c with { MaxClockDrift = 0 };
+        if (c.PreVote) yield return c with { PreVote = false };
+        if (c.CheckQuorum) yield return c with { CheckQuorum = false };
 
         // Shorter: end soon after the last action; then move every action earlier.
         var lastAction = c.Schedule.Count == 0 ? 0 : c.Schedule.Max(a => a.AtMicros);
@@ -89,6 +94,7 @@ public static class SimulationCaseGenerators
         IsolateFault a => a.Node <= nodes ? a : null,
         PauseFault a => a.Node <= nodes ? a : null,
         ResumeFault a => a.Node <= nodes ? a : null,
+        TransferFault a => a.Node <= nodes ? a : null,
         CutLinkFault a => a.From <= nodes && a.To <= nodes ? a : null,
         PartitionFault a => PartitionWithin(a, nodes),
         _ => action,
