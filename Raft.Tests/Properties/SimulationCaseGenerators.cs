@@ -24,9 +24,9 @@ public static class SimulationCaseGenerators
         from clients in Gen.Choose(1, 4)
         from maxEntries in Gen.Elements(1, 4, 64)
         from drift in Gen.Elements(0.0, 0.05)
+        from schedule in withFaults ? Schedule(nodes) : Gen.Constant<IReadOnlyList<FaultAction>>([])
         from preVote in Gen.Elements(false, true)
         from checkQuorum in Gen.Elements(false, true)
-        from schedule in withFaults ? Schedule(nodes) : Gen.Constant<IReadOnlyList<FaultAction>>([])
         select new SimulationCase((ulong)seed, nodes, clients, DurationMicros, maxEntries, drift, schedule, bug, preVote, checkQuorum);
 
     private static Gen<IReadOnlyList<FaultAction>> Schedule(int nodes) =>
