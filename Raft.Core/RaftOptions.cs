@@ -18,6 +18,19 @@ public sealed record RaftOptions
     /// <summary>Most AppendEntries with entries in flight to one follower while replicating (pipelining bound).</summary>
     public int MaxInflightAppends { get; init; } = 8;
 
+    /// <summary>
+    /// PreVote (thesis §9.6): before a real election a node asks whether it could win, without
+    /// changing its term, so a node that was cut off cannot force a stable leader out by raising the term.
+    /// </summary>
+    public bool PreVote { get; init; }
+
+    /// <summary>
+    /// CheckQuorum (thesis §6.2): a leader that has not heard from a majority within an election
+    /// timeout steps down; and followers that heard from a leader within the minimum election
+    /// timeout refuse to vote (the leader lease of thesis §4.2.3).
+    /// </summary>
+    public bool CheckQuorum { get; init; }
+
     /// <summary>A deliberately wrong variant of the algorithm; <see cref="TeachingBug.None"/> in real use.</summary>
     public TeachingBug Bug { get; init; } = TeachingBug.None;
 

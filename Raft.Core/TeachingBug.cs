@@ -30,4 +30,7 @@ public enum TeachingBug
 
     /// <summary>Send replies before the state they promise is persisted (thesis §3.8).</summary>
     ReplyBeforePersist,
+
+    /// <summary>A pre-vote request makes its receiver adopt the higher term, so PreVote no longer protects a stable leader (thesis §9.6).</summary>
+    PreVoteAdoptsTerm,
 }

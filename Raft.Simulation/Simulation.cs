@@ -329,7 +329,7 @@ public sealed class Simulation
     {
         Record(action is HealFault ? TraceKind.Heal : action is CrashFault ? TraceKind.Crash : action is RestartFault ? TraceKind.Restart
             : action is PauseFault ? TraceKind.Pause : action is ResumeFault ? TraceKind.Resume : action is NetworkFault ? TraceKind.Network
-            : TraceKind.Partition, "-", action.Describe());
+            : action is TransferFault ? TraceKind.Note : TraceKind.Partition, "-", action.Describe());
         switch (action)
         {
             case PartitionFault partition:
@@ -377,6 +377,9 @@ public sealed class Simulation
                 break;
             case ResumeFault resume:
                 Resume(nodes[new NodeId(resume.Node)]);
+                break;
+            case TransferFault transfer when LeaderNow() is { } leader:
+                StepNode(nodes[leader], new TransferLeadership(new NodeId(transfer.Node)));
                 break;
             case NetworkFault net:
                 Network.Profile = Network.Profile with { LossRate = net.LossRate, DuplicateRate = net.DuplicateRate, ReorderRate = net.ReorderRate };

@@ -16,7 +16,9 @@ public sealed record SimulationCase(
     int MaxEntriesPerAppend,
     double MaxClockDrift,
     IReadOnlyList<FaultAction> Schedule,
-    TeachingBug Bug = TeachingBug.None)
+    TeachingBug Bug = TeachingBug.None,
+    bool PreVote = false,
+    bool CheckQuorum = false)
 {
     public SimulationOptions ToOptions(bool keepTrace = false) => new()
     {
@@ -26,7 +28,7 @@ public sealed record SimulationCase(
         DurationMicros = DurationMicros,
         MaxClockDrift = MaxClockDrift,
         Schedule = Schedule,
-        Raft = new RaftOptions { Bug = Bug, MaxEntriesPerAppend = MaxEntriesPerAppend },
+        Raft = new RaftOptions { Bug = Bug, MaxEntriesPerAppend = MaxEntriesPerAppend, PreVote = PreVote, CheckQuorum = CheckQuorum },
         KeepTrace = keepTrace,
     };
 
@@ -34,6 +36,6 @@ public sealed record SimulationCase(
     public string ReplayCommand() => RunOptionSet.ReplayCommand(ToOptions() with { Faults = FaultProfile.None });
 
     public override string ToString() =>
-        $"seed={Seed} nodes={Nodes} clients={Clients} duration={RunOptionSet.FormatDuration(DurationMicros)} max-entries={MaxEntriesPerAppend} drift={MaxClockDrift} bug={Bug}\n" +
+        $"seed={Seed} nodes={Nodes} clients={Clients} duration={RunOptionSet.FormatDuration(DurationMicros)} max-entries={MaxEntriesPerAppend} drift={MaxClockDrift} bug={Bug} prevote={PreVote} check-quorum={CheckQuorum}\n" +
         $"  schedule ({Schedule.Count} actions): {(Schedule.Count == 0 ? "(none)" : FaultScheduleText.Format(Schedule))}";
 }

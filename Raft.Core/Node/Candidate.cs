@@ -10,8 +10,12 @@ public sealed partial class RaftNode
     /// <summary>Votes received in the current election (candidates only).</summary>
     public IReadOnlyCollection<NodeId> VotesGranted => votesGranted;
 
-    /// <summary>§5.2: increment currentTerm, vote for self, reset the election timer, send RequestVote to all.</summary>
-    private void BecomeCandidate()
+    /// <summary>
+    /// §5.2: increment currentTerm, vote for self, reset the election timer, send RequestVote to all.
+    /// With <paramref name="leadershipTransfer"/> the leader asked for this election (TimeoutNow,
+    /// thesis §3.10): PreVote is skipped, and the requests say so, to pass the voters' leader lease.
+    /// </summary>
+    private void BecomeCandidate(bool leadershipTransfer = false)
     {
         Role = Role.Candidate;
         Leader = null;
@@ -25,7 +29,7 @@ public sealed partial class RaftNode
             return;
         }
         foreach (var peer in peers)
-            Send(new RequestVote(Id, peer, Term, NextMessageId(), log.LastIndex, log.LastTerm));
+            Send(new RequestVote(Id, peer, Term, NextMessageId(), log.LastIndex, log.LastTerm, leadershipTransfer));
     }
 
     private void StepCandidate(Message message)

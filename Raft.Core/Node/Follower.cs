@@ -23,7 +23,14 @@ public sealed partial class RaftNode
     private void TickElection()
     {
         electionElapsedTicks++;
-        if (electionElapsedTicks >= electionTimeoutTicks) BecomeCandidate();
+        if (electionElapsedTicks >= electionTimeoutTicks) StartElection();
+    }
+
+    /// <summary>An election timeout fired (or a Campaign input): with PreVote, ask first (thesis §9.6).</summary>
+    private void StartElection()
+    {
+        if (options.PreVote) BecomePreCandidate();
+        else BecomeCandidate();
     }
 
     private void StepFollower(Message message)
@@ -32,6 +39,7 @@ public sealed partial class RaftNode
         {
             case RequestVote request: HandleRequestVote(request); break;
             case AppendEntries append: HandleAppendEntries(append); break;
+            case TimeoutNow: BecomeCandidate(leadershipTransfer: true); break; // thesis §3.10
             // Responses reach a follower only from a role it held earlier in this term: ignore them.
         }
     }

@@ -18,6 +18,8 @@ public sealed partial class RaftNode
         Role = Role.Leader;
         Leader = Id;
         heartbeatElapsedTicks = 0;
+        electionElapsedTicks = 0; // a leader counts its CheckQuorum period with the election timer
+        transferTarget = null;
         progress.Clear();
         foreach (var peer in peers) progress[peer] = new Progress(log.LastIndex + 1);
 
@@ -29,6 +31,8 @@ public sealed partial class RaftNode
 
     private void TickLeader()
     {
+        if (MaybeStepDownWithoutQuorum()) return;
+        TickLeadershipTransfer();
         heartbeatElapsedTicks++;
         if (heartbeatElapsedTicks < options.HeartbeatTicks) return;
         heartbeatElapsedTicks = 0;
@@ -42,6 +46,7 @@ public sealed partial class RaftNode
     private ProposeOutcome ProposeCommand(byte[] command)
     {
         if (Role != Role.Leader) return ProposeOutcome.NotLeader(Leader);
+        if (transferTarget is not null) return ProposeOutcome.TransferInProgress(Id); // thesis §3.10
         var entry = AppendOwnEntry(EntryKind.Command, command);
         foreach (var peer in peers) SendAppend(peer, heartbeat: false);
         MaybeAdvanceCommit();
@@ -50,6 +55,7 @@ public sealed partial class RaftNode
 
     private void StepLeader(Message message)
     {
+        progress[message.From].MarkRecentlyActive(); // a message of our term: the peer is alive (CheckQuorum)
         switch (message)
         {
             case RequestVote request:
@@ -106,6 +112,7 @@ public sealed partial class RaftNode
         if (response.Success)
         {
             if (response.Index <= log.LastIndex && pr.MaybeAcknowledge(response.Index)) MaybeAdvanceCommit();
+            MaybeSendTimeoutNow();
         }
         else
         {

@@ -21,6 +21,19 @@ public sealed class Progress
 
     public ReplicationState State { get; private set; } = ReplicationState.Probe;
 
+    /// <summary>Whether the follower sent anything in the current CheckQuorum period (thesis §6.2).</summary>
+    public bool RecentlyActive { get; private set; }
+
+    public void MarkRecentlyActive() => RecentlyActive = true;
+
+    /// <summary>Starts a new CheckQuorum period; returns whether the follower was active in the last one.</summary>
+    public bool EndActivityPeriod()
+    {
+        var wasActive = RecentlyActive;
+        RecentlyActive = false;
+        return wasActive;
+    }
+
     /// <summary>In Probe, whether a probe is outstanding in this heartbeat period.</summary>
     public bool ProbeSent { get; private set; }
 

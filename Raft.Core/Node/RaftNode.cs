@@ -11,7 +11,9 @@ namespace Raft.Core.Node;
 /// <summary>
 /// The reference Raft server of the paper's §5, as a pure state machine: <see cref="Step"/> takes
 /// one input and returns effects. This file holds the state of Figure 2 and the rules for all
-/// servers; the role-specific rules are in Follower.cs, Candidate.cs and Leader.cs.
+/// servers; the role-specific rules are in Follower.cs, Candidate.cs and Leader.cs, and the
+/// thesis extensions in PreCandidate.cs (PreVote, §9.6), CheckQuorum.cs (§6.2, §4.2.3) and
+/// LeadershipTransfer.cs (§3.10).
 /// </summary>
 public sealed partial class RaftNode : IRaftNode
 {
@@ -89,7 +91,10 @@ public sealed partial class RaftNode : IRaftNode
                 proposal = ProposeCommand(propose.Command);
                 break;
             case Campaign:
-                if (Role != Role.Leader) BecomeCandidate();
+                if (Role != Role.Leader) StartElection();
+                break;
+            case TransferLeadership transfer:
+                StartLeadershipTransfer(transfer.Target);
                 break;
             default:
                 throw new ArgumentException($"unknown input {input.GetType().Name}", nameof(input));
@@ -109,7 +114,12 @@ public sealed partial class RaftNode : IRaftNode
     {
         if (message.To != Id || !peers.Contains(message.From)) return; // not for us, or not a member: ignore
 
-        if (message.Term > Term)
+        // Thesis §4.2.3: with CheckQuorum, a server that heard from a leader recently ignores a
+        // vote request for a later term (it neither grants it nor adopts the term), unless the
+        // leader itself asked for that election (leadership transfer, §3.10).
+        if (message is RequestVote vote && vote.Term > Term && IsWithinLeaderLease(vote)) return;
+
+        if (message.Term > Term && !IsPreVoteTraffic(message))
         {
             // §5.1: a higher term in any message means this node is out of date: adopt it and follow.
             if (Role == Role.Leader && options.Bug == TeachingBug.LeaderIgnoresHigherTerm)
@@ -125,9 +135,15 @@ public sealed partial class RaftNode : IRaftNode
             return;
         }
 
+        if (message is PreVote preVote)
+        {
+            HandlePreVote(preVote); // every role answers a pre-vote the same way
+            return;
+        }
         switch (Role)
         {
             case Role.Follower: StepFollower(message); break;
+            case Role.PreCandidate: StepPreCandidate(message); break;
             case Role.Candidate: StepCandidate(message); break;
             case Role.Leader: StepLeader(message); break;
         }
@@ -139,6 +155,9 @@ public sealed partial class RaftNode : IRaftNode
         {
             case RequestVote request:
                 Send(new RequestVoteResponse(Id, request.From, Term, NextMessageId(), request.Id, VoteGranted: false));
+                break;
+            case PreVote preVote:
+                Send(new PreVoteResponse(Id, preVote.From, Term, NextMessageId(), preVote.Id, VoteGranted: false));
                 break;
             case AppendEntries append:
                 Send(new AppendEntriesResponse(Id, append.From, Term, NextMessageId(), append.Id,

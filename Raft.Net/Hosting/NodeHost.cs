@@ -206,6 +206,8 @@ public sealed class NodeHost : IDisposable
         var output = Step(new Propose(request.Command.Encode()));
         if (output?.Proposal is { Accepted: true } accepted)
             pendingReplies[accepted.Index] = (client, request.RequestId, accepted.Term);
+        else if (output?.Proposal is { Refusal: ProposeRefusal.LeadershipTransferInProgress })
+            ReplyToClient(client, new ClientResponse(request.RequestId, ClientStatus.Busy, null, null)); // thesis §3.10: retry shortly
         else
             ReplyToClient(client, new ClientResponse(request.RequestId, ClientStatus.NotLeader, null, output?.Proposal?.LeaderHint));
     }

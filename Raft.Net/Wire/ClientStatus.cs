@@ -12,7 +12,7 @@ public enum ClientStatus
     /// <summary>The command was not committed in time; it may still commit later, so retry with the same sequence.</summary>
     Timeout = 2,
 
-    /// <summary>The node is busy (too many requests in flight); retry later.</summary>
+    /// <summary>The node is busy (too many requests in flight, or a leadership transfer under way); retry later.</summary>
     Busy = 3,
 
     /// <summary>The request was refused as invalid (for example a put without a value).</summary>

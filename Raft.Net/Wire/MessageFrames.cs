@@ -13,7 +13,7 @@ internal static class MessageFrames
         RequestVote m => new RequestVoteBody
         {
             From = m.From.Value, To = m.To.Value, Term = m.Term, Id = m.Id,
-            LastLogIndex = m.LastLogIndex, LastLogTerm = m.LastLogTerm,
+            LastLogIndex = m.LastLogIndex, LastLogTerm = m.LastLogTerm, LeadershipTransfer = m.LeadershipTransfer,
         },
         RequestVoteResponse m => new RequestVoteResponseBody
         {
@@ -32,17 +32,31 @@ internal static class MessageFrames
             From = m.From.Value, To = m.To.Value, Term = m.Term, Id = m.Id,
             InReplyTo = m.InReplyTo, Success = m.Success, Index = m.Index, HintIndex = m.HintIndex, HintTerm = m.HintTerm,
         },
+        PreVote m => new PreVoteBody
+        {
+            From = m.From.Value, To = m.To.Value, Term = m.Term, Id = m.Id,
+            LastLogIndex = m.LastLogIndex, LastLogTerm = m.LastLogTerm,
+        },
+        PreVoteResponse m => new PreVoteResponseBody
+        {
+            From = m.From.Value, To = m.To.Value, Term = m.Term, Id = m.Id,
+            InReplyTo = m.InReplyTo, VoteGranted = m.VoteGranted,
+        },
+        TimeoutNow m => new TimeoutNowBody { From = m.From.Value, To = m.To.Value, Term = m.Term, Id = m.Id },
         _ => throw new ArgumentException($"no wire form for message kind {message.Kind}", nameof(message)),
     };
 
     /// <summary>Null when the body has a shape no message has (missing entries, an entry without command bytes or of an unknown kind).</summary>
     public static Message? ToMessage(PeerBody body) => body switch
     {
-        RequestVoteBody b => new RequestVote(new NodeId(b.From), new NodeId(b.To), b.Term, b.Id, b.LastLogIndex, b.LastLogTerm),
+        RequestVoteBody b => new RequestVote(new NodeId(b.From), new NodeId(b.To), b.Term, b.Id, b.LastLogIndex, b.LastLogTerm, b.LeadershipTransfer),
         RequestVoteResponseBody b => new RequestVoteResponse(new NodeId(b.From), new NodeId(b.To), b.Term, b.Id, b.InReplyTo, b.VoteGranted),
         AppendEntriesBody b => ToAppendEntries(b),
         AppendEntriesResponseBody b => new AppendEntriesResponse(new NodeId(b.From), new NodeId(b.To), b.Term, b.Id,
             b.InReplyTo, b.Success, b.Index, b.HintIndex, b.HintTerm),
+        PreVoteBody b => new PreVote(new NodeId(b.From), new NodeId(b.To), b.Term, b.Id, b.LastLogIndex, b.LastLogTerm),
+        PreVoteResponseBody b => new PreVoteResponse(new NodeId(b.From), new NodeId(b.To), b.Term, b.Id, b.InReplyTo, b.VoteGranted),
+        TimeoutNowBody b => new TimeoutNow(new NodeId(b.From), new NodeId(b.To), b.Term, b.Id),
         _ => null,
     };
 

@@ -16,6 +16,9 @@ public static class MessageInvariants
         {
             RequestVote vote => HoldForRequestVote(vote),
             RequestVoteResponse response => response.InReplyTo >= 0,
+            PreVote preVote => HoldForPreVote(preVote),
+            PreVoteResponse response => response.InReplyTo >= 0,
+            TimeoutNow timeoutNow => timeoutNow.Term >= 1,
             AppendEntries append => HoldForAppendEntries(append),
             AppendEntriesResponse response => HoldForAppendEntriesResponse(response),
             _ => false,
@@ -26,6 +29,12 @@ public static class MessageInvariants
     private static bool HoldForRequestVote(RequestVote vote) =>
         vote.LastLogIndex >= 0 && vote.LastLogTerm >= 0 && vote.LastLogTerm <= vote.Term &&
         (vote.LastLogIndex > 0 || vote.LastLogTerm == 0);
+
+    // A pre-candidate asks about its current term + 1, which is above every term it has lived
+    // through, so above its last log term; an empty log (index 0) has term 0.
+    private static bool HoldForPreVote(PreVote preVote) =>
+        preVote.Term >= 1 && preVote.LastLogIndex >= 0 && preVote.LastLogTerm >= 0 && preVote.LastLogTerm < preVote.Term &&
+        (preVote.LastLogIndex > 0 || preVote.LastLogTerm == 0);
 
     // Entries follow PrevLogIndex without gaps (§5.3), their terms never decrease along the log
     // and never exceed the leader's term (a leader only creates entries in its own term, §5.4.1).

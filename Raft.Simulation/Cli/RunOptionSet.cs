@@ -56,6 +56,10 @@ public sealed class RunOptionSet
 
     public Option<double?> Drift { get; } = new("--drift") { Description = "Largest relative clock-rate error of a node (default 0.05 with chaos, else 0)." };
 
+    public Option<bool> PreVote { get; } = new("--prevote") { Description = "Nodes ask for pre-votes before an election (thesis §9.6)." };
+
+    public Option<bool> CheckQuorum { get; } = new("--check-quorum") { Description = "Leaders step down without a quorum of recent contact; followers keep a leader lease on votes (thesis §6.2, §4.2.3)." };
+
     public RunOptionSet()
     {
         MaxEntries.Validators.Add(r =>
@@ -86,6 +90,8 @@ public sealed class RunOptionSet
         command.Add(Schedule);
         command.Add(MaxEntries);
         command.Add(Drift);
+        command.Add(PreVote);
+        command.Add(CheckQuorum);
     }
 
     public SimulationOptions Read(ParseResult parse, ulong seed, bool keepTrace = false)
@@ -101,7 +107,11 @@ public sealed class RunOptionSet
             MaxClockDrift = parse.GetValue(Drift) ?? (faults == FaultProfile.Chaos ? 0.05 : 0),
             Clients = parse.GetValue(Clients),
             Schedule = parse.GetValue(Schedule),
-            Raft = new RaftOptions { Bug = parse.GetValue(Bug), MaxEntriesPerAppend = parse.GetValue(MaxEntries) },
+            Raft = new RaftOptions
+            {
+                Bug = parse.GetValue(Bug), MaxEntriesPerAppend = parse.GetValue(MaxEntries),
+                PreVote = parse.GetValue(PreVote), CheckQuorum = parse.GetValue(CheckQuorum),
+            },
             KeepTrace = keepTrace,
         };
     }
@@ -112,6 +122,8 @@ public sealed class RunOptionSet
             $"raft-sim replay --seed {options.Seed} --nodes {options.Nodes} --duration {FormatDuration(options.DurationMicros)} --faults {Kebab(options.Faults.ToString())} --clients {options.Clients}")
         + (options.Raft.Bug == TeachingBug.None ? "" : $" --bug {Kebab(options.Raft.Bug.ToString())}")
         + (options.Raft.MaxEntriesPerAppend == new RaftOptions().MaxEntriesPerAppend ? "" : $" --max-entries {options.Raft.MaxEntriesPerAppend}")
+        + (options.Raft.PreVote ? " --prevote" : "")
+        + (options.Raft.CheckQuorum ? " --check-quorum" : "")
         + (options.MaxClockDrift == (options.Faults == FaultProfile.Chaos ? 0.05 : 0) ? "" : string.Create(CultureInfo.InvariantCulture, $" --drift {options.MaxClockDrift}"))
         + (options.Schedule is null ? "" : $" --schedule \"{FaultScheduleText.Format(options.Schedule)}\"");
 

@@ -57,6 +57,12 @@ public sealed record RestartFault(long AtMicros, int Node) : FaultAction(AtMicro
     public override string Describe() => $"restart n{Node}";
 }
 
+/// <summary>Asks the current leader, if there is one, to hand leadership to a node (thesis §3.10).</summary>
+public sealed record TransferFault(long AtMicros, int Node) : FaultAction(AtMicros)
+{
+    public override string Describe() => $"transfer n{Node}";
+}
+
 public sealed record PauseFault(long AtMicros, int Node) : FaultAction(AtMicros)
 {
     public override string Describe() => $"pause n{Node}";

@@ -15,6 +15,7 @@ public static class FaultScheduleGenerator
         var partitions = profile is FaultProfile.Partitions or FaultProfile.Chaos;
         var crashes = profile is FaultProfile.Crashes or FaultProfile.Chaos;
         var pauses = profile is FaultProfile.Chaos;
+        var transfers = profile is FaultProfile.Chaos;
         if (unreliable) actions.Add(new NetworkFault(0, 0.05, 0.03, 0.05));
         if (!partitions && !crashes) return actions;
 
@@ -37,6 +38,7 @@ public static class FaultScheduleGenerator
                 if (paused.Remove(node)) actions.Add(new ResumeFault(time, node));
                 else { paused.Add(node); actions.Add(new PauseFault(time, node)); }
             }
+            else if (transfers && choice < 46) actions.Add(new TransferFault(time, node));
             else if (partitions && choice < 55) actions.Add(new HealFault(time));
             else if (partitions && choice < 70) actions.Add(new IsolateFault(time, node));
             else if (partitions && choice < 80) actions.Add(new CutLinkFault(time, node, 1 + (node + random.Next(nodes - 1)) % nodes));

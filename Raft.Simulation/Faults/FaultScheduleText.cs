@@ -44,6 +44,7 @@ public static class FaultScheduleText
             "pause" => new PauseFault(at, Node(args, 0)),
             "resume" => new ResumeFault(at, Node(args, 0)),
             "isolate" => new IsolateFault(at, Node(args, 0)),
+            "transfer" => new TransferFault(at, Node(args, 0)),
             "cut" => ParseCut(at, args),
             "partition" => ParsePartition(at, args),
             "bridge" => new BridgeFault(at, Node(args, 0), ParsePartition(at, args[1..]).Groups),

@@ -51,7 +51,7 @@ public sealed class WireCodecTests
         Assert.That(Convert.ToInt32(envelope[2]), Is.EqualTo(2));
         var union = (object[])envelope[3];
         Assert.That(Convert.ToInt32(union[0]), Is.EqualTo(0), "RequestVote's union tag");
-        Assert.That(((object[])union[1]).Select(Convert.ToInt64), Is.EqualTo(new long[] { 2, 1, 3, 9, 0, 0 }));
+        Assert.That(((object[])union[1]).Select(Convert.ToInt64), Is.EqualTo(new long[] { 2, 1, 3, 9, 0, 0, 0 }));
     }
 
     [Test]
@@ -61,7 +61,7 @@ public sealed class WireCodecTests
         var requestVote = WireCodec.Encode(new RequestVote(N2, N1, 3, 9, 0, 0), "test-cluster");
         var put = WireCodec.EncodeClientRequest(new ClientRequest(1, new KvCommand(7, 1, KvOperation.Put, "k", "v")), "test-cluster");
 
-        Assert.That(Convert.ToHexString(requestVote), Is.EqualTo("9401AC746573742D636C7573746572029200960201030900" + "00"));
+        Assert.That(Convert.ToHexString(requestVote), Is.EqualTo("9401AC746573742D636C7573746572029200970201030900" + "00C2"));
         Assert.That(Convert.ToHexString(put), Is.EqualTo("9301AC746573742D636C757374657292109701070101A16BA176C0"));
     }
 
@@ -148,6 +148,11 @@ public sealed class WireCodecTests
         yield return Case("last log term above term", new RequestVote(N1, N2, 3, 1, 10, 4));
         yield return Case("empty log with a term", new RequestVote(N1, N2, 3, 1, 0, 2));
         yield return Case("negative last log index", new RequestVote(N1, N2, 3, 1, -1, 0));
+        yield return Case("pre-vote last log term not below the term asked about", new PreVote(N1, N2, 3, 1, 10, 3));
+        yield return Case("pre-vote for term zero", new PreVote(N1, N2, 0, 1, 0, 0));
+        yield return Case("pre-vote empty log with a term", new PreVote(N1, N2, 3, 1, 0, 1));
+        yield return Case("pre-vote response negative in-reply-to", new PreVoteResponse(N2, N1, 1, 5, -1, true));
+        yield return Case("timeout-now in term zero", new TimeoutNow(N1, N2, 0, 1));
         yield return Case("negative prev log index", new AppendEntries(N1, N2, 3, 1, -1, 0, [], 0));
         yield return Case("prev log term above term", new AppendEntries(N1, N2, 3, 1, 5, 4, [], 0));
         yield return Case("negative leader commit", new AppendEntries(N1, N2, 3, 1, 5, 2, [], -1));

@@ -22,6 +22,7 @@ public static class WireSamples
     {
         yield return new RequestVote(N1, N2, 7, 100, LastLogIndex: 12, LastLogTerm: 6);
         yield return new RequestVote(N3, N1, 1, 0, LastLogIndex: 0, LastLogTerm: 0);
+        yield return new RequestVote(N2, N3, 9, 101, LastLogIndex: 12, LastLogTerm: 6, LeadershipTransfer: true);
         yield return new RequestVoteResponse(N2, N1, 7, 200, InReplyTo: 100, VoteGranted: true);
         yield return new RequestVoteResponse(N2, N1, 8, 201, InReplyTo: 101, VoteGranted: false);
         yield return new AppendEntries(N1, N3, 5, 300, PrevLogIndex: 4, PrevLogTerm: 3, Entries: [], LeaderCommit: 4);
@@ -36,6 +37,11 @@ public static class WireSamples
             LeaderCommit: 9);
         yield return new AppendEntriesResponse(N2, N1, 5, 400, InReplyTo: 300, Success: true, Index: 8, HintIndex: 0, HintTerm: 0);
         yield return new AppendEntriesResponse(N3, N1, 5, 401, InReplyTo: 301, Success: false, Index: 4, HintIndex: 2, HintTerm: 2);
+        yield return new PreVote(N3, N2, 8, 500, LastLogIndex: 12, LastLogTerm: 6);
+        yield return new PreVote(N3, N1, 1, 501, LastLogIndex: 0, LastLogTerm: 0);
+        yield return new PreVoteResponse(N2, N3, 8, 600, InReplyTo: 500, VoteGranted: true);
+        yield return new PreVoteResponse(N1, N3, 7, 601, InReplyTo: 501, VoteGranted: false);
+        yield return new TimeoutNow(N1, N2, 7, 700);
     }
 
     /// <summary>A random message that satisfies every invariant, for the fuzz corpus.</summary>
@@ -45,11 +51,18 @@ public static class WireSamples
         var to = new NodeId(from.Value % 3 + 1);
         var term = random.NextInt64(1, 1_000);
         var id = random.NextInt64(0, 1_000_000);
-        switch (random.Next(4))
+        switch (random.Next(7))
         {
             case 0:
                 var lastIndex = random.NextInt64(0, 100);
-                return new RequestVote(from, to, term, id, lastIndex, lastIndex == 0 ? 0 : random.NextInt64(1, term + 1));
+                return new RequestVote(from, to, term, id, lastIndex, lastIndex == 0 ? 0 : random.NextInt64(1, term + 1), random.Next(2) == 0);
+            case 4:
+                var preLastIndex = random.NextInt64(0, 100);
+                return new PreVote(from, to, term + 1, id, preLastIndex, preLastIndex == 0 ? 0 : random.NextInt64(1, term + 1));
+            case 5:
+                return new PreVoteResponse(from, to, term, id, random.NextInt64(0, 1_000_000), random.Next(2) == 0);
+            case 6:
+                return new TimeoutNow(from, to, term, id);
             case 1:
                 return new RequestVoteResponse(from, to, term, id, random.NextInt64(0, 1_000_000), random.Next(2) == 0);
             case 2:

@@ -25,7 +25,9 @@ public static class SimulationCaseGenerators
         from maxEntries in Gen.Elements(1, 4, 64)
         from drift in Gen.Elements(0.0, 0.05)
         from schedule in withFaults ? Schedule(nodes) : Gen.Constant<IReadOnlyList<FaultAction>>([])
-        select new SimulationCase((ulong)seed, nodes, clients, DurationMicros, maxEntries, drift, schedule, bug);
+        from preVote in Gen.Elements(false, true)
+        from checkQuorum in Gen.Elements(false, true)
+        select new SimulationCase((ulong)seed, nodes, clients, DurationMicros, maxEntries, drift, schedule, bug, preVote, checkQuorum);
 
     private static Gen<IReadOnlyList<FaultAction>> Schedule(int nodes) =>
         from count in Gen.Choose(0, 14)
@@ -47,6 +49,7 @@ public static class SimulationCaseGenerators
                 select (FaultAction)new BridgeFault(t, n, Split(t, nodes, split).Groups)),
             (1, from t in time from n in node select (FaultAction)new PauseFault(t, n)),
             (1, from t in time from n in node select (FaultAction)new ResumeFault(t, n)),
+            (1, from t in time from n in node select (FaultAction)new TransferFault(t, n)),
             (1, from t in time from loss in Gen.Elements(0.0, 0.05, 0.2) from dup in Gen.Elements(0.0, 0.05) from reorder in Gen.Elements(0.0, 0.1)
                 select (FaultAction)new NetworkFault(t, loss, dup, reorder)));
     }
@@ -75,6 +78,8 @@ public static class SimulationCaseGenerators
         }
         if (c.Clients > 1) yield return c with { Clients = c.Clients - 1 };
         if (c.MaxClockDrift > 0) yield return c with { MaxClockDrift = 0 };
+        if (c.PreVote) yield return c with { PreVote = false };
+        if (c.CheckQuorum) yield return c with { CheckQuorum = false };
 
         // Shorter: end soon after the last action; then move every action earlier.
         var lastAction = c.Schedule.Count == 0 ? 0 : c.Schedule.Max(a => a.AtMicros);
@@ -91,6 +96,7 @@ public static class SimulationCaseGenerators
         IsolateFault a => a.Node <= nodes ? a : null,
         PauseFault a => a.Node <= nodes ? a : null,
         ResumeFault a => a.Node <= nodes ? a : null,
+        TransferFault a => a.Node <= nodes ? a : null,
         CutLinkFault a => a.From <= nodes && a.To <= nodes ? a : null,
         PartitionFault a => PartitionWithin(a, nodes),
         BridgeFault a => a.Bridge <= nodes && PartitionWithin(new PartitionFault(a.AtMicros, a.Groups), nodes) is { } p ? a with { Groups = p.Groups } : null,

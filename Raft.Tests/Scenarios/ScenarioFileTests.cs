@@ -17,7 +17,10 @@ public sealed class ScenarioFileTests
         Assert.That(code, Is.Zero, output.ToString());
     }
 
-    private static IEnumerable<TeachingBug> Bugs() => Enum.GetValues<TeachingBug>().Where(b => b != TeachingBug.None);
+    // PreVoteAdoptsTerm only matters with RaftOptions.PreVote, which the paper (§5) scenarios leave
+    // off; its teeth are shown in Raft.Tests/Core/PreVoteTests.cs.
+    private static IEnumerable<TeachingBug> Bugs() =>
+        Enum.GetValues<TeachingBug>().Where(b => b is not (TeachingBug.None or TeachingBug.PreVoteAdoptsTerm));
 
     /// <summary>Each teaching bug changes the story of at least one paper scenario (the scenarios have teeth).</summary>
     [TestCaseSource(nameof(Bugs))]

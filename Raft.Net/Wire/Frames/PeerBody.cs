@@ -3,7 +3,7 @@ using MessagePack;
 namespace Raft.Net.Wire.Frames;
 
 /// <summary>
-/// The union of the four Raft messages; on the wire <c>[tag, body]</c>. Every body starts with
+/// The union of the Raft messages; on the wire <c>[tag, body]</c>. Every body starts with
 /// the fields of <c>Message</c>: <c>from, to, term, id</c> (keys 0-3). Tags are part of the
 /// wire format: never renumber them, only add.
 /// </summary>
@@ -11,6 +11,9 @@ namespace Raft.Net.Wire.Frames;
 [Union(1, typeof(RequestVoteResponseBody))]
 [Union(2, typeof(AppendEntriesBody))]
 [Union(3, typeof(AppendEntriesResponseBody))]
+[Union(4, typeof(PreVoteBody))]
+[Union(5, typeof(PreVoteResponseBody))]
+[Union(6, typeof(TimeoutNowBody))]
 public abstract class PeerBody
 {
     [Key(0)] public int From { get; init; }
