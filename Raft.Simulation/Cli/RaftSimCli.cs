@@ -14,12 +14,13 @@ public static class RaftSimCli
             ScenarioCommands.CreateRun(),
             ScenarioCommands.CreateStep(),
             ScenarioCommands.CreateCheck(),
+            BenchCommand.Create(),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
             foreach (var error in parse.Errors) Console.Error.WriteLine($"raft-sim: {error.Message}");
-            Console.Error.WriteLine("Usage: raft-sim explore|replay|run|step|check [options]; raft-sim <command> --help for details.");
+            Console.Error.WriteLine("Usage: raft-sim explore|replay|run|step|check|bench [options]; raft-sim <command> --help for details.");
             return 2;
         }
         return parse.Invoke();

@@ -35,6 +35,14 @@ public sealed class CliTests
     }
 
     [Test]
+    public void Bench_prints_a_row_per_profile_and_exits_0()
+    {
+        var (code, stdout, _) = RaftSim.Run("bench", "--seeds", "1");
+        Assert.That(code, Is.Zero, stdout);
+        Assert.That(stdout, Does.Contain("seeds/s").And.Contain("chaos").And.Contain("peak working set"));
+    }
+
+    [Test]
     public void Replay_writes_a_trace_of_valid_json_lines()
     {
         var path = Path.Combine(Path.GetTempPath(), $"raft-trace-{Environment.ProcessId}.ndjson");
