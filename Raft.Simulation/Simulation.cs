@@ -34,7 +34,6 @@ public sealed class Simulation
     private readonly List<SimClient> clients = [];
     private readonly SplitMix64 clientNetwork;
     private readonly SafetyChecker safety = new();
-    private long faultsEndMicros;
     private bool faultsEnded;
     private int elections;
 
@@ -68,8 +67,7 @@ public sealed class Simulation
             queue.Schedule(client.Random.Next((int)Math.Max(1, options.ClientThinkMicros)) + options.TickMicros, new ClientWakeEvent(c, client.TimerGeneration));
         }
         foreach (var action in Schedule) queue.Schedule(action.AtMicros, new FaultEvent(action));
-        faultsEndMicros = options.DurationMicros;
-        queue.Schedule(faultsEndMicros, new FaultsEndEvent());
+        queue.Schedule(options.DurationMicros, new FaultsEndEvent());
     }
 
     public IReadOnlyList<NodeId> Members { get; }
