@@ -1,6 +1,7 @@
 using Raft.Core;
 using Raft.Simulation;
 using Raft.Simulation.Checkers;
+using Raft.Simulation.Cli;
 using Raft.Simulation.Faults;
 using Raft.Simulation.Network;
 
@@ -72,5 +73,38 @@ public sealed class ReadModeTests
     {
         Assert.That(FirstViolation(ReadMode.ReadIndex, drift: 0, budget: 10, TeachingBug.ReadWithoutQuorumCheck)?.Property,
             Is.EqualTo(Property.Linearizability));
+    }
+
+    [Test]
+    public void The_replay_command_repeats_the_read_mode_and_read_share()
+    {
+        var lease = RunOptionSet.ReplayCommand(Options(3, ReadMode.Lease, 0.05) with { Schedule = null });
+        var log = RunOptionSet.ReplayCommand(new SimulationOptions { Reads = ReadMode.Log });
+        var defaults = RunOptionSet.ReplayCommand(new SimulationOptions());
+
+        Assert.That(lease, Does.Contain("--check-quorum --reads lease --read-percent 90"));
+        Assert.That(log, Does.Contain("--reads log"));
+        Assert.That(defaults, Does.Not.Contain("--reads").And.Not.Contain("--read-percent"));
+    }
+
+    [Test]
+    public void Lease_reads_without_check_quorum_are_refused_on_the_command_line()
+    {
+        var (code, _, stderr) = RaftSim.Run("explore", "--seeds", "1", "--reads", "lease");
+
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(stderr, Does.Contain("--reads lease needs --check-quorum"));
+    }
+
+    [Test]
+    public void Reads_served_by_read_index_write_nothing_to_the_log()
+    {
+        var options = new SimulationOptions { Seed = 5, DurationMicros = 1_000_000, ReadPercent = 100 };
+
+        var result = new Raft.Simulation.Simulation(options).Run();
+
+        Assert.That(result.Ok, Is.True);
+        Assert.That(result.ClientOperations, Is.GreaterThan(10));
+        Assert.That(result.CommittedIndex, Is.EqualTo(1), "only the leader's no-op");
     }
 }
