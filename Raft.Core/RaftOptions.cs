@@ -31,6 +31,13 @@ public sealed record RaftOptions
     /// </summary>
     public bool CheckQuorum { get; init; }
 
+    /// <summary>
+    /// Lease reads (thesis §6.4.1): a leader that a majority acknowledged recently answers reads at
+    /// once, without a confirmation round. Requires <see cref="CheckQuorum"/> and clocks whose rates
+    /// differ by little (see LinearizableReads.cs); otherwise a deposed leader can serve stale reads.
+    /// </summary>
+    public bool LeaseReads { get; init; }
+
     /// <summary>A deliberately wrong variant of the algorithm; <see cref="TeachingBug.None"/> in real use.</summary>
     public TeachingBug Bug { get; init; } = TeachingBug.None;
 
@@ -42,6 +49,7 @@ public sealed record RaftOptions
         if (MaxEntriesPerAppend < 1) throw new ArgumentException("MaxEntriesPerAppend must be at least 1.");
         if (MaxBytesPerAppend < 1) throw new ArgumentException("MaxBytesPerAppend must be at least 1.");
         if (MaxInflightAppends < 1) throw new ArgumentException("MaxInflightAppends must be at least 1.");
+        if (LeaseReads && !CheckQuorum) throw new ArgumentException("LeaseReads requires CheckQuorum.");
         return this;
     }
 }

@@ -33,4 +33,7 @@ public enum TeachingBug
 
     /// <summary>A pre-vote request makes its receiver adopt the higher term, so PreVote no longer protects a stable leader (thesis §9.6).</summary>
     PreVoteAdoptsTerm,
+
+    /// <summary>A leader answers reads at once without confirming it is still leader, so a deposed leader serves stale reads (thesis §6.4).</summary>
+    ReadWithoutQuorumCheck,
 }

@@ -22,7 +22,7 @@ namespace Raft.Simulation;
 /// simulated disks, key-value clients, safety checks after every step, and a trace. Everything
 /// random comes from one seed, split into independent streams per purpose.
 /// </summary>
-public sealed class Simulation
+public sealed partial class Simulation
 {
     private const ulong NetworkStream = 1, FaultStream = 2, ClientNetworkStream = 3, ClockStream = 4, NodeStreamBase = 100, ClientStreamBase = 300;
 
@@ -62,7 +62,7 @@ public sealed class Simulation
         }
         for (var c = 1; c <= options.Clients; c++)
         {
-            var client = new SimClient(c, new SplitMix64(SplitMix64.Derive(seed, ClientStreamBase + (ulong)c)), options.Keys, options.Nodes);
+            var client = new SimClient(c, new SplitMix64(SplitMix64.Derive(seed, ClientStreamBase + (ulong)c)), options.Keys, options.Nodes, options.ReadPercent);
             clients.Add(client);
             queue.Schedule(client.Random.Next((int)Math.Max(1, options.ClientThinkMicros)) + options.TickMicros, new ClientWakeEvent(c, client.TimerGeneration));
         }
@@ -255,6 +255,12 @@ public sealed class Simulation
                 case ApplyEntry apply:
                     ApplyToStateMachine(node, apply);
                     break;
+                case ReadReady ready:
+                    OnReadReady(node, ready);
+                    break;
+                case ReadRefused refused:
+                    OnReadRefused(node, refused);
+                    break;
             }
         }
     }
@@ -283,6 +289,7 @@ public sealed class Simulation
             var request = pending.Request;
             ReplyToClient(new ClientReply(request.Client, request.OperationId, request.Attempt, KvResult.Decode(result), node.Id));
         }
+        ServeReadsUpTo(node, entry.Index);
     }
 
     private void SendMessage(Message message, long releaseAt)
@@ -392,6 +399,7 @@ public sealed class Simulation
         node.Status = NodeStatus.Down;
         node.Disk.Crash(Now);
         node.PendingProposals.Clear();
+        node.ForgetReads();
         node.Backlog.Clear();
         Network.DropWhere(m => m.Message.From == node.Id && m.SentAtMicros > Now);
     }
@@ -476,6 +484,11 @@ public sealed class Simulation
         if (node.Core.Role != Role.Leader)
         {
             ReplyToClient(new ClientReply(request.Client, request.OperationId, request.Attempt, null, node.Core.Leader));
+            return;
+        }
+        if (request.Command.Operation == KvOperation.Get && options.Reads != ReadMode.Log)
+        {
+            StartRead(node, request);
             return;
         }
         var output = StepNode(node, new Propose(request.Command.Encode()));

@@ -18,7 +18,8 @@ public sealed record SimulationCase(
     IReadOnlyList<FaultAction> Schedule,
     TeachingBug Bug = TeachingBug.None,
     bool PreVote = false,
-    bool CheckQuorum = false)
+    bool CheckQuorum = false,
+    ReadMode Reads = ReadMode.ReadIndex)
 {
     public SimulationOptions ToOptions(bool keepTrace = false) => new()
     {
@@ -28,7 +29,12 @@ public sealed record SimulationCase(
         DurationMicros = DurationMicros,
         MaxClockDrift = MaxClockDrift,
         Schedule = Schedule,
-        Raft = new RaftOptions { Bug = Bug, MaxEntriesPerAppend = MaxEntriesPerAppend, PreVote = PreVote, CheckQuorum = CheckQuorum },
+        Raft = new RaftOptions
+        {
+            Bug = Bug, MaxEntriesPerAppend = MaxEntriesPerAppend, PreVote = PreVote, CheckQuorum = CheckQuorum,
+            LeaseReads = Reads == ReadMode.Lease,
+        },
+        Reads = Reads,
         KeepTrace = keepTrace,
     };
 
@@ -36,6 +42,6 @@ public sealed record SimulationCase(
     public string ReplayCommand() => RunOptionSet.ReplayCommand(ToOptions() with { Faults = FaultProfile.None });
 
     public override string ToString() =>
-        $"seed={Seed} nodes={Nodes} clients={Clients} duration={RunOptionSet.FormatDuration(DurationMicros)} max-entries={MaxEntriesPerAppend} drift={MaxClockDrift} bug={Bug} prevote={PreVote} check-quorum={CheckQuorum}\n" +
+        $"seed={Seed} nodes={Nodes} clients={Clients} duration={RunOptionSet.FormatDuration(DurationMicros)} max-entries={MaxEntriesPerAppend} drift={MaxClockDrift} bug={Bug} prevote={PreVote} check-quorum={CheckQuorum} reads={Reads}\n" +
         $"  schedule ({Schedule.Count} actions): {(Schedule.Count == 0 ? "(none)" : FaultScheduleText.Format(Schedule))}";
 }

@@ -46,6 +46,12 @@ public sealed record SimulationOptions
     /// <summary>Largest relative clock-rate error of a node (0.05 = ticks up to 5% fast or slow). Chaos turns it on.</summary>
     public double MaxClockDrift { get; init; }
 
+    /// <summary>How client reads (gets) are served; <see cref="ReadMode.Lease"/> needs <see cref="RaftOptions.LeaseReads"/>.</summary>
+    public ReadMode Reads { get; init; } = ReadMode.ReadIndex;
+
+    /// <summary>Share of client operations that are gets, in percent (the rest are writes).</summary>
+    public int ReadPercent { get; init; } = 30;
+
     /// <summary>Keep every trace event in memory (for replay output), not only the digest.</summary>
     public bool KeepTrace { get; init; }
 
@@ -53,9 +59,11 @@ public sealed record SimulationOptions
     {
         if (Nodes is < 1 or > 9) throw new ArgumentException("nodes must be between 1 and 9");
         if (Clients < 0) throw new ArgumentException("clients must not be negative");
+        if (ReadPercent is < 0 or > 100) throw new ArgumentException("read percent must be between 0 and 100");
         if (Keys < 1) throw new ArgumentException("keys must be at least 1");
         if (TickMicros < 1 || DurationMicros < 0 || LivenessBoundMicros < 0) throw new ArgumentException("times must be positive");
         Raft.Validate();
+        if ((Reads == ReadMode.Lease) != Raft.LeaseReads) throw new ArgumentException("lease reads need both Reads = Lease and RaftOptions.LeaseReads");
         return this;
     }
 }

@@ -22,6 +22,7 @@ public sealed partial class RaftNode
         transferTarget = null;
         progress.Clear();
         foreach (var peer in peers) progress[peer] = new Progress(log.LastIndex + 1);
+        ResetReadState();
 
         // §5.4.2 and §8: a no-op of the new term lets entries of earlier terms commit through it.
         AppendOwnEntry(EntryKind.NoOp, []);
@@ -32,6 +33,7 @@ public sealed partial class RaftNode
     private void TickLeader()
     {
         if (MaybeStepDownWithoutQuorum()) return;
+        TickReadLease();
         TickLeadershipTransfer();
         heartbeatElapsedTicks++;
         if (heartbeatElapsedTicks < options.HeartbeatTicks) return;
@@ -62,6 +64,7 @@ public sealed partial class RaftNode
                 HandleRequestVote(request); // refused: we voted for ourselves in this term
                 break;
             case AppendEntriesResponse response:
+                ObserveLeadershipAcknowledged(response); // confirms pending reads (§6.4)
                 HandleAppendResponse(response);
                 break;
             // An AppendEntries in our own term would mean two leaders in one term (Election

@@ -23,6 +23,7 @@ public sealed partial class RaftNode
         if (Role != Role.Leader || target == Id || !peers.Contains(target)) return;
         if (transferTarget == target) return; // already under way: keep its deadline
         transferTarget = target;
+        ForfeitReadLease();
         transferElapsedTicks = 0;
         timeoutNowSent = false;
         if (!MaybeSendTimeoutNow()) SendAppend(target, heartbeat: true); // start catching it up now

@@ -13,7 +13,7 @@ namespace Raft.Core.Node;
 /// one input and returns effects. This file holds the state of Figure 2 and the rules for all
 /// servers; the role-specific rules are in Follower.cs, Candidate.cs and Leader.cs, and the
 /// thesis extensions in PreCandidate.cs (PreVote, §9.6), CheckQuorum.cs (§6.2, §4.2.3) and
-/// LeadershipTransfer.cs (§3.10).
+/// LeadershipTransfer.cs (§3.10), and LinearizableReads.cs (§6.4).
 /// </summary>
 public sealed partial class RaftNode : IRaftNode
 {
@@ -96,10 +96,14 @@ public sealed partial class RaftNode : IRaftNode
             case TransferLeadership transfer:
                 StartLeadershipTransfer(transfer.Target);
                 break;
+            case ReadIndex read:
+                HandleReadIndex(read.RequestId);
+                break;
             default:
                 throw new ArgumentException($"unknown input {input.GetType().Name}", nameof(input));
         }
 
+        RefuseReadsIfDeposed();
         ApplyCommitted();
         if (options.Bug == TeachingBug.ReplyBeforePersist)
         {

@@ -60,8 +60,21 @@ public sealed class RunOptionSet
 
     public Option<bool> CheckQuorum { get; } = new("--check-quorum") { Description = "Leaders step down without a quorum of recent contact; followers keep a leader lease on votes (thesis §6.2, §4.2.3)." };
 
+    public Option<ReadMode> Reads { get; } = new("--reads")
+    {
+        Description = "How gets are served: log (as log entries), read-index (thesis §6.4) or lease (§6.4.1, needs --check-quorum).",
+        DefaultValueFactory = _ => ReadMode.ReadIndex,
+        CustomParser = result => ParseEnum<ReadMode>(result, "read mode"),
+    };
+
+    public Option<int> ReadPercent { get; } = new("--read-percent") { Description = "Share of client operations that are gets, in percent.", DefaultValueFactory = _ => 30 };
+
     public RunOptionSet()
     {
+        ReadPercent.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 0 or > 100) r.AddError("--read-percent must be between 0 and 100.");
+        });
         MaxEntries.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<int>() < 1) r.AddError("--max-entries must be at least 1.");
@@ -92,6 +105,12 @@ public sealed class RunOptionSet
         command.Add(Drift);
         command.Add(PreVote);
         command.Add(CheckQuorum);
+        command.Add(Reads);
+        command.Add(ReadPercent);
+        command.Validators.Add(r =>
+        {
+            if (r.GetValue(Reads) == ReadMode.Lease && !r.GetValue(CheckQuorum)) r.AddError("--reads lease needs --check-quorum (thesis §6.4.1).");
+        });
     }
 
     public SimulationOptions Read(ParseResult parse, ulong seed, bool keepTrace = false)
@@ -111,7 +130,10 @@ public sealed class RunOptionSet
             {
                 Bug = parse.GetValue(Bug), MaxEntriesPerAppend = parse.GetValue(MaxEntries),
                 PreVote = parse.GetValue(PreVote), CheckQuorum = parse.GetValue(CheckQuorum),
+                LeaseReads = parse.GetValue(Reads) == ReadMode.Lease,
             },
+            Reads = parse.GetValue(Reads),
+            ReadPercent = parse.GetValue(ReadPercent),
             KeepTrace = keepTrace,
         };
     }
@@ -124,6 +146,8 @@ public sealed class RunOptionSet
         + (options.Raft.MaxEntriesPerAppend == new RaftOptions().MaxEntriesPerAppend ? "" : $" --max-entries {options.Raft.MaxEntriesPerAppend}")
         + (options.Raft.PreVote ? " --prevote" : "")
         + (options.Raft.CheckQuorum ? " --check-quorum" : "")
+        + (options.Reads == ReadMode.ReadIndex ? "" : $" --reads {Kebab(options.Reads.ToString())}")
+        + (options.ReadPercent == 30 ? "" : $" --read-percent {options.ReadPercent}")
         + (options.MaxClockDrift == (options.Faults == FaultProfile.Chaos ? 0.05 : 0) ? "" : string.Create(CultureInfo.InvariantCulture, $" --drift {options.MaxClockDrift}"))
         + (options.Schedule is null ? "" : $" --schedule \"{FaultScheduleText.Format(options.Schedule)}\"");
 

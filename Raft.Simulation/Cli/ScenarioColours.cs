@@ -25,6 +25,7 @@ public static class ScenarioColours
         (" overwrites ", "magenta"),
         (" commit ", "cyan"),
         (" replies ", "blue"),
+        (" answers read ", "blue"),
         ("not linearizable", "red"),
     ];
 

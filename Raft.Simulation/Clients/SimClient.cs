@@ -8,7 +8,7 @@ namespace Raft.Simulation.Clients;
 /// A closed-loop key-value client: one operation at a time, sent to the server it believes leads,
 /// retried (same sequence number, so applied once) at another server on timeout or redirect.
 /// </summary>
-public sealed class SimClient(int id, SplitMix64 random, int keys, int nodes)
+public sealed class SimClient(int id, SplitMix64 random, int keys, int nodes, int readPercent = 30)
 {
     private long sequence;
     private readonly SortedDictionary<string, string?> lastSeen = new(StringComparer.Ordinal);
@@ -30,13 +30,18 @@ public sealed class SimClient(int id, SplitMix64 random, int keys, int nodes)
 
     public SplitMix64 Random => random;
 
-    /// <summary>Draws the next command: gets, puts, appends and compare-and-sets on a small key space.</summary>
+    /// <summary>
+    /// Draws the next command on a small key space: gets with probability readPercent, the rest
+    /// split between puts, appends and compare-and-sets in the ratio 30:25:15.
+    /// </summary>
     public KvCommand NextCommand()
     {
         sequence++;
         var key = $"k{1 + random.Next(keys)}";
         var value = $"{id}.{sequence}";
         var roll = random.Next(100);
+        // Rescale the writes onto [30, 100) so that the default (30% gets) keeps its old draws.
+        roll = roll < readPercent ? 0 : 30 + (roll - readPercent) * 70 / (100 - readPercent);
         return roll switch
         {
             < 30 => new KvCommand(id, sequence, KvOperation.Get, key),

@@ -27,6 +27,23 @@ public sealed class SimNode(NodeId id, IRaftNode core, double clockRate)
     /// <summary>Client proposals this node accepted as leader, by log index, waiting to be applied.</summary>
     public SortedDictionary<long, (Clients.ClientRequest Request, long Term)> PendingProposals { get; } = [];
 
+    /// <summary>Client reads handed to the core as ReadIndex inputs, by request id, waiting for ReadReady or ReadRefused.</summary>
+    public SortedDictionary<long, Clients.ClientRequest> PendingReads { get; } = [];
+
+    /// <summary>Confirmed reads waiting for the state machine to apply up to their read index.</summary>
+    public List<(Clients.ClientRequest Request, long ReadIndex)> ReadsAwaitingApply { get; } = [];
+
+    /// <summary>Highest log index applied to <see cref="StateMachine"/> in this incarnation.</summary>
+    public long AppliedIndex { get; set; }
+
+    /// <summary>A crash loses the reads in progress: their clients time out and retry.</summary>
+    public void ForgetReads()
+    {
+        PendingReads.Clear();
+        ReadsAwaitingApply.Clear();
+        AppliedIndex = 0;
+    }
+
     /// <summary>The hard state most recently handed to the disk (synced or not).</summary>
     public Raft.Core.HardState WrittenHardState { get; set; }
 

@@ -40,6 +40,25 @@ public sealed class ScenarioClients
         return operation;
     }
 
+    private readonly SortedDictionary<long, int> pendingReads = [];
+
+    /// <summary>A client asked for a ReadIndex read (<c>read nK key</c>), known to the node as <paramref name="readId"/>.</summary>
+    public void ReadInvoked(long readId, KvCommand command, long step)
+    {
+        pendingReads[readId] = operations.Count;
+        operations.Add(new ClientOperation(operations.Count + 1, command.ClientId, command, step, null, null));
+    }
+
+    /// <summary>The read <paramref name="readId"/> was answered with <paramref name="result"/>.</summary>
+    public void ReadServed(long readId, KvResult result, long step)
+    {
+        if (!pendingReads.Remove(readId, out var position)) return;
+        operations[position] = operations[position] with { CompletedAt = step, Result = result };
+    }
+
+    /// <summary>The read <paramref name="readId"/> was refused or lost: the client never hears back.</summary>
+    public void ReadAbandoned(long readId) => pendingReads.Remove(readId);
+
     /// <summary>The node lost its connections: its clients never get their answers.</summary>
     public void Crashed(NodeId node)
     {

@@ -17,7 +17,7 @@ namespace Raft.Simulation.Scenarios;
 /// and no randomness: node nK's election timeout is pinned to ElectionTicks + K - 1, so that ticks
 /// play out the same way every time. Every step is described in plain, stable text.
 /// </summary>
-public sealed class ScenarioCluster
+public sealed partial class ScenarioCluster
 {
     private readonly SortedDictionary<NodeId, RaftNode> nodes = [];
     private readonly SortedDictionary<NodeId, MemoryStorage> storages = [];
@@ -156,6 +156,10 @@ public sealed class ScenarioCluster
             case ApplyEntry apply:
                 safety.RecordApplied(id, apply.Entry);
                 Apply(id, apply.Entry, replies);
+                ServeReadsUpTo(id, apply.Entry.Index, replies);
+                break;
+            case ReadReady or ReadRefused:
+                CarryOutRead(id, effect, report, replies);
                 break;
         }
     }
@@ -262,6 +266,7 @@ public sealed class ScenarioCluster
         incarnation++;
         // A restarted node re-applies its committed entries from index 1 to an empty store.
         stores[id] = new KvStateMachine();
+        ForgetReads(id);
         // FixedSequence(K-1) pins the timeout to ElectionTicks + K - 1: n1 times out first, then n2...
         nodes[id] = new RaftNode(id, Members, Options, new FixedSequence(id.Value - 1),
             storages[id].Load(), firstMessageId: incarnation * 1_000_000L);

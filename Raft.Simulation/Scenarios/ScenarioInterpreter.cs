@@ -86,6 +86,12 @@ public sealed class ScenarioInterpreter(TeachingBug? bugOverride = null)
                 Propose(c, LiveNode(command, c, args[0]),
                     new KvCommand(1, nextSequence++, KvOperation.Get, args[1].Text).Encode(), report);
                 break;
+            case "read":
+                // A ReadIndex read (thesis §6.4): no log entry; the leader confirms it still leads first.
+                Arity(command, args, 2, 2);
+                var readId = c.Read(LiveNode(command, c, args[0]), args[1].Text, report);
+                report.Insert(0, $"{args[0].Text} reads {args[1].Text} as read #{readId}");
+                break;
             case "run-for": RunFor(command, c, args, report); break;
             case "run-until": RunUntil(command, c, args, report); break;
             case "deliver": Deliver(command, c, args, report); break;
@@ -266,7 +272,10 @@ public sealed class ScenarioInterpreter(TeachingBug? bugOverride = null)
                 case "heartbeat": options = options with { HeartbeatTicks = Number(command, arg, value, 1, 1000) }; break;
                 case "max-append": options = options with { MaxEntriesPerAppend = Number(command, arg, value, 1, 1000) }; break;
                 case "bug": options = options with { Bug = Bug(command, arg, value) }; break;
-                default: throw command.Error(arg, $"unknown cluster option '{key}' (nodes, election, heartbeat, max-append, bug)");
+                case "prevote": options = options with { PreVote = OnOff(command, arg, value) }; break;
+                case "check-quorum": options = options with { CheckQuorum = OnOff(command, arg, value) }; break;
+                case "lease": options = options with { LeaseReads = OnOff(command, arg, value) }; break;
+                default: throw command.Error(arg, $"unknown cluster option '{key}' (nodes, election, heartbeat, max-append, bug, prevote, check-quorum, lease)");
             }
         }
         if (size == 0) throw command.Error("cluster needs nodes=N");
@@ -281,7 +290,7 @@ public sealed class ScenarioInterpreter(TeachingBug? bugOverride = null)
         {
             throw command.Error(e.Message);
         }
-        report.Add($"{size} nodes n1..n{size}, election timeouts {string.Join(' ', cluster.Members.Select(m => $"{m}={options.ElectionTicks + m.Value - 1}"))} ticks, heartbeat {options.HeartbeatTicks}{(bugShown == TeachingBug.None ? "" : $", BUG {Kebab(bugShown)}")}");
+        report.Add($"{size} nodes n1..n{size}, election timeouts {string.Join(' ', cluster.Members.Select(m => $"{m}={options.ElectionTicks + m.Value - 1}"))} ticks, heartbeat {options.HeartbeatTicks}{(options.PreVote ? ", prevote" : "")}{(options.CheckQuorum ? ", check-quorum" : "")}{(options.LeaseReads ? ", lease reads" : "")}{(bugShown == TeachingBug.None ? "" : $", BUG {Kebab(bugShown)}")}");
     }
 
     private static void PresetLog(ScenarioCommand command, ScenarioCluster c, IReadOnlyList<ScenarioToken> args)
@@ -429,6 +438,13 @@ public sealed class ScenarioInterpreter(TeachingBug? bugOverride = null)
         if (equals <= 0) throw command.Error(token, $"expected key=value, not '{token.Text}'");
         return (token.Text[..equals], token.Text[(equals + 1)..]);
     }
+
+    private static bool OnOff(ScenarioCommand command, ScenarioToken token, string value) => value switch
+    {
+        "on" => true,
+        "off" => false,
+        _ => throw command.Error(token, $"'{value}' is not on or off"),
+    };
 
     private static TeachingBug Bug(ScenarioCommand command, ScenarioToken token, string value)
     {

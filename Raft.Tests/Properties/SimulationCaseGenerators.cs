@@ -27,7 +27,9 @@ public static class SimulationCaseGenerators
         from schedule in withFaults ? Schedule(nodes) : Gen.Constant<IReadOnlyList<FaultAction>>([])
         from preVote in Gen.Elements(false, true)
         from checkQuorum in Gen.Elements(false, true)
-        select new SimulationCase((ulong)seed, nodes, clients, DurationMicros, maxEntries, drift, schedule, bug, preVote, checkQuorum);
+        from reads in Gen.Elements(ReadMode.Log, ReadMode.ReadIndex, ReadMode.Lease)
+        select new SimulationCase((ulong)seed, nodes, clients, DurationMicros, maxEntries, drift, schedule, bug, preVote, checkQuorum,
+            reads == ReadMode.Lease && !checkQuorum ? ReadMode.ReadIndex : reads); // lease reads need CheckQuorum
 
     private static Gen<IReadOnlyList<FaultAction>> Schedule(int nodes) =>
         from count in Gen.Choose(0, 14)
@@ -79,7 +81,8 @@ public static class SimulationCaseGenerators
         if (c.Clients > 1) yield return c with { Clients = c.Clients - 1 };
         if (c.MaxClockDrift > 0) yield return c with { MaxClockDrift = 0 };
         if (c.PreVote) yield return c with { PreVote = false };
-        if (c.CheckQuorum) yield return c with { CheckQuorum = false };
+        if (c.Reads == ReadMode.Lease) yield return c with { Reads = ReadMode.ReadIndex };
+        if (c.CheckQuorum && c.Reads != ReadMode.Lease) yield return c with { CheckQuorum = false };
 
         // Shorter: end soon after the last action; then move every action earlier.
         var lastAction = c.Schedule.Count == 0 ? 0 : c.Schedule.Max(a => a.AtMicros);

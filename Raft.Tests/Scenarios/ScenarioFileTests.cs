@@ -18,9 +18,21 @@ public sealed class ScenarioFileTests
     }
 
     // PreVoteAdoptsTerm only matters with RaftOptions.PreVote, which the paper (§5) scenarios leave
-    // off; its teeth are shown in Raft.Tests/Core/PreVoteTests.cs.
+    // off; its teeth are shown in Raft.Tests/Core/PreVoteTests.cs. ReadWithoutQuorumCheck only
+    // matters for ReadIndex reads, which the paper scenarios do not make: see thesis/read-index.scn.
     private static IEnumerable<TeachingBug> Bugs() =>
-        Enum.GetValues<TeachingBug>().Where(b => b is not (TeachingBug.None or TeachingBug.PreVoteAdoptsTerm));
+        Enum.GetValues<TeachingBug>().Where(b => b is not (TeachingBug.None or TeachingBug.PreVoteAdoptsTerm or TeachingBug.ReadWithoutQuorumCheck));
+
+    [Test]
+    public void A_leader_reading_without_a_quorum_check_fails_the_linearizability_expectation_of_the_read_index_scenario()
+    {
+        var file = ScenarioParser.ParseFile(ScenarioFiles.PathOf(Path.Combine("thesis", "read-index.scn")));
+
+        var run = ScenarioRun.Execute(file, TeachingBug.ReadWithoutQuorumCheck);
+
+        Assert.That(run.Error?.Message, Does.Contain("not linearizable"));
+        Assert.That(ScenarioRun.Execute(file, TeachingBug.None).Error, Is.Null);
+    }
 
     /// <summary>Each teaching bug changes the story of at least one paper scenario (the scenarios have teeth).</summary>
     [TestCaseSource(nameof(Bugs))]
