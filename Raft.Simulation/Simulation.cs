@@ -22,7 +22,7 @@ namespace Raft.Simulation;
 /// simulated disks, key-value clients, safety checks after every step, and a trace. Everything
 /// random comes from one seed, split into independent streams per purpose.
 /// </summary>
-public sealed class Simulation
+public sealed partial class Simulation
 {
     private const ulong NetworkStream = 1, FaultStream = 2, ClientNetworkStream = 3, ClockStream = 4, NodeStreamBase = 100, ClientStreamBase = 300;
 
@@ -225,6 +225,7 @@ public sealed class Simulation
             Violation = violation;
             Record(TraceKind.Violation, node.Id, violation.ToString());
         }
+        MaybeCompact(node);
         return output;
     }
 
@@ -257,6 +258,14 @@ public sealed class Simulation
                 case ApplyEntry apply:
                     ApplyToStateMachine(node, apply);
                     break;
+                case PersistSnapshot stored:
+                    releaseAt = Now + options.DiskSyncMicros;
+                    node.Disk.Write(stored, releaseAt);
+                    RecordSnapshotWritten(node, stored.Snapshot);
+                    break;
+                case RestoreSnapshot restore:
+                    RestoreStateMachine(node, restore.Snapshot);
+                    break;
             }
         }
     }
@@ -268,6 +277,7 @@ public sealed class Simulation
         {
             RequestVoteResponse { VoteGranted: true } vote => node.WrittenHardState != new HardState(vote.Term, vote.To),
             AppendEntriesResponse { Success: true } ack => node.WrittenHardState.Term < ack.Term || node.WrittenLastIndex < ack.Index,
+            InstallSnapshotResponse { Done: true } ack => node.WrittenHardState.Term < ack.Term || node.WrittenLastIndex < ack.LastIncludedIndex,
             _ => false,
         };
         if (broken) Fail(Property.PersistBeforeSend, node.Id.ToString(), $"{message} sent before the state it promises was written");
@@ -405,8 +415,9 @@ public sealed class Simulation
         var persisted = node.Disk.Load();
         node.Core = StartCore(node.Id, persisted, node.Incarnation);
         node.WrittenHardState = persisted.HardState;
-        node.WrittenLastIndex = persisted.Entries.Count;
+        node.WrittenLastIndex = (persisted.Snapshot?.LastIncludedIndex ?? 0) + persisted.Entries.Count;
         node.StateMachine = new KvStateMachine();
+        if (persisted.Snapshot is { } snapshot) node.StateMachine.Restore(snapshot.Data); // §7: restart from snapshot plus log
         node.Status = NodeStatus.Up;
         safety.OnStart(node.Core, persisted.HardState, Now);
         if (safety.First is { } violation) Violation ??= violation;

@@ -60,8 +60,23 @@ public sealed class RunOptionSet
 
     public Option<bool> CheckQuorum { get; } = new("--check-quorum") { Description = "Leaders step down without a quorum of recent contact; followers keep a leader lease on votes (thesis §6.2, §4.2.3)." };
 
+    public Option<int> SnapshotEvery { get; } = new("--snapshot-every") { Description = "Each node snapshots its state machine and compacts its log every N applied entries (§7); 0 = never." };
+
+    public Option<int> SnapshotChunkBytes { get; } = new("--snapshot-chunk-bytes") { Description = "Most bytes per InstallSnapshot chunk (small by default so that runs exercise chunking).", DefaultValueFactory = _ => DefaultSnapshotChunkBytes };
+
+    /// <summary>Snapshot chunk size of simulated runs: small, so a key-value snapshot spans several chunks.</summary>
+    public const int DefaultSnapshotChunkBytes = 64;
+
     public RunOptionSet()
     {
+        SnapshotEvery.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 0) r.AddError("--snapshot-every must not be negative.");
+        });
+        SnapshotChunkBytes.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 1) r.AddError("--snapshot-chunk-bytes must be at least 1.");
+        });
         MaxEntries.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<int>() < 1) r.AddError("--max-entries must be at least 1.");
@@ -92,6 +107,8 @@ public sealed class RunOptionSet
         command.Add(Drift);
         command.Add(PreVote);
         command.Add(CheckQuorum);
+        command.Add(SnapshotEvery);
+        command.Add(SnapshotChunkBytes);
     }
 
     public SimulationOptions Read(ParseResult parse, ulong seed, bool keepTrace = false)
@@ -111,7 +128,9 @@ public sealed class RunOptionSet
             {
                 Bug = parse.GetValue(Bug), MaxEntriesPerAppend = parse.GetValue(MaxEntries),
                 PreVote = parse.GetValue(PreVote), CheckQuorum = parse.GetValue(CheckQuorum),
+                MaxSnapshotChunkBytes = parse.GetValue(SnapshotChunkBytes),
             },
+            SnapshotEveryEntries = parse.GetValue(SnapshotEvery),
             KeepTrace = keepTrace,
         };
     }
@@ -124,6 +143,8 @@ public sealed class RunOptionSet
         + (options.Raft.MaxEntriesPerAppend == new RaftOptions().MaxEntriesPerAppend ? "" : $" --max-entries {options.Raft.MaxEntriesPerAppend}")
         + (options.Raft.PreVote ? " --prevote" : "")
         + (options.Raft.CheckQuorum ? " --check-quorum" : "")
+        + (options.SnapshotEveryEntries == 0 ? "" : $" --snapshot-every {options.SnapshotEveryEntries}")
+        + (options.SnapshotEveryEntries == 0 || options.Raft.MaxSnapshotChunkBytes == DefaultSnapshotChunkBytes ? "" : $" --snapshot-chunk-bytes {options.Raft.MaxSnapshotChunkBytes}")
         + (options.MaxClockDrift == (options.Faults == FaultProfile.Chaos ? 0.05 : 0) ? "" : string.Create(CultureInfo.InvariantCulture, $" --drift {options.MaxClockDrift}"))
         + (options.Schedule is null ? "" : $" --schedule \"{FaultScheduleText.Format(options.Schedule)}\"");
 
