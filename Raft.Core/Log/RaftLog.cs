@@ -71,7 +71,7 @@ public sealed class RaftLog : IReadOnlyRaftLog
     public long FirstIndexOfTermAt(long index)
     {
         var term = TermAt(index);
-        while (index > FirstIndex && TermAt(index - 1) == term) index--;
+        while (index > Math.Max(1, SnapshotIndex) && TermAt(index - 1) == term) index--; // the snapshot point's term is known
         return index;
     }
 
