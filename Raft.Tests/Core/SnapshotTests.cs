@@ -2,6 +2,7 @@ using Raft.Core;
 using Raft.Core.Effects;
 using Raft.Core.Inputs;
 using Raft.Core.Messages;
+using Raft.Core.Node;
 using Raft.Core.StateMachine;
 using Raft.Tests.Support;
 using static Raft.Tests.Support.TestCluster;
@@ -268,5 +269,28 @@ public sealed class SnapshotTests
 
         AssertConverged(cluster, 2, 3);
         AssertConverged(cluster, 2, 1);
+    }
+
+    [Test]
+    public void A_stale_rejection_does_not_restart_a_snapshot_transfer_in_progress()
+    {
+        var cluster = new TestCluster(3, SmallChunks);
+        cluster.Elect(1);
+        cluster.Crash(3);
+        Commit(cluster, 1, 1, 50);
+        cluster.Compact(1);
+        cluster.Restart(3);
+        cluster.Tick(1, cluster.Options.HeartbeatTicks);
+        cluster.Deliver(cluster.Take(m => m is InstallSnapshot && m.To == N(3)).Single()); // first chunk in
+        cluster.Deliver(cluster.Take(m => m is InstallSnapshotResponse).Single()); // leader learns the offset
+        cluster.DropAll();
+        var progress = cluster[1].ProgressOf(N(3))!;
+        var offset = progress.SnapshotOffset;
+        Assert.That(offset, Is.GreaterThan(0));
+
+        cluster.Deliver(new AppendEntriesResponse(N(3), N(1), cluster[1].Term, 999_999, 1, Success: false, Index: progress.Next - 1, HintIndex: 1, HintTerm: 0));
+
+        Assert.That(progress.State, Is.EqualTo(ReplicationState.Snapshot));
+        Assert.That(progress.SnapshotOffset, Is.EqualTo(offset));
     }
 }
