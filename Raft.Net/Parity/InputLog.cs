@@ -56,6 +56,7 @@ public static class InputLog
             ["maxEntries"] = o.MaxEntriesPerAppend,
             ["maxBytes"] = o.MaxBytesPerAppend,
             ["maxInflight"] = o.MaxInflightAppends,
+            ["maxSnapshotChunk"] = o.MaxSnapshotChunkBytes,
             ["term"] = header.HardState.Term,
             ["vote"] = header.HardState.VotedFor?.Value,
             ["cluster"] = header.ClusterId,
@@ -155,6 +156,7 @@ public static class InputLog
                 MaxEntriesPerAppend = r.GetProperty("maxEntries").GetInt32(),
                 MaxBytesPerAppend = r.GetProperty("maxBytes").GetInt32(),
                 MaxInflightAppends = r.GetProperty("maxInflight").GetInt32(),
+                MaxSnapshotChunkBytes = r.TryGetProperty("maxSnapshotChunk", out var chunk) ? chunk.GetInt32() : new RaftOptions().MaxSnapshotChunkBytes,
             },
             new HardState(r.GetProperty("term").GetInt64(), vote.ValueKind == JsonValueKind.Null ? null : new NodeId(vote.GetInt32())),
             log.Entries, cluster, snapshot);
