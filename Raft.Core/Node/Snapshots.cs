@@ -101,6 +101,8 @@ public sealed partial class RaftNode
             return;
         }
 
+        if (incoming is not null && chunk.LastIncludedIndex < incoming.Metadata.LastIncludedIndex)
+            return; // a delayed chunk of an older snapshot must not throw away a newer one half received
         if (incoming is null || !incoming.IsFor(chunk))
         {
             if (chunk.Offset != 0)

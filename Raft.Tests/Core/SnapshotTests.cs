@@ -293,4 +293,30 @@ public sealed class SnapshotTests
         Assert.That(progress.State, Is.EqualTo(ReplicationState.Snapshot));
         Assert.That(progress.SnapshotOffset, Is.EqualTo(offset));
     }
+
+    [Test]
+    public void A_delayed_chunk_of_an_older_snapshot_does_not_discard_a_newer_one_half_received()
+    {
+        var cluster = new TestCluster(3, SmallChunks);
+        cluster.Elect(1);
+        cluster.Crash(3);
+        Commit(cluster, 1, 1, 30);
+        cluster.Compact(1);
+        cluster.Restart(3);
+        cluster.Tick(1, cluster.Options.HeartbeatTicks);
+        var older = cluster.Take(m => m is InstallSnapshot && m.To == N(3)).Cast<InstallSnapshot>().Single();
+        Commit(cluster, 1, 31, 10);
+        cluster.Compact(1);
+        cluster.DropAll();
+        cluster.Tick(1, cluster.Options.HeartbeatTicks);
+        var newer = cluster.Take(m => m is InstallSnapshot && m.To == N(3)).Cast<InstallSnapshot>().Single();
+        Assert.That(newer.LastIncludedIndex, Is.GreaterThan(older.LastIncludedIndex));
+        cluster.Deliver(newer);
+
+        var late = cluster.Deliver(older);
+        var next = cluster.Deliver(newer with { Offset = newer.Data.Length, Data = [] }).SentOne<InstallSnapshotResponse>();
+
+        Assert.That(late.Sent<InstallSnapshotResponse>(), Is.Empty);
+        Assert.That(next.NextOffset, Is.EqualTo(newer.Data.Length), "the newer snapshot's first chunk is still held");
+    }
 }
