@@ -18,6 +18,9 @@ public sealed record RaftOptions
     /// <summary>Most AppendEntries with entries in flight to one follower while replicating (pipelining bound).</summary>
     public int MaxInflightAppends { get; init; } = 8;
 
+    /// <summary>Most snapshot bytes carried by one InstallSnapshot chunk (§7).</summary>
+    public int MaxSnapshotChunkBytes { get; init; } = 64 * 1024;
+
     /// <summary>
     /// PreVote (thesis §9.6): before a real election a node asks whether it could win, without
     /// changing its term, so a node that was cut off cannot force a stable leader out by raising the term.
@@ -50,6 +53,7 @@ public sealed record RaftOptions
         if (MaxBytesPerAppend < 1) throw new ArgumentException("MaxBytesPerAppend must be at least 1.");
         if (MaxInflightAppends < 1) throw new ArgumentException("MaxInflightAppends must be at least 1.");
         if (LeaseReads && !CheckQuorum) throw new ArgumentException("LeaseReads requires CheckQuorum.");
+        if (MaxSnapshotChunkBytes < 1) throw new ArgumentException("MaxSnapshotChunkBytes must be at least 1.");
         return this;
     }
 }

@@ -223,6 +223,7 @@ public sealed partial class Simulation
             Violation = violation;
             Record(TraceKind.Violation, node.Id, violation.ToString());
         }
+        MaybeCompact(node);
         return output;
     }
 
@@ -260,6 +261,13 @@ public sealed partial class Simulation
                     break;
                 case ReadRefused refused:
                     OnReadRefused(node, refused);
+                case PersistSnapshot stored:
+                    releaseAt = Now + options.DiskSyncMicros;
+                    node.Disk.Write(stored, releaseAt);
+                    RecordSnapshotWritten(node, stored.Snapshot);
+                    break;
+                case RestoreSnapshot restore:
+                    RestoreStateMachine(node, restore.Snapshot);
                     break;
             }
         }
@@ -272,6 +280,7 @@ public sealed partial class Simulation
         {
             RequestVoteResponse { VoteGranted: true } vote => node.WrittenHardState != new HardState(vote.Term, vote.To),
             AppendEntriesResponse { Success: true } ack => node.WrittenHardState.Term < ack.Term || node.WrittenLastIndex < ack.Index,
+            InstallSnapshotResponse { Done: true } ack => node.WrittenHardState.Term < ack.Term || node.WrittenLastIndex < ack.LastIncludedIndex,
             _ => false,
         };
         if (broken) Fail(Property.PersistBeforeSend, node.Id.ToString(), $"{message} sent before the state it promises was written");
@@ -411,8 +420,9 @@ public sealed partial class Simulation
         var persisted = node.Disk.Load();
         node.Core = StartCore(node.Id, persisted, node.Incarnation);
         node.WrittenHardState = persisted.HardState;
-        node.WrittenLastIndex = persisted.Entries.Count;
+        node.WrittenLastIndex = (persisted.Snapshot?.LastIncludedIndex ?? 0) + persisted.Entries.Count;
         node.StateMachine = new KvStateMachine();
+        if (persisted.Snapshot is { } snapshot) node.StateMachine.Restore(snapshot.Data); // §7: restart from snapshot plus log
         node.Status = NodeStatus.Up;
         safety.OnStart(node.Core, persisted.HardState, Now);
         if (safety.First is { } violation) Violation ??= violation;

@@ -52,6 +52,12 @@ public sealed record SimulationOptions
     /// <summary>Share of client operations that are gets, in percent (the rest are writes).</summary>
     public int ReadPercent { get; init; } = 30;
 
+    /// <summary>
+    /// Log compaction (§7): a node snapshots its state machine and compacts its log whenever it has
+    /// applied this many entries past its latest snapshot. 0 turns compaction off.
+    /// </summary>
+    public int SnapshotEveryEntries { get; init; }
+
     /// <summary>Keep every trace event in memory (for replay output), not only the digest.</summary>
     public bool KeepTrace { get; init; }
 
@@ -60,6 +66,7 @@ public sealed record SimulationOptions
         if (Nodes is < 1 or > 9) throw new ArgumentException("nodes must be between 1 and 9");
         if (Clients < 0) throw new ArgumentException("clients must not be negative");
         if (ReadPercent is < 0 or > 100) throw new ArgumentException("read percent must be between 0 and 100");
+        if (SnapshotEveryEntries < 0) throw new ArgumentException("snapshot-every must not be negative");
         if (Keys < 1) throw new ArgumentException("keys must be at least 1");
         if (TickMicros < 1 || DurationMicros < 0 || LivenessBoundMicros < 0) throw new ArgumentException("times must be positive");
         Raft.Validate();

@@ -5,7 +5,10 @@ namespace Raft.Core.Log;
 
 /// <summary>
 /// A node's in-memory log, with a running hash chain: digest(i) = H(digest(i-1), index, term, kind, command).
-/// The node mutates it only by appending and by truncating a conflicting suffix (followers only).
+/// The node mutates it by appending, by truncating a conflicting suffix (followers only), and by
+/// replacing a prefix with a snapshot (§7). After compaction the log holds entries
+/// [<see cref="FirstIndex"/>, <see cref="LastIndex"/>]; the term and digest at
+/// <see cref="SnapshotIndex"/> (= FirstIndex - 1) are still known, from the snapshot's metadata.
 /// </summary>
 public sealed class RaftLog : IReadOnlyRaftLog
 {
@@ -13,28 +16,49 @@ public sealed class RaftLog : IReadOnlyRaftLog
     private readonly List<ulong> digests = [];
     private readonly XxHash3 hasher = new();
 
-    public long LastIndex => entries.Count;
+    /// <summary>Where the compacted prefix ends; <see cref="SnapshotMetadata.None"/> before any compaction.</summary>
+    public SnapshotMetadata Snapshot { get; private set; } = SnapshotMetadata.None;
+
+    public long SnapshotIndex => Snapshot.LastIncludedIndex;
+
+    public long FirstIndex => SnapshotIndex + 1;
+
+    public long LastIndex => SnapshotIndex + entries.Count;
 
     public long LastTerm => TermAt(LastIndex);
 
-    public long TermAt(long index) => index == 0 ? 0 : EntryAt(index).Term;
+    public long TermAt(long index)
+    {
+        if (index == SnapshotIndex) return Snapshot.LastIncludedTerm; // 0 for index 0 without a snapshot
+        return EntryAt(index).Term;
+    }
 
     public LogEntry EntryAt(long index)
     {
-        if (index < 1 || index > LastIndex)
-            throw new ArgumentOutOfRangeException(nameof(index), index, $"log holds [1, {LastIndex}]");
-        return entries[(int)(index - 1)];
+        if (index < FirstIndex && index >= 1)
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"entry {index} was compacted into the snapshot up to {SnapshotIndex}");
+        if (index < FirstIndex || index > LastIndex)
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"log holds [{FirstIndex}, {LastIndex}]");
+        return entries[Offset(index)];
     }
 
     public ulong DigestAt(long index)
     {
-        if (index < 0 || index > LastIndex)
-            throw new ArgumentOutOfRangeException(nameof(index), index, $"log holds [1, {LastIndex}]");
-        return index == 0 ? 0 : digests[(int)(index - 1)];
+        if (index == SnapshotIndex) return Snapshot.Digest;
+        if (index < SnapshotIndex)
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"digest {index} was compacted into the snapshot up to {SnapshotIndex}");
+        if (index > LastIndex)
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"log holds [{FirstIndex}, {LastIndex}]");
+        return digests[Offset(index)];
     }
 
-    /// <summary>True if the log has an entry at <paramref name="index"/> with <paramref name="term"/> (index 0 always matches).</summary>
-    public bool Matches(long index, long term) => index == 0 || (index <= LastIndex && TermAt(index) == term);
+    /// <summary>
+    /// True if the log has an entry at <paramref name="index"/> with <paramref name="term"/> (index 0
+    /// always matches). A compacted index also matches: only committed entries are compacted, and
+    /// every later leader holds them (Leader Completeness, §5.4).
+    /// </summary>
+    public bool Matches(long index, long term) =>
+        index < SnapshotIndex || (index <= LastIndex && TermAt(index) == term);
 
     /// <summary>
     /// §5.4.1: a log is more up to date if its last term is higher, or the last terms are equal
@@ -47,14 +71,14 @@ public sealed class RaftLog : IReadOnlyRaftLog
     public long FirstIndexOfTermAt(long index)
     {
         var term = TermAt(index);
-        while (index > 1 && TermAt(index - 1) == term) index--;
+        while (index > Math.Max(1, SnapshotIndex) && TermAt(index - 1) == term) index--; // the snapshot point's term is known
         return index;
     }
 
     /// <summary>Last index whose term is <paramref name="term"/>, or 0 if the log has no such entry.</summary>
     public long LastIndexOfTerm(long term)
     {
-        for (var i = LastIndex; i >= 1; i--)
+        for (var i = LastIndex; i >= Math.Max(1, SnapshotIndex); i--)
         {
             var t = TermAt(i);
             if (t == term) return i;
@@ -67,8 +91,8 @@ public sealed class RaftLog : IReadOnlyRaftLog
     public IReadOnlyList<LogEntry> Slice(long from, long to)
     {
         if (from > to) return [];
-        if (from < 1 || to > LastIndex) throw new ArgumentOutOfRangeException(nameof(from), $"[{from}, {to}] outside [1, {LastIndex}]");
-        return entries.GetRange((int)(from - 1), (int)(to - from + 1)).ToArray();
+        if (from < FirstIndex || to > LastIndex) throw new ArgumentOutOfRangeException(nameof(from), $"[{from}, {to}] outside [{FirstIndex}, {LastIndex}]");
+        return entries.GetRange(Offset(from), (int)(to - from + 1)).ToArray();
     }
 
     public void Append(LogEntry entry)
@@ -84,12 +108,54 @@ public sealed class RaftLog : IReadOnlyRaftLog
     /// <summary>Removes every entry at or after <paramref name="index"/>.</summary>
     public void TruncateFrom(long index)
     {
-        if (index < 1 || index > LastIndex + 1)
-            throw new ArgumentOutOfRangeException(nameof(index), index, $"log holds [1, {LastIndex}]");
+        // Only uncompacted entries can be truncated: compacted ones are committed (§7).
+        if (index < FirstIndex || index > LastIndex + 1)
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"log holds [{FirstIndex}, {LastIndex}]");
         var count = (int)(LastIndex - index + 1);
-        entries.RemoveRange((int)(index - 1), count);
-        digests.RemoveRange((int)(index - 1), count);
+        entries.RemoveRange(Offset(index), count);
+        digests.RemoveRange(Offset(index), count);
     }
+
+    /// <summary>
+    /// §7: discards entries [FirstIndex, <paramref name="index"/>], keeping the term and digest at
+    /// <paramref name="index"/> as snapshot metadata, which it returns. The caller must only compact
+    /// entries the state machine has applied.
+    /// </summary>
+    public SnapshotMetadata CompactTo(long index)
+    {
+        if (index <= SnapshotIndex || index > LastIndex)
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"can compact only within [{FirstIndex}, {LastIndex}]");
+        var metadata = new SnapshotMetadata(index, TermAt(index), DigestAt(index));
+        var count = (int)(index - SnapshotIndex);
+        entries.RemoveRange(0, count);
+        digests.RemoveRange(0, count);
+        Snapshot = metadata;
+        return metadata;
+    }
+
+    /// <summary>
+    /// Figure 13, steps 6-7: replaces the log with a snapshot received from the leader. If the log
+    /// has the snapshot's last entry (same index and term), the entries after it are kept, since
+    /// they may be newer than the snapshot; otherwise the whole log is discarded.
+    /// Returns whether the suffix was kept.
+    /// </summary>
+    public bool InstallSnapshot(SnapshotMetadata snapshot)
+    {
+        if (snapshot.LastIncludedIndex <= SnapshotIndex)
+            throw new ArgumentOutOfRangeException(nameof(snapshot), snapshot, $"not newer than the snapshot up to {SnapshotIndex}");
+        var keepSuffix = snapshot.LastIncludedIndex <= LastIndex && TermAt(snapshot.LastIncludedIndex) == snapshot.LastIncludedTerm;
+        if (keepSuffix)
+        {
+            CompactTo(snapshot.LastIncludedIndex);
+            return true;
+        }
+        entries.Clear();
+        digests.Clear();
+        Snapshot = snapshot;
+        return false;
+    }
+
+    private int Offset(long index) => (int)(index - FirstIndex);
 
     private ulong Chain(ulong previous, LogEntry entry)
     {

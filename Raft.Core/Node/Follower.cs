@@ -39,6 +39,7 @@ public sealed partial class RaftNode
         {
             case RequestVote request: HandleRequestVote(request); break;
             case AppendEntries append: HandleAppendEntries(append); break;
+            case InstallSnapshot chunk: HandleInstallSnapshot(chunk); break; // §7
             case TimeoutNow: BecomeCandidate(leadershipTransfer: true); break; // thesis §3.10
             // Responses reach a follower only from a role it held earlier in this term: ignore them.
         }
@@ -101,6 +102,7 @@ public sealed partial class RaftNode
         long? firstWritten = null;
         foreach (var entry in entries)
         {
+            if (entry.Index <= log.SnapshotIndex) continue; // compacted, hence committed and matching (§7)
             if (entry.Index <= log.LastIndex)
             {
                 if (log.TermAt(entry.Index) == entry.Term) continue;

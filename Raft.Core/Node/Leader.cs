@@ -67,6 +67,9 @@ public sealed partial class RaftNode
                 ObserveLeadershipAcknowledged(response); // confirms pending reads (§6.4)
                 HandleAppendResponse(response);
                 break;
+            case InstallSnapshotResponse response:
+                HandleInstallSnapshotResponse(response); // §7, in Snapshots.cs
+                break;
             // An AppendEntries in our own term would mean two leaders in one term (Election
             // Safety violated by a faulty peer); a correct leader ignores it.
         }
@@ -87,6 +90,11 @@ public sealed partial class RaftNode
     private void SendAppend(NodeId peer, bool heartbeat)
     {
         var pr = progress[peer];
+        if (pr.Next <= log.SnapshotIndex)
+        {
+            SendSnapshot(peer, resend: heartbeat); // the entries it needs are compacted (§7)
+            return;
+        }
         var canSendEntries = pr.Next <= log.LastIndex && !pr.IsPaused(options.MaxInflightAppends);
         if (!canSendEntries && !heartbeat) return;
 

@@ -52,6 +52,10 @@ public sealed partial class RaftNode
                 BecomeFollower(Term, append.From);
                 HandleAppendEntries(append);
                 break;
+            case InstallSnapshot chunk: // as above: a leader of our term is sending its snapshot
+                BecomeFollower(Term, chunk.From);
+                HandleInstallSnapshot(chunk);
+                break;
             case TimeoutNow:
                 BecomeCandidate(leadershipTransfer: true); // thesis §3.10
                 break;

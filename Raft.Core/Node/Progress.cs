@@ -40,9 +40,39 @@ public sealed class Progress
     /// <summary>AppendEntries with entries sent and not yet acknowledged (Replicate only).</summary>
     public int Inflight => inflightLastIndices.Count;
 
+    /// <summary>In Snapshot, the last index of the snapshot being sent.</summary>
+    public long SnapshotIndex { get; private set; }
+
+    /// <summary>In Snapshot, the byte offset the follower expects next.</summary>
+    public long SnapshotOffset { get; private set; }
+
     /// <summary>True if no more entries may be sent now.</summary>
-    public bool IsPaused(int maxInflight) =>
-        State == ReplicationState.Probe ? ProbeSent : Inflight >= maxInflight;
+    public bool IsPaused(int maxInflight) => State switch
+    {
+        ReplicationState.Probe => ProbeSent,
+        ReplicationState.Replicate => Inflight >= maxInflight,
+        _ => true, // no entries while a snapshot is on its way
+    };
+
+    /// <summary>Starts sending the snapshot that ends at <paramref name="snapshotIndex"/>, from its first byte.</summary>
+    public void StartSnapshot(long snapshotIndex)
+    {
+        State = ReplicationState.Snapshot;
+        SnapshotIndex = snapshotIndex;
+        SnapshotOffset = 0;
+        inflightLastIndices.Clear();
+    }
+
+    /// <summary>
+    /// The follower holds <paramref name="nextOffset"/> bytes of the snapshot. Returns true if that
+    /// changed where the next chunk starts (a duplicated reply changes nothing).
+    /// </summary>
+    public bool MaybeMoveSnapshotOffset(long nextOffset)
+    {
+        if (nextOffset == SnapshotOffset) return false;
+        SnapshotOffset = nextOffset;
+        return true;
+    }
 
     /// <summary>Records that entries up to <paramref name="lastIndex"/> were sent.</summary>
     public void SentEntries(long lastIndex)
@@ -72,9 +102,10 @@ public sealed class Progress
         if (index <= Match) return false;
         Match = index;
         Next = Math.Max(Next, index + 1);
-        if (State == ReplicationState.Probe)
+        if (State == ReplicationState.Snapshot && index < SnapshotIndex) return true; // still needs the snapshot
+        if (State != ReplicationState.Replicate)
         {
-            State = ReplicationState.Replicate;
+            State = ReplicationState.Replicate; // from Probe, or from Snapshot once it is installed
             inflightLastIndices.Clear();
         }
         return true;
@@ -83,11 +114,14 @@ public sealed class Progress
     /// <summary>The follower rejected; start probing at <paramref name="next"/> (never at or below Match).</summary>
     public void BackOffTo(long next)
     {
+        if (State == ReplicationState.Snapshot) return; // a (stale) rejection tells nothing a snapshot will not fix
         Next = Math.Max(Match + 1, next);
         State = ReplicationState.Probe;
         ProbeSent = false;
         inflightLastIndices.Clear();
     }
 
-    public override string ToString() => $"match={Match} next={Next} {State} inflight={Inflight}";
+    public override string ToString() => State == ReplicationState.Snapshot
+        ? $"match={Match} next={Next} {State} snapshot={SnapshotIndex} offset={SnapshotOffset}"
+        : $"match={Match} next={Next} {State} inflight={Inflight}";
 }

@@ -13,7 +13,7 @@ namespace Raft.Core.Node;
 /// one input and returns effects. This file holds the state of Figure 2 and the rules for all
 /// servers; the role-specific rules are in Follower.cs, Candidate.cs and Leader.cs, and the
 /// thesis extensions in PreCandidate.cs (PreVote, §9.6), CheckQuorum.cs (§6.2, §4.2.3) and
-/// LeadershipTransfer.cs (§3.10), and LinearizableReads.cs (§6.4).
+/// LeadershipTransfer.cs (§3.10), LinearizableReads.cs (§6.4); log compaction and InstallSnapshot (§7) in Snapshots.cs.
 /// </summary>
 public sealed partial class RaftNode : IRaftNode
 {
@@ -48,6 +48,7 @@ public sealed partial class RaftNode : IRaftNode
         Term = persisted.HardState.Term;
         // TeachingBug.ForgetVoteOnRestart: votedFor is persistent state in Figure 2; forgetting it allows two votes in one term.
         VotedFor = options.Bug == TeachingBug.ForgetVoteOnRestart ? null : persisted.HardState.VotedFor;
+        if (persisted.Snapshot is { } stored) RestoreFromSnapshot(stored);
         foreach (var entry in persisted.Entries) log.Append(entry);
         Role = Role.Follower;
         ResetElectionTimer();
@@ -98,6 +99,8 @@ public sealed partial class RaftNode : IRaftNode
                 break;
             case ReadIndex read:
                 HandleReadIndex(read.RequestId);
+            case Compact compact:
+                CompactLog(compact);
                 break;
             default:
                 throw new ArgumentException($"unknown input {input.GetType().Name}", nameof(input));
@@ -166,6 +169,9 @@ public sealed partial class RaftNode : IRaftNode
             case AppendEntries append:
                 Send(new AppendEntriesResponse(Id, append.From, Term, NextMessageId(), append.Id,
                     Success: false, Index: append.PrevLogIndex, HintIndex: 0, HintTerm: 0));
+                break;
+            case InstallSnapshot chunk:
+                Send(new InstallSnapshotResponse(Id, chunk.From, Term, NextMessageId(), chunk.Id, chunk.LastIncludedIndex, NextOffset: 0, Done: false));
                 break;
         }
     }

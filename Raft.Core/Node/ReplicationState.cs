@@ -8,4 +8,10 @@ public enum ReplicationState
 
     /// <summary>The follower matched: stream entries optimistically, up to the in-flight bound.</summary>
     Replicate,
+
+    /// <summary>
+    /// The follower needs entries the leader has compacted (§7): send the snapshot chunk by chunk,
+    /// one outstanding at a time, and no entries until the follower has installed it.
+    /// </summary>
+    Snapshot,
 }

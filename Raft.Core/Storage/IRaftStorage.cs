@@ -12,6 +12,6 @@ public interface IRaftStorage
     /// <summary>Everything stored so far.</summary>
     PersistentState Load();
 
-    /// <summary>Carries out a <see cref="PersistHardState"/> or <see cref="PersistEntries"/> effect; ignores other effects.</summary>
+    /// <summary>Carries out a <see cref="PersistHardState"/>, <see cref="PersistEntries"/> or <see cref="PersistSnapshot"/> effect; ignores other effects.</summary>
     void Persist(Effect effect);
 }

@@ -26,6 +26,13 @@ public sealed record NodeConfig
 
     public RaftOptions Options { get; init; } = new();
 
+    /// <summary>
+    /// Log compaction (§7): snapshot the state machine and compact the log every this many applied
+    /// entries; 0 (the default) never compacts. Note that a cluster run's parity report lists only
+    /// the commands still in the log, so it cannot vouch for commands compacted away.
+    /// </summary>
+    public int SnapshotEveryEntries { get; init; }
+
     /// <summary>Seed of the election-timeout jitter (mixed with node id and incarnation).</summary>
     public ulong Seed { get; init; } = 1;
 

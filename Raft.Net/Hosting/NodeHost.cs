@@ -70,11 +70,12 @@ public sealed class NodeHost : IDisposable
         var seed = SplitMix64.Derive(config.Seed, (ulong)(config.Id.Value * 100_000 + Incarnation));
         var firstMessageId = Incarnation * 1_000_000_000L;
         core = new RaftNode(config.Id, members, config.Options, new SplitMix64(seed), persisted, firstMessageId);
+        if (persisted.Snapshot is { } snapshot) stateMachine.Restore(snapshot.Data); // §7: restart from snapshot plus log
         if (config.RecordInputs)
         {
             inputLog = new StreamWriter(Path.Combine(config.DataDirectory, $"inputs-{Incarnation:D4}.ndjson")) { AutoFlush = true };
             inputLog.WriteLine(InputLog.HeaderLine(new InputLogHeader(config.Id, Incarnation, members, seed, firstMessageId,
-                config.Options, persisted.HardState, persisted.Entries, config.ClusterId)));
+                config.Options, persisted.HardState, persisted.Entries, config.ClusterId, persisted.Snapshot)));
         }
 
         transport = new NetMqTransport(config.Id, config.RaftAddresses);
@@ -241,6 +242,7 @@ public sealed class NodeHost : IDisposable
         var output = node.Step(input);
         Execute(output);
         inputLog?.WriteLine(InputLog.InputLine(now, input, config.ClusterId, InputLog.DigestOf(output, node)));
+        if (input is not Compact) MaybeCompact();
         if (node.Role != lastRole || node.Term != lastTerm)
         {
             LogEvent("role", $"\"role\":\"{node.Role}\",\"term\":{node.Term}");
@@ -265,6 +267,13 @@ public sealed class NodeHost : IDisposable
                     storage!.Persist(effect);
                     unsynced = true;
                     break;
+                case PersistSnapshot:
+                    storage!.Persist(effect); // durable at once: FileStorage commits a snapshot by renaming it
+                    unsynced = true; // its compaction marker in the log still needs the sync
+                    break;
+                case RestoreSnapshot restore:
+                    RestoreStateMachine(restore.Snapshot);
+                    break;
                 case Send send when batching:
                     heldBack.Add(send.Message);
                     break;
@@ -286,6 +295,25 @@ public sealed class NodeHost : IDisposable
             storage!.Sync();
             unsynced = false;
         }
+    }
+
+    /// <summary>A snapshot from the leader replaces the state machine; proposals it covers were not ours to answer.</summary>
+    private void RestoreStateMachine(Snapshot snapshot)
+    {
+        stateMachine.Restore(snapshot.Data);
+        foreach (var index in pendingReplies.Keys.Where(i => i <= snapshot.LastIncludedIndex).ToList())
+        {
+            pendingReplies.Remove(index, out var pending);
+            ReplyToClient(pending.Client, new ClientResponse(pending.RequestId, ClientStatus.NotLeader, null, core!.Leader));
+        }
+    }
+
+    /// <summary>§7: every <see cref="NodeConfig.SnapshotEveryEntries"/> applied entries, snapshot the state machine and compact.</summary>
+    private void MaybeCompact()
+    {
+        var node = core!;
+        if (config.SnapshotEveryEntries <= 0 || node.LastApplied - node.Log.SnapshotIndex < config.SnapshotEveryEntries) return;
+        Step(new Compact(node.LastApplied, stateMachine.Snapshot()));
     }
 
     private void Apply(LogEntry entry)

@@ -39,7 +39,10 @@ public static class InputLog
     {
         // The starting log travels as an AppendEntries from the node to a peer: one codec for everything.
         var peer = header.Members.FirstOrDefault(m => m != header.Node, header.Node);
-        var carrier = new AppendEntries(header.Node, peer, header.HardState.Term, 0, 0, 0, header.Entries, 0);
+        // With a snapshot, the entries follow it: PrevLogIndex/PrevLogTerm name the snapshot's last entry.
+        var snapshot = header.Snapshot?.Metadata ?? SnapshotMetadata.None;
+        var carrier = new AppendEntries(header.Node, peer, header.HardState.Term, 0,
+            snapshot.LastIncludedIndex, snapshot.LastIncludedTerm, header.Entries, 0);
         var o = header.Options;
         return JsonSerializer.Serialize(new Dictionary<string, object?>
         {
@@ -53,10 +56,13 @@ public static class InputLog
             ["maxEntries"] = o.MaxEntriesPerAppend,
             ["maxBytes"] = o.MaxBytesPerAppend,
             ["maxInflight"] = o.MaxInflightAppends,
+            ["maxSnapshotChunk"] = o.MaxSnapshotChunkBytes,
             ["term"] = header.HardState.Term,
             ["vote"] = header.HardState.VotedFor?.Value,
             ["cluster"] = header.ClusterId,
             ["log"] = Convert.ToBase64String(WireCodec.Encode(carrier, header.ClusterId)),
+            ["snapshotDigest"] = header.Snapshot?.Metadata.Digest.ToString(CultureInfo.InvariantCulture),
+            ["snapshotData"] = header.Snapshot is { } s ? Convert.ToBase64String(s.Data) : null,
         });
     }
 
@@ -74,6 +80,11 @@ public static class InputLog
             case Receive receive:
                 fields["k"] = "receive";
                 fields["m"] = Convert.ToBase64String(WireCodec.Encode(receive.Message, clusterId));
+                break;
+            case Compact compact:
+                fields["k"] = "compact";
+                fields["i"] = compact.Index;
+                fields["s"] = Convert.ToBase64String(compact.Snapshot);
                 break;
             default: throw new ArgumentException($"cannot record {input}");
         }
@@ -117,7 +128,7 @@ public static class InputLog
     /// <summary>A fresh core in the state the header describes.</summary>
     public static RaftNode CreateCore(InputLogHeader header) =>
         new(header.Node, header.Members, header.Options, new SplitMix64(header.RandomSeed),
-            new PersistentState(header.HardState, header.Entries), header.FirstMessageId);
+            new PersistentState(header.HardState, header.Entries, header.Snapshot), header.FirstMessageId);
 
     private static InputLogHeader ParseHeader(string line, string path)
     {
@@ -128,6 +139,13 @@ public static class InputLog
         if (!WireCodec.TryDecode(Convert.FromBase64String(r.GetProperty("log").GetString()!), cluster, members, out var carrier, out var reason) || carrier is not AppendEntries log)
             throw new InvalidDataException($"{path}:1: starting log does not decode ({reason})");
         var vote = r.GetProperty("vote");
+        Snapshot? snapshot = null;
+        if (log.PrevLogIndex > 0)
+        {
+            var digest = ulong.Parse(r.GetProperty("snapshotDigest").GetString()!, CultureInfo.InvariantCulture);
+            snapshot = new Snapshot(new SnapshotMetadata(log.PrevLogIndex, log.PrevLogTerm, digest),
+                Convert.FromBase64String(r.GetProperty("snapshotData").GetString()!));
+        }
         return new InputLogHeader(
             new NodeId(r.GetProperty("node").GetInt32()), r.GetProperty("incarnation").GetInt32(), members,
             ulong.Parse(r.GetProperty("seed").GetString()!, CultureInfo.InvariantCulture), r.GetProperty("firstMessageId").GetInt64(),
@@ -138,9 +156,10 @@ public static class InputLog
                 MaxEntriesPerAppend = r.GetProperty("maxEntries").GetInt32(),
                 MaxBytesPerAppend = r.GetProperty("maxBytes").GetInt32(),
                 MaxInflightAppends = r.GetProperty("maxInflight").GetInt32(),
+                MaxSnapshotChunkBytes = r.TryGetProperty("maxSnapshotChunk", out var chunk) ? chunk.GetInt32() : new RaftOptions().MaxSnapshotChunkBytes,
             },
             new HardState(r.GetProperty("term").GetInt64(), vote.ValueKind == JsonValueKind.Null ? null : new NodeId(vote.GetInt32())),
-            log.Entries, cluster);
+            log.Entries, cluster, snapshot);
     }
 
     private static RecordedInput ParseInput(string line, InputLogHeader header)
@@ -153,6 +172,7 @@ public static class InputLog
             "tick" => Tick.Instance,
             "campaign" => Campaign.Instance,
             "propose" => new Propose(Convert.FromBase64String(r.GetProperty("c").GetString()!)),
+            "compact" => new Compact(r.GetProperty("i").GetInt64(), Convert.FromBase64String(r.GetProperty("s").GetString()!)),
             "receive" => WireCodec.TryDecode(Convert.FromBase64String(r.GetProperty("m").GetString()!), header.ClusterId, header.Members, out var m, out var reason)
                 ? new Receive(m!)
                 : throw new InvalidDataException($"recorded message does not decode ({reason})"),

@@ -79,7 +79,8 @@ public static class RealRunChecker
         var best = cores.Where(c => c is not null).MaxBy(c => Math.Min(c!.CommitIndex, c.Log.LastIndex));
         var commands = new SortedSet<(long, long)>();
         if (best is null) return commands;
-        for (var i = 1; i <= Math.Min(best.CommitIndex, best.Log.LastIndex); i++)
+        // Commands compacted into a snapshot are no longer in the log: only the log after it is listed.
+        for (var i = best.Log.FirstIndex; i <= Math.Min(best.CommitIndex, best.Log.LastIndex); i++)
         {
             var entry = best.Log.EntryAt(i);
             if (entry.Kind != Raft.Core.Log.EntryKind.Command) continue;

@@ -6,8 +6,9 @@ using Raft.Core.Storage;
 namespace Raft.Net.Storage;
 
 /// <summary>
-/// Durable storage in one directory: an append-only <c>log</c> file of CRC-framed records (entries
-/// and truncation markers) and a <c>hardstate</c> file replaced atomically. Format: docs/storage-format.md.
+/// Durable storage in one directory: an append-only <c>log</c> file of CRC-framed records (entries,
+/// truncation and compaction markers), and a <c>hardstate</c> and a <c>snapshot</c> file, each
+/// replaced atomically. Format: docs/storage-format.md.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -17,8 +18,9 @@ namespace Raft.Net.Storage;
 /// persistent state is "updated on stable storage before responding to RPCs").
 /// </para>
 /// <para>
-/// The log file is never compacted: a conflict truncation appends a marker instead of rewriting,
-/// so the file only grows until snapshots exist and a compaction step is written for them.
+/// The log file is never rewritten: a conflict truncation appends a marker, and so does a
+/// snapshot (§7), after the snapshot file is durable; the file only grows (reclaiming the space of
+/// compacted entries is not done yet).
 /// </para>
 /// <para>Not thread-safe: one driver thread owns it. The directory is locked while open.</para>
 /// </remarks>
@@ -30,11 +32,18 @@ public sealed class FileStorage : IRaftStorage, IDisposable
     /// <summary>Where a new hard state is written before it is renamed over <see cref="HardStateFileName"/>.</summary>
     public const string HardStateTempFileName = "hardstate.tmp";
 
+    public const string SnapshotFileName = "snapshot";
+
+    /// <summary>Where a new snapshot is written before it is renamed over <see cref="SnapshotFileName"/>.</summary>
+    public const string SnapshotTempFileName = "snapshot.tmp";
+
     private readonly bool fsync;
     private readonly FileStream log;
     private FileStream? hardStateTemp;
     private bool logUnsynced;
-    private long lastIndex;
+    private readonly List<long> termsAfterSnapshot = []; // terms of the stored entries snapshotIndex + 1 .. lastIndex
+    private long snapshotIndex;
+    private long snapshotTerm;
     private bool disposed;
 
     private FileStorage(string directory, bool fsync, FileStream log)
@@ -63,6 +72,12 @@ public sealed class FileStorage : IRaftStorage, IDisposable
 
     private string HardStateTempPath => Path.Combine(Directory, HardStateTempFileName);
 
+    private string SnapshotPath => Path.Combine(Directory, SnapshotFileName);
+
+    private string SnapshotTempPath => Path.Combine(Directory, SnapshotTempFileName);
+
+    private long LastIndex => snapshotIndex + termsAfterSnapshot.Count;
+
     /// <summary>
     /// Opens the storage in <paramref name="directory"/>, creating it (and empty files) if needed,
     /// and recovers the log: a torn or damaged tail is truncated so that later appends are clean.
@@ -83,6 +98,7 @@ public sealed class FileStorage : IRaftStorage, IDisposable
             // A temp file left behind means a crash before the rename: the write was never promised,
             // and the old hardstate file is the truth.
             File.Delete(storage.HardStateTempPath);
+            File.Delete(storage.SnapshotTempPath); // likewise: the old snapshot file is the truth
             _ = HardStateFile.Read(storage.HardStatePath);
             if (created && fsync)
                 DirectoryFsync.Run(directory);
@@ -102,13 +118,14 @@ public sealed class FileStorage : IRaftStorage, IDisposable
     /// and adds the cut bytes to <see cref="DiscardedBytes"/>; it never throws for a damaged log.
     /// Anything persisted but not yet synced is synced first.
     /// </summary>
-    /// <exception cref="InvalidDataException">The hard state file is damaged.</exception>
+    /// <exception cref="InvalidDataException">The hard state or snapshot file is damaged, or the log was compacted past the snapshot.</exception>
     public PersistentState Load()
     {
         ObjectDisposedException.ThrowIf(disposed, this);
         Sync();
         var hardState = HardStateFile.Read(HardStatePath);
-        return new PersistentState(hardState, ReplayLog());
+        var entries = ReplayLog();
+        return new PersistentState(hardState, entries, SnapshotFile.Read(SnapshotPath));
     }
 
     /// <summary>
@@ -125,6 +142,9 @@ public sealed class FileStorage : IRaftStorage, IDisposable
                 break;
             case PersistEntries write:
                 AppendEntries(write);
+                break;
+            case PersistSnapshot stored:
+                StoreSnapshot(stored.Snapshot);
                 break;
         }
     }
@@ -193,20 +213,60 @@ public sealed class FileStorage : IRaftStorage, IDisposable
     {
         // Same contract as MemoryStorage: no gaps. Checked before writing anything, because replay
         // would stop at a record out of sequence and silently lose everything after it.
-        if (write.FirstIndex < 1 || write.FirstIndex > lastIndex + 1)
-            throw new InvalidOperationException($"write at {write.FirstIndex} leaves a gap after {lastIndex}");
+        if (write.FirstIndex <= snapshotIndex || write.FirstIndex > LastIndex + 1)
+            throw new InvalidOperationException($"write at {write.FirstIndex} outside [{snapshotIndex + 1}, {LastIndex + 1}]");
         for (var k = 0; k < write.Entries.Count; k++)
         {
             if (write.Entries[k].Index != write.FirstIndex + k)
                 throw new InvalidOperationException($"entry {write.Entries[k]} at position {write.FirstIndex + k} of the write");
         }
 
-        if (write.FirstIndex <= lastIndex)
+        if (write.FirstIndex <= LastIndex)
+        {
             Append(LogRecord.EncodeTruncation(write.FirstIndex));
+            termsAfterSnapshot.RemoveRange((int)(write.FirstIndex - snapshotIndex - 1), (int)(LastIndex - write.FirstIndex + 1));
+        }
         foreach (var entry in write.Entries)
+        {
             Append(LogRecord.EncodeEntry(entry));
-        lastIndex = write.LastIndex;
+            termsAfterSnapshot.Add(entry.Term);
+        }
     }
+
+    /// <summary>
+    /// §7: makes the snapshot durable at once (temp file, fsync, rename, fsync directory), then
+    /// appends a compaction marker to the log. The rename is the commit point: the marker may be
+    /// lost in a crash, and then replay repeats the compaction from the snapshot file (see
+    /// <see cref="ReplayLog"/>); the marker is never durable without the snapshot.
+    /// </summary>
+    private void StoreSnapshot(Snapshot snapshot)
+    {
+        if (snapshot.LastIncludedIndex <= snapshotIndex) return; // never go back to an older snapshot
+        var bytes = SnapshotFile.Encode(snapshot);
+        using (var temp = new FileStream(SnapshotTempPath, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            temp.Write(bytes);
+            temp.Flush(flushToDisk: fsync);
+        }
+        File.Move(SnapshotTempPath, SnapshotPath, overwrite: true);
+        if (fsync)
+            DirectoryFsync.Run(Directory);
+        BytesWritten += bytes.Length;
+        AppendCompaction(new SnapshotPoint(snapshot.LastIncludedIndex, snapshot.LastIncludedTerm));
+    }
+
+    /// <summary>Appends a compaction marker and applies it to the in-memory view, with the same rule as replay.</summary>
+    private void AppendCompaction(SnapshotPoint snapshot)
+    {
+        Append(LogRecord.EncodeCompaction(snapshot));
+        var keep = snapshot.Index <= LastIndex && TermAt(snapshot.Index) == snapshot.Term;
+        if (keep) termsAfterSnapshot.RemoveRange(0, (int)(snapshot.Index - snapshotIndex));
+        else termsAfterSnapshot.Clear();
+        snapshotIndex = snapshot.Index;
+        snapshotTerm = snapshot.Term;
+    }
+
+    private long TermAt(long index) => index == snapshotIndex ? snapshotTerm : termsAfterSnapshot[(int)(index - snapshotIndex - 1)];
 
     private void Append(byte[] record)
     {
@@ -215,10 +275,15 @@ public sealed class FileStorage : IRaftStorage, IDisposable
         logUnsynced = true;
     }
 
+    /// <summary>
+    /// Replays the log and reconciles it with the snapshot file. A snapshot newer than the log's
+    /// last compaction marker means a crash between the snapshot's rename and the marker's sync:
+    /// the compaction is repeated, and its marker written again, so that file and memory agree.
+    /// </summary>
     private List<LogEntry> ReplayLog()
     {
         log.Flush();
-        var (entries, validBytes) = LogReplay.Run(log);
+        var (replayed, validBytes) = LogReplay.Run(log);
         if (validBytes < log.Length)
         {
             DiscardedBytes += log.Length - validBytes;
@@ -226,7 +291,23 @@ public sealed class FileStorage : IRaftStorage, IDisposable
             log.Flush(flushToDisk: fsync);
         }
         log.Position = validBytes;
-        lastIndex = entries.Count;
-        return entries;
+        snapshotIndex = replayed.Base;
+        snapshotTerm = replayed.BaseTerm;
+        termsAfterSnapshot.Clear();
+        termsAfterSnapshot.AddRange(replayed.Entries.Select(e => e.Term));
+
+        var snapshot = SnapshotFile.Read(SnapshotPath);
+        var snapshotAt = snapshot?.LastIncludedIndex ?? 0;
+        if (snapshotAt < replayed.Base)
+            throw new InvalidDataException(
+                $"the log in '{Directory}' was compacted up to {replayed.Base} but the snapshot file covers only up to {snapshotAt}: entries are missing");
+        if (snapshot is not null && snapshotAt > replayed.Base)
+        {
+            var point = new SnapshotPoint(snapshot.LastIncludedIndex, snapshot.LastIncludedTerm);
+            replayed.CompactTo(point);
+            AppendCompaction(point);
+            Sync();
+        }
+        return replayed.Entries;
     }
 }

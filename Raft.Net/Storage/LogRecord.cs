@@ -6,12 +6,17 @@ namespace Raft.Net.Storage;
 /// <summary>
 /// The payloads of the log file. An entry record appends one entry; a truncation record says
 /// "entries at or after <see cref="TruncateFrom"/> are discarded", so a conflicting suffix is
-/// overwritten by appending, never by rewriting the file in place.
+/// overwritten by appending, never by rewriting the file in place; a compaction record says "the
+/// log now starts after the snapshot ending at <see cref="Compacted"/>" (§7).
 /// </summary>
-internal readonly record struct LogRecord(LogEntry? Entry, long TruncateFrom)
+internal readonly record struct LogRecord(LogEntry? Entry, long TruncateFrom, SnapshotPoint? Compacted = null)
 {
     public const byte EntryTag = 1;
     public const byte TruncationTag = 2;
+    public const byte CompactionTag = 4;
+
+    // tag u8 | last included index i64 | last included term i64
+    private const int CompactionBytes = 1 + 8 + 8;
 
     // tag u8 | index i64 | term i64 | kind u8 | command bytes...
     private const int EntryFixedBytes = 1 + 8 + 8 + 1;
@@ -38,6 +43,15 @@ internal readonly record struct LogRecord(LogEntry? Entry, long TruncateFrom)
         return RecordFormat.Frame(payload);
     }
 
+    public static byte[] EncodeCompaction(SnapshotPoint snapshot)
+    {
+        var payload = new byte[CompactionBytes];
+        payload[0] = CompactionTag;
+        BinaryPrimitives.WriteInt64LittleEndian(payload.AsSpan(1), snapshot.Index);
+        BinaryPrimitives.WriteInt64LittleEndian(payload.AsSpan(9), snapshot.Term);
+        return RecordFormat.Frame(payload);
+    }
+
     /// <summary>
     /// Decodes a payload whose CRC already matched. False when it still makes no sense (unknown tag,
     /// wrong size, impossible numbers): only a bug or a CRC collision gets here, and replay stops.
@@ -60,6 +74,12 @@ internal readonly record struct LogRecord(LogEntry? Entry, long TruncateFrom)
                 if (from < 1)
                     return false;
                 record = new LogRecord(null, from);
+                return true;
+            case CompactionTag when payload.Length == CompactionBytes:
+                var point = new SnapshotPoint(BinaryPrimitives.ReadInt64LittleEndian(payload[1..]), BinaryPrimitives.ReadInt64LittleEndian(payload[9..]));
+                if (point.Index < 1 || point.Term < 1)
+                    return false;
+                record = new LogRecord(null, 0, point);
                 return true;
             default:
                 return false;

@@ -3,8 +3,9 @@ using Raft.Core.Log;
 namespace Raft.Net.Storage;
 
 /// <summary>
-/// Reads the log file from the start and rebuilds entries 1..n, stopping at the first record that
-/// is torn (short header or payload), damaged (impossible length, CRC mismatch) or out of sequence.
+/// Reads the log file from the start and rebuilds the entries after the last compaction (1..n
+/// without one), stopping at the first record that is torn (short header or payload), damaged
+/// (impossible length, CRC mismatch) or out of sequence.
 /// </summary>
 /// <remarks>
 /// Replay stops at the first bad record even when valid-looking records follow it (damage in the
@@ -15,9 +16,9 @@ namespace Raft.Net.Storage;
 internal static class LogReplay
 {
     /// <summary>The rebuilt entries and the length of the valid prefix of the file.</summary>
-    public static (List<LogEntry> Entries, long ValidBytes) Run(Stream log)
+    public static (ReplayedLog Log, long ValidBytes) Run(Stream log)
     {
-        var entries = new List<LogEntry>();
+        var entries = new ReplayedLog();
         var header = new byte[RecordFormat.HeaderBytes];
         long validBytes = 0;
         log.Position = 0;
@@ -40,22 +41,30 @@ internal static class LogReplay
                RecordFormat.ChecksumMatches(header, payload);
     }
 
-    private static bool Apply(List<LogEntry> entries, byte[] payload)
+    private static bool Apply(ReplayedLog log, byte[] payload)
     {
         if (!LogRecord.TryDecode(payload, out var record))
             return false;
         if (record.Entry is { } entry)
         {
-            // Invariant: the file describes a log without gaps, entry k at position k.
-            if (entry.Index != entries.Count + 1)
+            // Invariant: the file describes a log without gaps, each entry right after the last.
+            if (entry.Index != log.LastIndex + 1)
                 return false;
-            entries.Add(entry);
+            log.Entries.Add(entry);
             return true;
         }
-        // The writer only truncates entries that exist.
-        if (record.TruncateFrom > entries.Count)
+        if (record.Compacted is { } snapshot)
+        {
+            // The writer only compacts forward.
+            if (snapshot.Index <= log.Base)
+                return false;
+            log.CompactTo(snapshot);
+            return true;
+        }
+        // The writer only truncates entries that exist (never compacted ones).
+        if (record.TruncateFrom > log.LastIndex || record.TruncateFrom <= log.Base)
             return false;
-        entries.RemoveRange((int)(record.TruncateFrom - 1), entries.Count - (int)(record.TruncateFrom - 1));
+        log.TruncateFrom(record.TruncateFrom);
         return true;
     }
 }

@@ -43,10 +43,21 @@ internal static class MessageFrames
             InReplyTo = m.InReplyTo, VoteGranted = m.VoteGranted,
         },
         TimeoutNow m => new TimeoutNowBody { From = m.From.Value, To = m.To.Value, Term = m.Term, Id = m.Id },
+        InstallSnapshot m => new InstallSnapshotBody
+        {
+            From = m.From.Value, To = m.To.Value, Term = m.Term, Id = m.Id,
+            LastIncludedIndex = m.LastIncludedIndex, LastIncludedTerm = m.LastIncludedTerm, Digest = m.Digest,
+            Offset = m.Offset, Data = m.Data, Done = m.Done,
+        },
+        InstallSnapshotResponse m => new InstallSnapshotResponseBody
+        {
+            From = m.From.Value, To = m.To.Value, Term = m.Term, Id = m.Id,
+            InReplyTo = m.InReplyTo, LastIncludedIndex = m.LastIncludedIndex, NextOffset = m.NextOffset, Done = m.Done,
+        },
         _ => throw new ArgumentException($"no wire form for message kind {message.Kind}", nameof(message)),
     };
 
-    /// <summary>Null when the body has a shape no message has (missing entries, an entry without command bytes or of an unknown kind).</summary>
+    /// <summary>Null when the body has a shape no message has (missing entries, an entry without command bytes or of an unknown kind, a snapshot chunk without data).</summary>
     public static Message? ToMessage(PeerBody body) => body switch
     {
         RequestVoteBody b => new RequestVote(new NodeId(b.From), new NodeId(b.To), b.Term, b.Id, b.LastLogIndex, b.LastLogTerm, b.LeadershipTransfer),
@@ -57,6 +68,10 @@ internal static class MessageFrames
         PreVoteBody b => new PreVote(new NodeId(b.From), new NodeId(b.To), b.Term, b.Id, b.LastLogIndex, b.LastLogTerm),
         PreVoteResponseBody b => new PreVoteResponse(new NodeId(b.From), new NodeId(b.To), b.Term, b.Id, b.InReplyTo, b.VoteGranted),
         TimeoutNowBody b => new TimeoutNow(new NodeId(b.From), new NodeId(b.To), b.Term, b.Id),
+        InstallSnapshotBody { Data: not null } b => new InstallSnapshot(new NodeId(b.From), new NodeId(b.To), b.Term, b.Id,
+            b.LastIncludedIndex, b.LastIncludedTerm, b.Digest, b.Offset, b.Data, b.Done),
+        InstallSnapshotResponseBody b => new InstallSnapshotResponse(new NodeId(b.From), new NodeId(b.To), b.Term, b.Id,
+            b.InReplyTo, b.LastIncludedIndex, b.NextOffset, b.Done),
         _ => null,
     };
 

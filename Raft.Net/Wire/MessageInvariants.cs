@@ -21,6 +21,8 @@ public static class MessageInvariants
             TimeoutNow timeoutNow => timeoutNow.Term >= 1,
             AppendEntries append => HoldForAppendEntries(append),
             AppendEntriesResponse response => HoldForAppendEntriesResponse(response),
+            InstallSnapshot chunk => HoldForInstallSnapshot(chunk),
+            InstallSnapshotResponse response => response.InReplyTo >= 0 && response.LastIncludedIndex >= 1 && response.NextOffset >= 0,
             _ => false,
         };
 
@@ -55,6 +57,11 @@ public static class MessageInvariants
         }
         return true;
     }
+
+    // A snapshot covers at least one entry, of a term the leader has lived through (§7).
+    private static bool HoldForInstallSnapshot(InstallSnapshot chunk) =>
+        chunk.Term >= 1 && chunk.LastIncludedIndex >= 1 && chunk.LastIncludedTerm >= 1 && chunk.LastIncludedTerm <= chunk.Term &&
+        chunk.Offset >= 0;
 
     // The hint names the follower's own term at PrevLogIndex, which is at most its current term.
     private static bool HoldForAppendEntriesResponse(AppendEntriesResponse response) =>

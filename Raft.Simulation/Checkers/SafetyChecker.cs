@@ -16,6 +16,9 @@ namespace Raft.Simulation.Checkers;
 /// <item>State Machine Safety: one entry per applied index across all nodes.</item>
 /// <item>Commit index never decreases within an incarnation; committed prefixes agree across nodes;
 /// applied entries are exactly the committed prefix, in order; persisted term and vote never go back.</item>
+/// <item>Snapshots (§7): a snapshot covers only a committed prefix, and its digest is that prefix's;
+/// a restored snapshot moves the applied index forward. Compacted indices are not rechecked: they
+/// were checked when they were committed.</item>
 /// </list>
 /// </summary>
 public sealed class SafetyChecker
@@ -37,7 +40,7 @@ public sealed class SafetyChecker
     /// </summary>
     public void OnStart(IRaftNode node, HardState loaded, long nowMicros)
     {
-        views[node.Id] = new NodeView { Persisted = loaded, Node = node };
+        views[node.Id] = new NodeView { Persisted = loaded, Node = node, LastApplied = node.LastApplied };
         if (node.Term != loaded.Term || node.VotedFor != loaded.VotedFor)
             Fail(Property.PersistedStateMonotonic, nowMicros, node.Id,
                 $"restarted with term={node.Term} vote={node.VotedFor?.ToString() ?? "-"} but its disk holds {loaded}");
@@ -62,6 +65,12 @@ public sealed class SafetyChecker
                 case ApplyEntry apply:
                     CheckApply(node, view, apply.Entry, nowMicros);
                     break;
+                case PersistSnapshot stored:
+                    CheckSnapshot(node.Id, stored.Snapshot.Metadata, nowMicros);
+                    break;
+                case RestoreSnapshot restore:
+                    CheckRestore(node, view, restore.Snapshot.Metadata, nowMicros);
+                    break;
             }
         }
         CheckLeader(node, view, nowMicros);
@@ -85,7 +94,7 @@ public sealed class SafetyChecker
         foreach (var (id, view) in views)
         {
             var log = view.Node!.Log;
-            if (log.LastIndex >= index && log.DigestAt(index) == digest) continue;
+            if (HasPrefix(log, index, digest)) continue;
             var voters = logs.Count(other => IsAtLeastAsUpToDate(log, other));
             if (Quorum.IsMajority(voters, logs.Count))
             {
@@ -143,11 +152,11 @@ public sealed class SafetyChecker
                 Fail(Property.ElectionSafety, now, node.Id, $"{node.Id} and {other} are both leaders of term {node.Term}");
             leaderOfTerm[node.Term] = node.Id;
             var committed = CommittedIndex;
-            if (log.LastIndex < committed || log.DigestAt(committed) != committedDigests[(int)committed])
+            if (!HasPrefix(log, committed, committedDigests[(int)committed]))
                 Fail(Property.LeaderCompleteness, now, node.Id, $"new leader of term {node.Term} lacks committed entries up to {committed} (its log ends at {log.LastIndex})");
             view.LeaderTerm = node.Term;
         }
-        else if (log.LastIndex < view.LeaderLastIndex || log.DigestAt(view.LeaderLastIndex) != view.LeaderDigest)
+        else if (!HasPrefix(log, view.LeaderLastIndex, view.LeaderDigest))
         {
             Fail(Property.LeaderAppendOnly, now, node.Id, $"leader of term {node.Term} changed its log below index {view.LeaderLastIndex}");
         }
@@ -164,6 +173,13 @@ public sealed class SafetyChecker
         var upTo = Math.Min(commit, log.LastIndex);
         for (var i = view.CommitIndex + 1; i <= upTo; i++)
         {
+            if (i < log.SnapshotIndex)
+            {
+                // Compacted (installed from a snapshot or restarted from one): only committed entries may be.
+                if (i >= committedDigests.Count)
+                    Fail(Property.StateMachineSafety, now, node.Id, $"index {i} is compacted but was never committed");
+                continue;
+            }
             var digest = log.DigestAt(i);
             if (i < committedDigests.Count)
             {
@@ -194,6 +210,35 @@ public sealed class SafetyChecker
         {
             appliedAt[entry.Index] = entry;
         }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="log"/> holds the prefix [1, index] with <paramref name="digest"/>. A
+    /// compacted index counts as held: only committed prefixes are compacted, and those are checked
+    /// when committed and when snapshotted.
+    /// </summary>
+    private static bool HasPrefix(IReadOnlyRaftLog log, long index, ulong digest) =>
+        index < log.SnapshotIndex || (log.LastIndex >= index && log.DigestAt(index) == digest);
+
+    /// <summary>A snapshot must cover a committed prefix, and carry that prefix's digest.</summary>
+    private void CheckSnapshot(NodeId id, SnapshotMetadata snapshot, long now)
+    {
+        var index = snapshot.LastIncludedIndex;
+        if (index > CommittedIndex)
+            Fail(Property.StateMachineSafety, now, id, $"snapshot up to {index} covers entries not committed (committed up to {CommittedIndex})");
+        else if (committedDigests[(int)index] != snapshot.Digest)
+            Fail(Property.StateMachineSafety, now, id, $"snapshot up to {index} holds a different prefix than the one committed");
+    }
+
+    /// <summary>Restoring a snapshot applies its whole prefix at once: it must be committed, and ahead of what was applied.</summary>
+    private void CheckRestore(IRaftNode node, NodeView view, SnapshotMetadata snapshot, long now)
+    {
+        var index = snapshot.LastIncludedIndex;
+        if (index <= view.LastApplied)
+            Fail(Property.AppliedIsCommittedPrefix, now, node.Id, $"restored snapshot up to {index} after applying up to {view.LastApplied}");
+        if (index > node.CommitIndex)
+            Fail(Property.AppliedIsCommittedPrefix, now, node.Id, $"restored snapshot up to {index} beyond commit index {node.CommitIndex}");
+        view.LastApplied = Math.Max(view.LastApplied, index);
     }
 
     private void Fail(Property property, long now, NodeId node, string message) =>

@@ -69,11 +69,26 @@ public sealed class RunOptionSet
 
     public Option<int> ReadPercent { get; } = new("--read-percent") { Description = "Share of client operations that are gets, in percent.", DefaultValueFactory = _ => 30 };
 
+    public Option<int> SnapshotEvery { get; } = new("--snapshot-every") { Description = "Each node snapshots its state machine and compacts its log every N applied entries (§7); 0 = never." };
+
+    public Option<int> SnapshotChunkBytes { get; } = new("--snapshot-chunk-bytes") { Description = "Most bytes per InstallSnapshot chunk (small by default so that runs exercise chunking).", DefaultValueFactory = _ => DefaultSnapshotChunkBytes };
+
+    /// <summary>Snapshot chunk size of simulated runs: small, so a key-value snapshot spans several chunks.</summary>
+    public const int DefaultSnapshotChunkBytes = 64;
+
     public RunOptionSet()
     {
         ReadPercent.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<int>() is < 0 or > 100) r.AddError("--read-percent must be between 0 and 100.");
+        });
+        SnapshotEvery.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 0) r.AddError("--snapshot-every must not be negative.");
+        });
+        SnapshotChunkBytes.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 1) r.AddError("--snapshot-chunk-bytes must be at least 1.");
         });
         MaxEntries.Validators.Add(r =>
         {
@@ -111,6 +126,8 @@ public sealed class RunOptionSet
         {
             if (r.GetValue(Reads) == ReadMode.Lease && !r.GetValue(CheckQuorum)) r.AddError("--reads lease needs --check-quorum (thesis §6.4.1).");
         });
+        command.Add(SnapshotEvery);
+        command.Add(SnapshotChunkBytes);
     }
 
     public SimulationOptions Read(ParseResult parse, ulong seed, bool keepTrace = false)
@@ -134,6 +151,9 @@ public sealed class RunOptionSet
             },
             Reads = parse.GetValue(Reads),
             ReadPercent = parse.GetValue(ReadPercent),
+                MaxSnapshotChunkBytes = parse.GetValue(SnapshotChunkBytes),
+            },
+            SnapshotEveryEntries = parse.GetValue(SnapshotEvery),
             KeepTrace = keepTrace,
         };
     }
@@ -148,6 +168,8 @@ public sealed class RunOptionSet
         + (options.Raft.CheckQuorum ? " --check-quorum" : "")
         + (options.Reads == ReadMode.ReadIndex ? "" : $" --reads {Kebab(options.Reads.ToString())}")
         + (options.ReadPercent == 30 ? "" : $" --read-percent {options.ReadPercent}")
+        + (options.SnapshotEveryEntries == 0 ? "" : $" --snapshot-every {options.SnapshotEveryEntries}")
+        + (options.SnapshotEveryEntries == 0 || options.Raft.MaxSnapshotChunkBytes == DefaultSnapshotChunkBytes ? "" : $" --snapshot-chunk-bytes {options.Raft.MaxSnapshotChunkBytes}")
         + (options.MaxClockDrift == (options.Faults == FaultProfile.Chaos ? 0.05 : 0) ? "" : string.Create(CultureInfo.InvariantCulture, $" --drift {options.MaxClockDrift}"))
         + (options.Schedule is null ? "" : $" --schedule \"{FaultScheduleText.Format(options.Schedule)}\"");
 

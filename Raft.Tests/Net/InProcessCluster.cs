@@ -10,7 +10,7 @@ public sealed class InProcessCluster : IDisposable
     private readonly SortedDictionary<NodeId, NodeHost> hosts = [];
     private readonly SortedDictionary<NodeId, string> raftAddresses;
 
-    public InProcessCluster(int nodes, RaftOptions? options = null, string clusterId = "test")
+    public InProcessCluster(int nodes, RaftOptions? options = null, string clusterId = "test", int snapshotEveryEntries = 0)
     {
         ClusterId = clusterId;
         Root = Path.Combine(Path.GetTempPath(), $"raft-test-{Environment.ProcessId}-{Guid.NewGuid():N}");
@@ -29,7 +29,7 @@ public sealed class InProcessCluster : IDisposable
             {
                 Id = id, RaftAddresses = raft, ClientAddress = client[id], DataDirectory = DataDirectory(id),
                 ClusterId = clusterId, TickInterval = TimeSpan.FromMilliseconds(5), Fsync = false,
-                Options = options ?? new RaftOptions(),
+                Options = options ?? new RaftOptions(), SnapshotEveryEntries = snapshotEveryEntries,
             }) { Log = _ => { } };
         }
         foreach (var host in hosts.Values) host.Start();

@@ -42,6 +42,11 @@ public static class WireSamples
         yield return new PreVoteResponse(N2, N3, 8, 600, InReplyTo: 500, VoteGranted: true);
         yield return new PreVoteResponse(N1, N3, 7, 601, InReplyTo: 501, VoteGranted: false);
         yield return new TimeoutNow(N1, N2, 7, 700);
+        yield return new InstallSnapshot(N1, N3, 7, 800, LastIncludedIndex: 1000, LastIncludedTerm: 6, Digest: ulong.MaxValue,
+            Offset: 4096, Data: AllByteValues(), Done: false);
+        yield return new InstallSnapshot(N1, N2, 7, 801, LastIncludedIndex: 1, LastIncludedTerm: 1, Digest: 0, Offset: 0, Data: [], Done: true);
+        yield return new InstallSnapshotResponse(N3, N1, 7, 900, InReplyTo: 800, LastIncludedIndex: 1000, NextOffset: 4352, Done: false);
+        yield return new InstallSnapshotResponse(N2, N1, 7, 901, InReplyTo: 801, LastIncludedIndex: 1, NextOffset: 0, Done: true);
     }
 
     /// <summary>A random message that satisfies every invariant, for the fuzz corpus.</summary>
@@ -126,6 +131,12 @@ public static class WireSamples
             var decoded = (AppendEntries)actual;
             Assert.That(decoded.Entries, Is.EqualTo(append.Entries).AsCollection, "entries");
             Assert.That(decoded with { Entries = append.Entries }, Is.EqualTo(append), "fields other than entries");
+        }
+        else if (expected is InstallSnapshot chunk)
+        {
+            var decoded = (InstallSnapshot)actual;
+            Assert.That(decoded.Data, Is.EqualTo(chunk.Data), "data");
+            Assert.That(decoded with { Data = chunk.Data }, Is.EqualTo(chunk), "fields other than data");
         }
         else
         {

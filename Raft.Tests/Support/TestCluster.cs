@@ -94,7 +94,8 @@ public sealed class TestCluster
             EffectLog[node].Add(effect);
             switch (effect)
             {
-                case PersistHardState or PersistEntries: storages[node].Persist(effect); break;
+                case PersistHardState or PersistEntries or PersistSnapshot: storages[node].Persist(effect); break;
+                case RestoreSnapshot restore: machines[node].Restore(restore.Snapshot.Data); break;
                 case Send send: inFlight.Add(send.Message); break;
                 case ApplyEntry apply:
                     applied[node].Add(apply.Entry);
@@ -106,6 +107,9 @@ public sealed class TestCluster
     }
 
     public Output Tick(int id) => Step(id, Raft.Core.Inputs.Tick.Instance);
+
+    /// <summary>Snapshots node <paramref name="id"/>'s state machine as of its applied index and compacts its log (§7).</summary>
+    public Output Compact(int id) => Step(id, new Raft.Core.Inputs.Compact(this[id].LastApplied, machines[N(id)].Snapshot()));
 
     public void Tick(int id, int times)
     {
@@ -214,19 +218,21 @@ public sealed class TestCluster
 
     public IEnumerable<int> LiveIds() => Members.Where(m => !crashed.Contains(m)).Select(m => m.Value);
 
-    /// <summary>The terms of a node's log, index 1 first.</summary>
+    /// <summary>The terms of a node's log, FirstIndex first (index 1 unless compacted).</summary>
     public long[] Terms(int id)
     {
         var log = this[id].Log;
-        return Enumerable.Range(1, (int)log.LastIndex).Select(i => log.TermAt(i)).ToArray();
+        return Enumerable.Range((int)log.FirstIndex, (int)(log.LastIndex - log.FirstIndex + 1)).Select(i => log.TermAt(i)).ToArray();
     }
 
     private void Start(NodeId id)
     {
         incarnation++;
+        var persisted = storages[id].Load();
         nodes[id] = new RaftNode(id, Members, Options, new FixedSequence(id.Value - 1),
-            storages[id].Load(), firstMessageId: incarnation * 1_000_000_000L);
+            persisted, firstMessageId: incarnation * 1_000_000_000L);
         machines[id] = new KvStateMachine();
+        if (persisted.Snapshot is { } snapshot) machines[id].Restore(snapshot.Data); // §7: restart from snapshot plus log
         applied[id] = [];
         EffectLog.TryAdd(id, []);
     }

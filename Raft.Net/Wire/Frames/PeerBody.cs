@@ -14,6 +14,8 @@ namespace Raft.Net.Wire.Frames;
 [Union(4, typeof(PreVoteBody))]
 [Union(5, typeof(PreVoteResponseBody))]
 [Union(6, typeof(TimeoutNowBody))]
+[Union(7, typeof(InstallSnapshotBody))]
+[Union(8, typeof(InstallSnapshotResponseBody))]
 public abstract class PeerBody
 {
     [Key(0)] public int From { get; init; }
