@@ -261,6 +261,7 @@ public sealed partial class Simulation
                     break;
                 case ReadRefused refused:
                     OnReadRefused(node, refused);
+                    break;
                 case PersistSnapshot stored:
                     releaseAt = Now + options.DiskSyncMicros;
                     node.Disk.Write(stored, releaseAt);

@@ -99,6 +99,7 @@ public sealed partial class RaftNode : IRaftNode
                 break;
             case ReadIndex read:
                 HandleReadIndex(read.RequestId);
+                break;
             case Compact compact:
                 CompactLog(compact);
                 break;

@@ -148,11 +148,10 @@ public sealed class RunOptionSet
                 Bug = parse.GetValue(Bug), MaxEntriesPerAppend = parse.GetValue(MaxEntries),
                 PreVote = parse.GetValue(PreVote), CheckQuorum = parse.GetValue(CheckQuorum),
                 LeaseReads = parse.GetValue(Reads) == ReadMode.Lease,
+                MaxSnapshotChunkBytes = parse.GetValue(SnapshotChunkBytes),
             },
             Reads = parse.GetValue(Reads),
             ReadPercent = parse.GetValue(ReadPercent),
-                MaxSnapshotChunkBytes = parse.GetValue(SnapshotChunkBytes),
-            },
             SnapshotEveryEntries = parse.GetValue(SnapshotEvery),
             KeepTrace = keepTrace,
         };
