@@ -21,6 +21,7 @@ public static class ClusterRun
         Directory.CreateDirectory(root);
         var nodeArgs = new List<string> { "--tick", $"{options.Tick.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)}ms", "--seed", options.Seed.ToString(CultureInfo.InvariantCulture) };
         if (!options.Fsync) nodeArgs.Add("--no-fsync");
+        if (options.SnapshotEvery > 0) nodeArgs.AddRange(["--snapshot-every", options.SnapshotEvery.ToString(CultureInfo.InvariantCulture)]);
 
         using var cluster = new LocalCluster(options.Nodes, root, nodeArgs);
         var history = new OperationHistory();
@@ -44,6 +45,8 @@ public static class ClusterRun
 
         var nextKill = options.KillEvery is { } k ? clock.Elapsed + k : TimeSpan.MaxValue;
         var nextCut = options.CutEvery is { } cutEvery ? clock.Elapsed + cutEvery : TimeSpan.MaxValue;
+        var nextTransfer = options.TransferEvery is { } transferEvery ? clock.Elapsed + transferEvery : TimeSpan.MaxValue;
+        var transfers = 0;
         var restarts = new List<(TimeSpan At, NodeId Node)>();
         var restores = new List<(TimeSpan At, NodeId A, NodeId B)>();
         var lastReport = TimeSpan.Zero;
@@ -82,12 +85,22 @@ public static class ClusterRun
                 cuts++;
                 restores.Add((now + TimeSpan.FromSeconds(1), a, b));
             }
+            if (now >= nextTransfer)
+            {
+                nextTransfer = now + options.TransferEvery!.Value;
+                if (CurrentLeader(cluster) is { } leader)
+                {
+                    var target = cluster.Members.Where(m => m != leader).ElementAt(random.Next(options.Nodes - 1));
+                    cluster.Command(leader, $"transfer {target}");
+                    transfers++;
+                }
+            }
             if (now - lastReport >= TimeSpan.FromSeconds(2))
             {
                 lastReport = now;
                 int done;
                 lock (history) done = history.CompletedCount;
-                progress($"{now.TotalSeconds:0}s: {done} ops, {kills.Count} kills, {cuts} cuts");
+                progress($"{now.TotalSeconds:0}s: {done} ops, {kills.Count} kills, {cuts} cuts, {transfers} transfers");
             }
         }
 

@@ -29,6 +29,12 @@ public sealed record ClusterRunOptions
     /// <summary>Keep the data directory afterwards (it is printed in the summary).</summary>
     public bool KeepData { get; init; }
 
+    /// <summary>Each node snapshots and compacts its log every this many applied entries; 0 = never.</summary>
+    public int SnapshotEvery { get; init; }
+
+    /// <summary>Ask the current leader to hand leadership to another node this often; null for never.</summary>
+    public TimeSpan? TransferEvery { get; init; }
+
     /// <summary>Kill only the current leader (for measuring re-election time).</summary>
     public bool KillLeaderOnly { get; init; }
 }

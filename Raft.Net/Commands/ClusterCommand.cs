@@ -16,11 +16,17 @@ public static class ClusterCommand
         var clients = new Option<int>("--clients") { Description = "Concurrent key-value clients.", DefaultValueFactory = _ => 3 };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the workload and faults.", DefaultValueFactory = _ => 1 };
         var noFsync = new Option<bool>("--no-fsync") { Description = "Do not fsync (not crash-safe; for comparison only)." };
+        var snapshotEvery = new Option<int>("--snapshot-every") { Description = "Nodes snapshot and compact their logs every N applied entries; 0 = never." };
+        snapshotEvery.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 0) r.AddError("--snapshot-every must not be negative.");
+        });
+        var transferEvery = new Option<string?>("--transfer-every") { Description = "Ask the leader to hand leadership to a random other node this often, e.g. 4s." };
         var verbose = new Option<bool>("--verbose") { Description = "Print the nodes' structured log lines at the end." };
         var data = new Option<string?>("--data") { Description = "Keep node data here (default: a temporary directory, deleted on success)." };
         var command = new Command("cluster", "Start a local cluster of node processes, run a workload with faults, check safety, parity and linearizability.")
         {
-            nodes, duration, killEvery, killLeader, cutEvery, clients, seed, noFsync, data, verbose,
+            nodes, duration, killEvery, killLeader, cutEvery, transferEvery, snapshotEvery, clients, seed, noFsync, data, verbose,
         };
         nodes.Validators.Add(r =>
         {
@@ -30,7 +36,7 @@ public static class ClusterCommand
         {
             if (r.GetValueOrDefault<int>() is < 1 or > 256) r.AddError("--clients must be between 1 and 256.");
         });
-        foreach (var option in new[] { duration, killEvery, cutEvery })
+        foreach (var option in new[] { duration, killEvery, cutEvery, transferEvery })
         {
             option.Validators.Add(r =>
             {
@@ -47,6 +53,8 @@ public static class ClusterCommand
                 KillEvery = parse.GetValue(killEvery) is { } k ? ParseSpan(k) : null,
                 KillLeaderOnly = parse.GetValue(killLeader),
                 CutEvery = parse.GetValue(cutEvery) is { } c ? ParseSpan(c) : null,
+                TransferEvery = parse.GetValue(transferEvery) is { } t ? ParseSpan(t) : null,
+                SnapshotEvery = parse.GetValue(snapshotEvery),
                 Clients = parse.GetValue(clients),
                 Seed = parse.GetValue(seed),
                 Fsync = !parse.GetValue(noFsync),

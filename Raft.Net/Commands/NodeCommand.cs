@@ -7,7 +7,7 @@ namespace Raft.Net.Commands;
 
 /// <summary>
 /// <c>raft-net node</c>: one real Raft server. Reads operator commands on stdin
-/// (<c>cut n2</c>, <c>restore n2</c>, <c>heal</c>, <c>campaign</c>, <c>status</c>, <c>quit</c>);
+/// (<c>cut n2</c>, <c>restore n2</c>, <c>heal</c>, <c>campaign</c>, <c>transfer n2</c>, <c>status</c>, <c>quit</c>);
 /// exits when stdin closes, so a dead launcher leaves no orphans.
 /// </summary>
 public static class NodeCommand
@@ -24,10 +24,15 @@ public static class NodeCommand
         var heartbeat = new Option<int>("--heartbeat-ticks") { Description = "Heartbeat interval in ticks.", DefaultValueFactory = _ => 2 };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the election-timeout jitter.", DefaultValueFactory = _ => 1 };
         var noFsync = new Option<bool>("--no-fsync") { Description = "Do not fsync (fast, not crash-safe)." };
+        var snapshotEvery = new Option<int>("--snapshot-every") { Description = "Snapshot the state machine and compact the log every N applied entries (§7); 0 = never." };
+        snapshotEvery.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 0) r.AddError("--snapshot-every must not be negative.");
+        });
 
         var command = new Command("node", "Run one Raft server over NetMQ with a durable log.")
         {
-            id, peers, client, data, cluster, tick, election, heartbeat, seed, noFsync,
+            id, peers, client, data, cluster, tick, election, heartbeat, seed, noFsync, snapshotEvery,
         };
         command.Validators.Add(result =>
         {
@@ -49,6 +54,7 @@ public static class NodeCommand
                 Options = new RaftOptions { ElectionTicks = parse.GetValue(election), HeartbeatTicks = parse.GetValue(heartbeat) },
                 Seed = parse.GetValue(seed),
                 Fsync = !parse.GetValue(noFsync),
+                SnapshotEveryEntries = parse.GetValue(snapshotEvery),
             };
             return Run(config);
         });
@@ -69,6 +75,7 @@ public static class NodeCommand
                 case "quit": return 0;
                 case "heal": host.UnblockAll(); break;
                 case "campaign": host.Campaign(); break;
+                case "transfer" when words.Length == 2 && NodeId.TryParse(words[1], out var target): host.TransferLeadership(target); break;
                 case "cut" when words.Length == 2 && NodeId.TryParse(words[1], out var peer): host.Block(peer); break;
                 case "restore" when words.Length == 2 && NodeId.TryParse(words[1], out var peer): host.Unblock(peer); break;
                 case "status": Console.WriteLine(host.Metrics); break;

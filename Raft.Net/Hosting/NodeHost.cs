@@ -115,6 +115,9 @@ public sealed class NodeHost : IDisposable
 
     public void UnblockAll() => Post(() => transport!.UnblockAll());
 
+    /// <summary>Asks this node, if it leads, to hand leadership to <paramref name="target"/> (thesis §3.10).</summary>
+    public void TransferLeadership(NodeId target) => Post(() => Step(new Raft.Core.Inputs.TransferLeadership(target)));
+
     /// <summary>Forces an election now (scripted runs).</summary>
     public void Campaign() => Post(() => Step(Raft.Core.Inputs.Campaign.Instance));
 

@@ -73,6 +73,14 @@ public static class InputLog
         {
             case Tick: fields["k"] = "tick"; break;
             case Campaign: fields["k"] = "campaign"; break;
+            case TransferLeadership transfer:
+                fields["k"] = "transfer";
+                fields["n"] = transfer.Target.Value;
+                break;
+            case ReadIndex read:
+                fields["k"] = "read";
+                fields["r"] = read.RequestId;
+                break;
             case Propose propose:
                 fields["k"] = "propose";
                 fields["c"] = Convert.ToBase64String(propose.Command);
@@ -171,6 +179,8 @@ public static class InputLog
         {
             "tick" => Tick.Instance,
             "campaign" => Campaign.Instance,
+            "transfer" => new TransferLeadership(new NodeId(r.GetProperty("n").GetInt32())),
+            "read" => new ReadIndex(r.GetProperty("r").GetInt64()),
             "propose" => new Propose(Convert.FromBase64String(r.GetProperty("c").GetString()!)),
             "compact" => new Compact(r.GetProperty("i").GetInt64(), Convert.FromBase64String(r.GetProperty("s").GetString()!)),
             "receive" => WireCodec.TryDecode(Convert.FromBase64String(r.GetProperty("m").GetString()!), header.ClusterId, header.Members, out var m, out var reason)

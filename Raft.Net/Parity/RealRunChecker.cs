@@ -1,6 +1,9 @@
 using Raft.Core;
 using Raft.Core.Inputs;
+using Raft.Core.Effects;
+using Raft.Core.Log;
 using Raft.Core.Node;
+using Raft.Core.StateMachine;
 using Raft.Simulation.Checkers;
 
 namespace Raft.Net.Parity;
@@ -47,6 +50,7 @@ public static class RealRunChecker
         string? firstMismatch = null;
         var leaderChanges = new List<(long, NodeId, long)>();
         var finalCommits = new SortedDictionary<NodeId, (long, ulong)>();
+        var committedCommands = new SortedSet<(long, long)>();
         foreach (var (time, l, i) in steps)
         {
             var (header, inputs) = logs[l];
@@ -64,29 +68,20 @@ public static class RealRunChecker
                 firstMismatch ??= $"{header.Node} incarnation {header.Incarnation}, input {i + 1} ({inputs[i].Input})";
             }
             safety.AfterStep(core, output.Effects, time);
+            // An applied entry is committed. Collected as they are applied, so entries later
+            // compacted into a snapshot still count.
+            foreach (var apply in output.Effects.OfType<ApplyEntry>())
+                if (apply.Entry.Kind == EntryKind.Command)
+                {
+                    var command = KvCommand.Decode(apply.Entry.Command);
+                    committedCommands.Add((command.ClientId, command.Sequence));
+                }
             if (!wasLeader && core.Role == Role.Leader) leaderChanges.Add((time, core.Id, core.Term));
             var commit = Math.Min(core.CommitIndex, core.Log.LastIndex);
             if (!finalCommits.TryGetValue(core.Id, out var known) || commit >= known.Item1)
                 finalCommits[core.Id] = (commit, core.Log.DigestAt(commit));
         }
         return new Report(logs.Count, steps.Count, mismatches, firstMismatch, safety.First, leaderChanges.Count, leaderChanges, finalCommits,
-            CommittedCommands(cores));
-    }
-
-    /// <summary>(clientId, sequence) of every command in the longest committed prefix any replayed core reached.</summary>
-    private static SortedSet<(long, long)> CommittedCommands(IEnumerable<RaftNode?> cores)
-    {
-        var best = cores.Where(c => c is not null).MaxBy(c => Math.Min(c!.CommitIndex, c.Log.LastIndex));
-        var commands = new SortedSet<(long, long)>();
-        if (best is null) return commands;
-        // Commands compacted into a snapshot are no longer in the log: only the log after it is listed.
-        for (var i = best.Log.FirstIndex; i <= Math.Min(best.CommitIndex, best.Log.LastIndex); i++)
-        {
-            var entry = best.Log.EntryAt(i);
-            if (entry.Kind != Raft.Core.Log.EntryKind.Command) continue;
-            var command = Raft.Core.StateMachine.KvCommand.Decode(entry.Command);
-            commands.Add((command.ClientId, command.Sequence));
-        }
-        return commands;
+            committedCommands);
     }
 }

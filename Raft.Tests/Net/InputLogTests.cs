@@ -30,6 +30,27 @@ public sealed class InputLogTests
     }
 
     [Test]
+    public void Every_kind_of_input_a_node_can_receive_is_recorded_and_read_back()
+    {
+        var members = Raft.Core.NodeId.Range(3);
+        var header = new InputLogHeader(new Raft.Core.NodeId(1), 1, members, 42, 1_000_000_000, new Raft.Core.RaftOptions(),
+            new Raft.Core.HardState(0, null), [], "test");
+        Raft.Core.Inputs.Input[] inputs =
+        [
+            Raft.Core.Inputs.Tick.Instance, Raft.Core.Inputs.Campaign.Instance, new Raft.Core.Inputs.Propose([1, 2, 3]),
+            new Raft.Core.Inputs.TransferLeadership(new Raft.Core.NodeId(2)), new Raft.Core.Inputs.ReadIndex(7),
+            new Raft.Core.Inputs.Receive(new Raft.Core.Messages.RequestVote(new Raft.Core.NodeId(2), new Raft.Core.NodeId(1), 1, 5, 0, 0)),
+        ];
+        var path = Path.Combine(directory, "inputs-0001.ndjson");
+        File.WriteAllLines(path, [InputLog.HeaderLine(header), .. inputs.Select((input, i) => InputLog.InputLine(i, input, "test", "0"))]);
+
+        var read = InputLog.Read(path);
+
+        Assert.That(read, Is.Not.Null);
+        Assert.That(read!.Value.Inputs.Select(r => r.Input.ToString()), Is.EqualTo(inputs.Select(i => i.ToString())));
+    }
+
+    [Test]
     public void A_damaged_line_in_the_middle_of_an_input_log_is_reported_with_its_line_number()
     {
         // A real node's log with its third line damaged.

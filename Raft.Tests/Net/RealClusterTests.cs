@@ -82,9 +82,10 @@ public sealed class RealClusterTests
     }
 
     [Test]
-    public void A_local_cluster_with_kill_9_and_cut_links_loses_no_acknowledged_write_and_stays_linearizable()
+    public void A_local_cluster_with_kill_9_cut_links_transfers_and_snapshots_loses_no_acknowledged_write_and_stays_linearizable()
     {
-        var (code, stdout, stderr) = RaftNet.Run("cluster", "--nodes", "3", "--duration", "8s", "--kill-every", "2s", "--cut-every", "3s", "--clients", "3");
+        var (code, stdout, stderr) = RaftNet.Run("cluster", "--nodes", "3", "--duration", "8s", "--kill-every", "2s", "--cut-every", "3s", "--clients", "3",
+            "--transfer-every", "3s", "--snapshot-every", "200");
         TestContext.Out.WriteLine(stdout);
         Assert.That(code, Is.Zero, stdout + stderr);
         Assert.That(stdout, Does.Contain("replay parity     ok").And.Contain("every acknowledged write is committed").And.Contain("linearizable      ok"));
