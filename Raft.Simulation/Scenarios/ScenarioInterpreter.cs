@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Raft.Core;
 using Raft.Core.Inputs;
+using Raft.Core.Node;
 using Raft.Core.StateMachine;
 
 namespace Raft.Simulation.Scenarios;
@@ -69,6 +70,11 @@ public sealed class ScenarioInterpreter(TeachingBug? bugOverride = null)
             case "campaign":
                 Arity(command, args, 1, 1);
                 c.Step(LiveNode(command, c, args[0]), Campaign.Instance, report);
+                break;
+            case "transfer":
+                // transfer nK nT: ask nK (if it leads) to hand leadership to nT (thesis §3.10).
+                Arity(command, args, 2, 2);
+                c.Step(LiveNode(command, c, args[0]), new TransferLeadership(Node(command, c, args[1])), report);
                 break;
             case "tick": Tick(command, c, args, report); break;
             case "propose":
@@ -327,7 +333,9 @@ public sealed class ScenarioInterpreter(TeachingBug? bugOverride = null)
         var outcome = output.Proposal!;
         report.Insert(0, outcome.Accepted
             ? $"{id} accepts the proposal at {outcome.Index}@{outcome.Term}"
-            : $"{id} refuses the proposal: not leader (leader hint {outcome.LeaderHint?.ToString() ?? "-"})");
+            : outcome.Refusal == ProposeRefusal.LeadershipTransferInProgress
+                ? $"{id} refuses the proposal: leadership transfer in progress"
+                : $"{id} refuses the proposal: not leader (leader hint {outcome.LeaderHint?.ToString() ?? "-"})");
     }
 
     private static void Deliver(ScenarioCommand command, ScenarioCluster c, IReadOnlyList<ScenarioToken> args, List<string> report)
