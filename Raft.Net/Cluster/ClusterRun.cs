@@ -21,6 +21,7 @@ public static class ClusterRun
         Directory.CreateDirectory(root);
         var nodeArgs = new List<string> { "--tick", $"{options.Tick.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)}ms", "--seed", options.Seed.ToString(CultureInfo.InvariantCulture) };
         if (!options.Fsync) nodeArgs.Add("--no-fsync");
+        if (options.LogReads) nodeArgs.Add("--log-reads");
         if (options.SnapshotEvery > 0) nodeArgs.AddRange(["--snapshot-every", options.SnapshotEvery.ToString(CultureInfo.InvariantCulture)]);
 
         using var cluster = new LocalCluster(options.Nodes, root, nodeArgs);

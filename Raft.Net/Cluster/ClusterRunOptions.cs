@@ -35,6 +35,9 @@ public sealed record ClusterRunOptions
     /// <summary>Ask the current leader to hand leadership to another node this often; null for never.</summary>
     public TimeSpan? TransferEvery { get; init; }
 
+    /// <summary>Serve gets through the log instead of with ReadIndex.</summary>
+    public bool LogReads { get; init; }
+
     /// <summary>Kill only the current leader (for measuring re-election time).</summary>
     public bool KillLeaderOnly { get; init; }
 }

@@ -22,11 +22,12 @@ public static class ClusterCommand
             if (r.GetValueOrDefault<int>() < 0) r.AddError("--snapshot-every must not be negative.");
         });
         var transferEvery = new Option<string?>("--transfer-every") { Description = "Ask the leader to hand leadership to a random other node this often, e.g. 4s." };
+        var logReads = new Option<bool>("--log-reads") { Description = "Serve gets through the log instead of with ReadIndex." };
         var verbose = new Option<bool>("--verbose") { Description = "Print the nodes' structured log lines at the end." };
         var data = new Option<string?>("--data") { Description = "Keep node data here (default: a temporary directory, deleted on success)." };
         var command = new Command("cluster", "Start a local cluster of node processes, run a workload with faults, check safety, parity and linearizability.")
         {
-            nodes, duration, killEvery, killLeader, cutEvery, transferEvery, snapshotEvery, clients, seed, noFsync, data, verbose,
+            nodes, duration, killEvery, killLeader, cutEvery, transferEvery, snapshotEvery, clients, seed, noFsync, data, verbose, logReads,
         };
         nodes.Validators.Add(r =>
         {
@@ -55,6 +56,7 @@ public static class ClusterCommand
                 CutEvery = parse.GetValue(cutEvery) is { } c ? ParseSpan(c) : null,
                 TransferEvery = parse.GetValue(transferEvery) is { } t ? ParseSpan(t) : null,
                 SnapshotEvery = parse.GetValue(snapshotEvery),
+                LogReads = parse.GetValue(logReads),
                 Clients = parse.GetValue(clients),
                 Seed = parse.GetValue(seed),
                 Fsync = !parse.GetValue(noFsync),

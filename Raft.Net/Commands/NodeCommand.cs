@@ -24,6 +24,7 @@ public static class NodeCommand
         var heartbeat = new Option<int>("--heartbeat-ticks") { Description = "Heartbeat interval in ticks.", DefaultValueFactory = _ => 2 };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the election-timeout jitter.", DefaultValueFactory = _ => 1 };
         var noFsync = new Option<bool>("--no-fsync") { Description = "Do not fsync (fast, not crash-safe)." };
+        var logReads = new Option<bool>("--log-reads") { Description = "Serve gets through the log like writes instead of with ReadIndex (thesis §6.4)." };
         var snapshotEvery = new Option<int>("--snapshot-every") { Description = "Snapshot the state machine and compact the log every N applied entries (§7); 0 = never." };
         snapshotEvery.Validators.Add(r =>
         {
@@ -32,7 +33,7 @@ public static class NodeCommand
 
         var command = new Command("node", "Run one Raft server over NetMQ with a durable log.")
         {
-            id, peers, client, data, cluster, tick, election, heartbeat, seed, noFsync, snapshotEvery,
+            id, peers, client, data, cluster, tick, election, heartbeat, seed, noFsync, snapshotEvery, logReads,
         };
         command.Validators.Add(result =>
         {
@@ -55,6 +56,7 @@ public static class NodeCommand
                 Seed = parse.GetValue(seed),
                 Fsync = !parse.GetValue(noFsync),
                 SnapshotEveryEntries = parse.GetValue(snapshotEvery),
+                ReadIndexReads = !parse.GetValue(logReads),
             };
             return Run(config);
         });

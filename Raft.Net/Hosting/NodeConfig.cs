@@ -36,6 +36,9 @@ public sealed record NodeConfig
     /// <summary>Seed of the election-timeout jitter (mixed with node id and incarnation).</summary>
     public ulong Seed { get; init; } = 1;
 
+    /// <summary>Serve gets with ReadIndex (thesis §6.4, no log entry); false sends them through the log like writes.</summary>
+    public bool ReadIndexReads { get; init; } = true;
+
     /// <summary>Record every input the core receives (for replay parity and for the checkers).</summary>
     public bool RecordInputs { get; init; } = true;
 }

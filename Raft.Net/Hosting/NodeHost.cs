@@ -39,6 +39,9 @@ public sealed class NodeHost : IDisposable
     private volatile NodeMetrics? metrics;
     private bool disposed;
     private bool batching;
+    private readonly SortedDictionary<long, (byte[] Client, long RequestId, string Key)> pendingReads = [];
+    private readonly List<(long ReadId, long ReadIndex)> readyReads = [];
+    private long nextReadId = 1;
     private long ticks;
 
     /// <summary>A metrics line is logged every this many ticks.</summary>
@@ -207,6 +210,14 @@ public sealed class NodeHost : IDisposable
             ReplyToClient(client, new ClientResponse(request.RequestId, ClientStatus.NotLeader, null, core.Leader));
             return;
         }
+        if (request.Command.Operation == KvOperation.Get && config.ReadIndexReads)
+        {
+            // Thesis §6.4: a read needs no log entry, only proof that we still lead (ReadIndex).
+            var readId = nextReadId++;
+            pendingReads[readId] = (client, request.RequestId, request.Command.Key);
+            Step(new ReadIndex(readId));
+            return;
+        }
         var output = Step(new Propose(request.Command.Encode()));
         if (output?.Proposal is { Accepted: true } accepted)
             pendingReplies[accepted.Index] = (client, request.RequestId, accepted.Term);
@@ -291,12 +302,33 @@ public sealed class NodeHost : IDisposable
                 case ApplyEntry apply:
                     Apply(apply.Entry);
                     break;
+                case ReadReady ready:
+                    readyReads.Add((ready.RequestId, ready.ReadIndex));
+                    break;
+                case ReadRefused refused when pendingReads.Remove(refused.RequestId, out var read):
+                    ReplyToClient(read.Client, new ClientResponse(read.RequestId, ClientStatus.NotLeader, null, refused.LeaderHint));
+                    break;
             }
         }
+        ServeReadyReads();
         if (unsynced && !batching)
         {
             storage!.Sync();
             unsynced = false;
+        }
+    }
+
+    /// <summary>A confirmed read is answered once the state machine has applied up to its read index.</summary>
+    private void ServeReadyReads()
+    {
+        if (readyReads.Count == 0) return;
+        var applied = core!.LastApplied;
+        foreach (var (readId, readIndex) in readyReads.Where(r => r.ReadIndex <= applied).ToList())
+        {
+            readyReads.Remove((readId, readIndex));
+            if (!pendingReads.Remove(readId, out var read)) continue;
+            stateMachine.Values.TryGetValue(read.Key, out var value);
+            ReplyToClient(read.Client, new ClientResponse(read.RequestId, ClientStatus.Ok, new KvResult(true, value), config.Id));
         }
     }
 

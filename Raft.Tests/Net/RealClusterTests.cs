@@ -26,6 +26,22 @@ public sealed class RealClusterTests
         Assert.That(get?.Value, Is.EqualTo("12"));
     }
 
+    [Test]
+    public void A_get_is_answered_with_ReadIndex_and_writes_nothing_to_the_log()
+    {
+        using var cluster = new InProcessCluster(3);
+        var leader = cluster.WaitForLeader();
+        using var client = cluster.Client(2);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        Assert.That(client.Execute(client.NextCommand(KvOperation.Put, "y", "7"), deadline)?.Ok, Is.True);
+        var lastIndexBefore = cluster[leader.Value].Metrics!.LastIndex;
+
+        var get = client.Execute(client.NextCommand(KvOperation.Get, "y"), deadline);
+
+        Assert.That(get?.Value, Is.EqualTo("7"));
+        Assert.That(cluster[leader.Value].Metrics!.LastIndex, Is.EqualTo(lastIndexBefore), "a ReadIndex read appends no entry");
+    }
+
     /// <summary>
     /// Scripted parity: the same script (n1 campaigns, then 20 puts in order; no random timeouts)
     /// ends with the same committed log digest on NetMQ as in the deterministic pump, on every node.
