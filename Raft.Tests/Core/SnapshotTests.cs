@@ -30,6 +30,23 @@ public sealed class SnapshotTests
         }
     }
 
+    /// <summary>
+    /// n1 leads; n3 is down while n1 commits <paramref name="entries"/> entries and compacts them;
+    /// n3 restarts and n1's next heartbeat sends it the first snapshot chunk, taken off the wire.
+    /// </summary>
+    private static (TestCluster Cluster, InstallSnapshot FirstChunk) FirstChunkToRestartedFollower(int entries)
+    {
+        var cluster = new TestCluster(3, SmallChunks);
+        cluster.Elect(1);
+        cluster.Crash(3);
+        Commit(cluster, 1, 1, entries);
+        cluster.Compact(1);
+        cluster.Restart(3);
+        cluster.Tick(1, cluster.Options.HeartbeatTicks);
+        var chunk = cluster.Take(m => m is InstallSnapshot && m.To == N(3)).Cast<InstallSnapshot>().Single();
+        return (cluster, chunk);
+    }
+
     /// <summary>Heartbeats from the leader until quiet, <paramref name="rounds"/> times.</summary>
     private static void Heartbeats(TestCluster cluster, int leader, int rounds)
     {
@@ -207,14 +224,7 @@ public sealed class SnapshotTests
     [Test]
     public void A_chunk_that_does_not_continue_the_received_bytes_is_answered_with_the_expected_offset()
     {
-        var cluster = new TestCluster(3, SmallChunks);
-        cluster.Elect(1);
-        cluster.Crash(3);
-        Commit(cluster, 1, 1, 50);
-        cluster.Compact(1);
-        cluster.Restart(3);
-        cluster.Tick(1, cluster.Options.HeartbeatTicks);
-        var first = cluster.Take(m => m is InstallSnapshot && m.To == N(3)).Cast<InstallSnapshot>().Single();
+        var (cluster, first) = FirstChunkToRestartedFollower(50);
         Assert.That(first.Done, Is.False);
 
         var skipped = cluster.Deliver(first with { Offset = 128 }).SentOne<InstallSnapshotResponse>();
@@ -297,14 +307,7 @@ public sealed class SnapshotTests
     [Test]
     public void A_delayed_chunk_of_an_older_snapshot_does_not_discard_a_newer_one_half_received()
     {
-        var cluster = new TestCluster(3, SmallChunks);
-        cluster.Elect(1);
-        cluster.Crash(3);
-        Commit(cluster, 1, 1, 30);
-        cluster.Compact(1);
-        cluster.Restart(3);
-        cluster.Tick(1, cluster.Options.HeartbeatTicks);
-        var older = cluster.Take(m => m is InstallSnapshot && m.To == N(3)).Cast<InstallSnapshot>().Single();
+        var (cluster, older) = FirstChunkToRestartedFollower(30);
         Commit(cluster, 1, 31, 10);
         cluster.Compact(1);
         cluster.DropAll();
