@@ -36,4 +36,10 @@ public enum TeachingBug
 
     /// <summary>A leader answers reads at once without confirming it is still leader, so a deposed leader serves stale reads (thesis §6.4).</summary>
     ReadWithoutQuorumCheck,
+
+    /// <summary>A leader starts a membership change while the previous one is uncommitted, so two configurations with disjoint majorities can both elect a leader (thesis §4.1).</summary>
+    OverlappingMembershipChanges,
+
+    /// <summary>A snapshot records the start-up membership instead of the one in force, so a server restored from it counts votes in the wrong configuration (§7, thesis §5.1).</summary>
+    SnapshotForgetsConfiguration,
 }

@@ -8,4 +8,7 @@ public enum EntryKind : byte
 
     /// <summary>The empty entry a new leader appends so that it can commit in its own term (§5.4.2, §8).</summary>
     NoOp = 1,
+
+    /// <summary>A cluster configuration (thesis §4), encoded by <see cref="Membership.Configuration.Encode"/>; in force as soon as it is in the log.</summary>
+    Configuration = 2,
 }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
+using Raft.Core.Membership;
 
 namespace Raft.Core.Log;
 
@@ -105,6 +106,21 @@ public sealed class RaftLog : IReadOnlyRaftLog
         entries.Add(entry);
     }
 
+    /// <summary>
+    /// The latest configuration entry at or below <paramref name="index"/>, with its index; else the
+    /// snapshot's configuration (index = SnapshotIndex) when there is a snapshot; else null.
+    /// </summary>
+    public (Configuration Configuration, long Index)? ConfigurationAsOf(long index)
+    {
+        for (var i = Math.Min(index, LastIndex); i >= FirstIndex; i--)
+        {
+            var entry = entries[Offset(i)];
+            if (entry.Kind == EntryKind.Configuration && Configuration.TryDecode(entry.Command, out var configuration))
+                return (configuration, i);
+        }
+        return SnapshotIndex > 0 ? (Snapshot.Configuration, SnapshotIndex) : null;
+    }
+
     /// <summary>Removes every entry at or after <paramref name="index"/>.</summary>
     public void TruncateFrom(long index)
     {
@@ -118,14 +134,14 @@ public sealed class RaftLog : IReadOnlyRaftLog
 
     /// <summary>
     /// §7: discards entries [FirstIndex, <paramref name="index"/>], keeping the term and digest at
-    /// <paramref name="index"/> as snapshot metadata, which it returns. The caller must only compact
-    /// entries the state machine has applied.
+    /// <paramref name="index"/> and the <paramref name="configuration"/> in force there as snapshot
+    /// metadata, which it returns. The caller must only compact entries the state machine has applied.
     /// </summary>
-    public SnapshotMetadata CompactTo(long index)
+    public SnapshotMetadata CompactTo(long index, Configuration configuration)
     {
         if (index <= SnapshotIndex || index > LastIndex)
             throw new ArgumentOutOfRangeException(nameof(index), index, $"can compact only within [{FirstIndex}, {LastIndex}]");
-        var metadata = new SnapshotMetadata(index, TermAt(index), DigestAt(index));
+        var metadata = new SnapshotMetadata(index, TermAt(index), DigestAt(index), configuration);
         var count = (int)(index - SnapshotIndex);
         entries.RemoveRange(0, count);
         digests.RemoveRange(0, count);
@@ -146,7 +162,7 @@ public sealed class RaftLog : IReadOnlyRaftLog
         var keepSuffix = snapshot.LastIncludedIndex <= LastIndex && TermAt(snapshot.LastIncludedIndex) == snapshot.LastIncludedTerm;
         if (keepSuffix)
         {
-            CompactTo(snapshot.LastIncludedIndex);
+            CompactTo(snapshot.LastIncludedIndex, snapshot.Configuration);
             return true;
         }
         entries.Clear();

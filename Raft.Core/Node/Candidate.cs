@@ -23,12 +23,12 @@ public sealed partial class RaftNode
         ResetElectionTimer();
         votesGranted.Clear();
         votesGranted.Add(Id);
-        if (IsQuorum(votesGranted.Count))
+        if (HasQuorum(votesGranted.Contains))
         {
             BecomeLeader(); // a single-node cluster elects itself
             return;
         }
-        foreach (var peer in peers)
+        foreach (var peer in OtherVoters)
             Send(new RequestVote(Id, peer, Term, NextMessageId(), log.LastIndex, log.LastTerm, leadershipTransfer));
     }
 
@@ -41,7 +41,7 @@ public sealed partial class RaftNode
                 break;
             case RequestVoteResponse response when response.VoteGranted:
                 votesGranted.Add(response.From); // a set: a duplicated vote counts once
-                if (IsQuorum(votesGranted.Count)) BecomeLeader();
+                if (HasQuorum(votesGranted.Contains)) BecomeLeader(); // only voters of our configuration count
                 break;
             case AppendEntries append:
                 // §5.2: another server won this term; recognise it and follow.

@@ -20,8 +20,8 @@ public sealed partial class RaftNode
         electionElapsedTicks++;
         if (electionElapsedTicks < options.ElectionTicks) return false;
         electionElapsedTicks = 0;
-        var active = 1 + peers.Count(peer => progress[peer].EndActivityPeriod()); // every period starts afresh
-        if (!options.CheckQuorum || IsQuorum(active)) return false;
+        var active = progress.Where(p => p.Value.EndActivityPeriod()).Select(p => p.Key).ToHashSet(); // every period starts afresh
+        if (!options.CheckQuorum || HasQuorum(v => v == Id || active.Contains(v))) return false;
         BecomeFollower(Term, null);
         return true;
     }

@@ -19,10 +19,14 @@ public sealed partial class RaftNode
         if (wasLeader) ResetElectionTimer();
     }
 
-    /// <summary>Followers and candidates: if the election timeout elapses, start an election (§5.2).</summary>
+    /// <summary>
+    /// Followers and candidates: if the election timeout elapses, start an election (§5.2). A
+    /// learner, or a server not (or no longer) in its configuration, never starts one (thesis §4).
+    /// </summary>
     private void TickElection()
     {
         electionElapsedTicks++;
+        if (!IsVoter) return;
         if (electionElapsedTicks >= electionTimeoutTicks) StartElection();
     }
 
@@ -40,7 +44,7 @@ public sealed partial class RaftNode
             case RequestVote request: HandleRequestVote(request); break;
             case AppendEntries append: HandleAppendEntries(append); break;
             case InstallSnapshot chunk: HandleInstallSnapshot(chunk); break; // §7
-            case TimeoutNow: BecomeCandidate(leadershipTransfer: true); break; // thesis §3.10
+            case TimeoutNow when IsVoter: BecomeCandidate(leadershipTransfer: true); break; // thesis §3.10
             // Responses reach a follower only from a role it held earlier in this term: ignore them.
         }
     }
@@ -111,7 +115,9 @@ public sealed partial class RaftNode
             log.Append(entry);
             firstWritten ??= entry.Index;
         }
-        if (firstWritten is { } first) PersistTailFrom(first);
+        if (firstWritten is not { } first) return;
+        PersistTailFrom(first);
+        RefreshConfiguration(); // a configuration appended, or one truncated away, is in force at once (§4.1)
     }
 
     /// <summary>Rejects with a hint that lets the leader skip a whole conflicting term (§5.3).</summary>

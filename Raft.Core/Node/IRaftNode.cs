@@ -12,8 +12,8 @@ public interface IRaftNode
 {
     NodeId Id { get; }
 
-    /// <summary>All voting members, this node included, in ascending order.</summary>
-    IReadOnlyList<NodeId> Members { get; }
+    /// <summary>The configuration this node uses: the latest in its log, committed or not (thesis §4.1).</summary>
+    Membership.Configuration Configuration { get; }
 
     Role Role { get; }
 

@@ -21,12 +21,13 @@ public sealed partial class RaftNode
         electionElapsedTicks = 0; // a leader counts its CheckQuorum period with the election timer
         transferTarget = null;
         progress.Clear();
-        foreach (var peer in peers) progress[peer] = new Progress(log.LastIndex + 1);
+        promoteWhenCaughtUp.Clear();
+        foreach (var peer in OtherMembers) progress[peer] = new Progress(log.LastIndex + 1);
         ResetReadState();
 
         // §5.4.2 and §8: a no-op of the new term lets entries of earlier terms commit through it.
         AppendOwnEntry(EntryKind.NoOp, []);
-        foreach (var peer in peers) SendAppend(peer, heartbeat: true); // announce leadership at once
+        foreach (var peer in progress.Keys) SendAppend(peer, heartbeat: true); // announce leadership at once
         MaybeAdvanceCommit();
     }
 
@@ -38,11 +39,12 @@ public sealed partial class RaftNode
         heartbeatElapsedTicks++;
         if (heartbeatElapsedTicks < options.HeartbeatTicks) return;
         heartbeatElapsedTicks = 0;
-        foreach (var peer in peers)
+        foreach (var (peer, pr) in progress)
         {
-            progress[peer].AllowProbe();
+            pr.AllowProbe();
             SendAppend(peer, heartbeat: true);
         }
+        MaybePromoteLearners();
     }
 
     private ProposeOutcome ProposeCommand(byte[] command)
@@ -50,14 +52,20 @@ public sealed partial class RaftNode
         if (Role != Role.Leader) return ProposeOutcome.NotLeader(Leader);
         if (transferTarget is not null) return ProposeOutcome.TransferInProgress(Id); // thesis §3.10
         var entry = AppendOwnEntry(EntryKind.Command, command);
-        foreach (var peer in peers) SendAppend(peer, heartbeat: false);
+        foreach (var peer in progress.Keys) SendAppend(peer, heartbeat: false);
         MaybeAdvanceCommit();
         return new ProposeOutcome(true, entry.Index, entry.Term, Id);
     }
 
     private void StepLeader(Message message)
     {
-        progress[message.From].MarkRecentlyActive(); // a message of our term: the peer is alive (CheckQuorum)
+        if (!progress.TryGetValue(message.From, out var pr))
+        {
+            // Not a member (any more): only its vote requests get an answer, a refusal.
+            if (message is RequestVote stranger) HandleRequestVote(stranger);
+            return;
+        }
+        pr.MarkRecentlyActive(); // a message of our term: the peer is alive (CheckQuorum)
         switch (message)
         {
             case RequestVote request:
@@ -80,6 +88,7 @@ public sealed partial class RaftNode
         var entry = new LogEntry(log.LastIndex + 1, Term, kind, command);
         log.Append(entry); // Leader Append-Only: the leader never truncates its own log
         PersistTailFrom(entry.Index);
+        if (kind == EntryKind.Configuration) RefreshConfiguration(); // in force once appended (§4.1)
         return entry;
     }
 
@@ -123,7 +132,9 @@ public sealed partial class RaftNode
         if (response.Success)
         {
             if (response.Index <= log.LastIndex && pr.MaybeAcknowledge(response.Index)) MaybeAdvanceCommit();
+            if (Role != Role.Leader) return; // it committed its own removal and stepped down
             MaybeSendTimeoutNow();
+            MaybePromoteLearners();
         }
         else
         {
@@ -156,15 +167,18 @@ public sealed partial class RaftNode
 
     /// <summary>
     /// Figure 2: commitIndex = N if a majority has matchIndex &gt;= N and log[N].term == currentTerm.
+    /// The majority is of the voters of the latest configuration; a leader that has removed itself
+    /// does not count its own log (thesis §4.2.2).
     /// </summary>
     private void MaybeAdvanceCommit()
     {
-        var matches = Members.Select(m => m == Id ? log.LastIndex : progress[m].Match).ToArray();
+        var matches = Configuration.Voters.Select(m => m == Id ? log.LastIndex : progress[m].Match).ToArray();
         var n = Quorum.MajorityIndex(matches);
         if (n <= CommitIndex) return;
         // §5.4.2, Figure 8: only entries of the current term are committed by counting replicas;
         // earlier ones commit with them (Log Matching). TeachingBug.CommitOldTermByCounting skips this.
         if (log.TermAt(n) != Term && options.Bug != TeachingBug.CommitOldTermByCounting) return;
         CommitIndex = n;
+        MaybeStepDownAfterRemoval();
     }
 }

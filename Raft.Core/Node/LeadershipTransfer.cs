@@ -20,7 +20,7 @@ public sealed partial class RaftNode
 
     private void StartLeadershipTransfer(NodeId target)
     {
-        if (Role != Role.Leader || target == Id || !peers.Contains(target)) return;
+        if (Role != Role.Leader || target == Id || !Configuration.IsVoter(target)) return;
         if (transferTarget == target) return; // already under way: keep its deadline
         transferTarget = target;
         ForfeitReadLease();
@@ -34,7 +34,7 @@ public sealed partial class RaftNode
     {
         if (transferTarget is not { } target || timeoutNowSent) return false;
         // Proposals are refused during the transfer, so the leader's log does not grow under the target.
-        if (progress[target].Match != log.LastIndex) return false;
+        if (!progress.TryGetValue(target, out var pr) || pr.Match != log.LastIndex) return false;
         Send(new TimeoutNow(Id, target, Term, NextMessageId()));
         timeoutNowSent = true;
         return true;

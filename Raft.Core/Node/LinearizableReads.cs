@@ -70,7 +70,7 @@ public sealed partial class RaftNode
         }
         // §6.4 steps 2-3: remember the read index, then confirm leadership with a fresh round.
         pendingReads.Enqueue(new PendingRead(requestId, CommitIndex, Term, nextMessageId));
-        foreach (var peer in peers) SendAppend(peer, heartbeat: true);
+        foreach (var peer in progress.Keys) SendAppend(peer, heartbeat: true);
         ReleaseConfirmedReads(); // a single-node cluster is its own majority
     }
 
@@ -89,7 +89,7 @@ public sealed partial class RaftNode
     private void ReleaseConfirmedReads()
     {
         while (pendingReads.TryPeek(out var read)
-               && IsQuorum(1 + peers.Count(p => highestAnsweredMessageId.GetValueOrDefault(p) >= read.FirstMessageId)))
+               && HasQuorum(v => v == Id || highestAnsweredMessageId.GetValueOrDefault(v) >= read.FirstMessageId))
         {
             pendingReads.Dequeue();
             effects.Add(new ReadReady(read.RequestId, read.ReadIndex));
@@ -143,7 +143,7 @@ public sealed partial class RaftNode
     /// <summary>§6.4.1: a majority (this node included) acknowledged messages sent within the lease.</summary>
     private bool LeaseHolds() =>
         !leaseForfeited && transferTarget is null
-        && IsQuorum(1 + peers.Count(p => answeredSentAtTick.TryGetValue(p, out var t) && leaderTicks - t < LeaseTicks));
+        && HasQuorum(v => v == Id || (answeredSentAtTick.TryGetValue(v, out var t) && leaderTicks - t < LeaseTicks));
 
     private void Refuse(long requestId, ReadRefusal reason, NodeId? hint) =>
         effects.Add(new ReadRefused(requestId, reason, hint));

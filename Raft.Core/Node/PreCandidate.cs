@@ -27,12 +27,12 @@ public sealed partial class RaftNode
         ResetElectionTimer();
         preVotesGranted.Clear();
         preVotesGranted.Add(Id);
-        if (IsQuorum(preVotesGranted.Count))
+        if (HasQuorum(preVotesGranted.Contains))
         {
             BecomeCandidate(); // a single-node cluster needs nobody's permission
             return;
         }
-        foreach (var peer in peers)
+        foreach (var peer in OtherVoters)
             Send(new PreVote(Id, peer, Term + 1, NextMessageId(), log.LastIndex, log.LastTerm));
     }
 
@@ -45,7 +45,7 @@ public sealed partial class RaftNode
                 break;
             case PreVoteResponse response when response.VoteGranted && response.Term == Term + 1:
                 preVotesGranted.Add(response.From); // a set: a duplicated pre-vote counts once
-                if (IsQuorum(preVotesGranted.Count)) BecomeCandidate();
+                if (HasQuorum(preVotesGranted.Contains)) BecomeCandidate();
                 break;
             case AppendEntries append:
                 // A leader of our term is alive: stop asking and follow it.
@@ -56,7 +56,7 @@ public sealed partial class RaftNode
                 BecomeFollower(Term, chunk.From);
                 HandleInstallSnapshot(chunk);
                 break;
-            case TimeoutNow:
+            case TimeoutNow when IsVoter:
                 BecomeCandidate(leadershipTransfer: true); // thesis §3.10
                 break;
         }

@@ -14,4 +14,13 @@ public enum ProposeRefusal
     /// commands until the transfer completes or aborts; retry shortly.
     /// </summary>
     LeadershipTransferInProgress,
+
+    /// <summary>A membership change is still uncommitted; one change at a time (thesis §4.1). Retry once it commits.</summary>
+    MembershipChangeInProgress,
+
+    /// <summary>A new leader has not yet committed an entry of its term, so it may not change the membership yet; retry shortly.</summary>
+    LeaderNotReady,
+
+    /// <summary>The membership change makes no sense: adding a member, removing a non-member, or removing the last voter.</summary>
+    MembershipChangeInvalid,
 }

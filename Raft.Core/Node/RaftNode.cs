@@ -1,6 +1,7 @@
 using Raft.Core.Effects;
 using Raft.Core.Inputs;
 using Raft.Core.Log;
+using Raft.Core.Membership;
 using Raft.Core.Messages;
 using Raft.Core.Randomness;
 using Raft.Core.Storage;
@@ -12,15 +13,15 @@ namespace Raft.Core.Node;
 /// The reference Raft server of the paper's §5, as a pure state machine: <see cref="Step"/> takes
 /// one input and returns effects. This file holds the state of Figure 2 and the rules for all
 /// servers; the role-specific rules are in Follower.cs, Candidate.cs and Leader.cs, and the
-/// thesis extensions in PreCandidate.cs (PreVote, §9.6), CheckQuorum.cs (§6.2, §4.2.3) and
-/// LeadershipTransfer.cs (§3.10), LinearizableReads.cs (§6.4); log compaction and InstallSnapshot (§7) in Snapshots.cs.
+/// thesis extensions in PreCandidate.cs (PreVote, §9.6), CheckQuorum.cs (§6.2, §4.2.3),
+/// LeadershipTransfer.cs (§3.10), LinearizableReads.cs (§6.4), Membership.cs (§4: membership
+/// changes and learners); log compaction and InstallSnapshot (§7) in Snapshots.cs.
 /// </summary>
 public sealed partial class RaftNode : IRaftNode
 {
     private readonly RaftOptions options;
     private readonly IRandomSource random;
     private readonly RaftLog log = new();
-    private readonly NodeId[] peers;
     private List<Effect> effects = [];
     private long nextMessageId;
     private int electionElapsedTicks;
@@ -28,7 +29,11 @@ public sealed partial class RaftNode : IRaftNode
 
     /// <summary>Starts a node as a follower from what it finds in storage (§5.2: servers start as followers).</summary>
     /// <param name="id">This node.</param>
-    /// <param name="members">All voting members, this node included.</param>
+    /// <param name="members">
+    /// The voters the cluster started with, this node included; empty for a server that will be
+    /// added to a running cluster (it waits to hear from a leader). The log and snapshot override
+    /// it once they hold a configuration (thesis §4).
+    /// </param>
     /// <param name="options">Timings and limits.</param>
     /// <param name="random">Seeded source of election-timeout jitter.</param>
     /// <param name="persisted">What this node stored before a restart; empty for a fresh node.</param>
@@ -36,12 +41,11 @@ public sealed partial class RaftNode : IRaftNode
     public RaftNode(NodeId id, IReadOnlyList<NodeId> members, RaftOptions options, IRandomSource random,
         PersistentState? persisted = null, long firstMessageId = 1)
     {
-        Members = members.Distinct().Order().ToArray();
-        if (!Members.Contains(id)) throw new ArgumentException($"{id} is not among the members", nameof(members));
+        if (members.Count > 0 && !members.Contains(id)) throw new ArgumentException($"{id} is not among the members", nameof(members));
         Id = id;
         this.options = options.Validate();
         this.random = random;
-        peers = Members.Where(m => m != id).ToArray();
+        initialConfiguration = new Configuration(members);
         nextMessageId = firstMessageId;
 
         persisted ??= PersistentState.Empty;
@@ -50,13 +54,12 @@ public sealed partial class RaftNode : IRaftNode
         VotedFor = options.Bug == TeachingBug.ForgetVoteOnRestart ? null : persisted.HardState.VotedFor;
         if (persisted.Snapshot is { } stored) RestoreFromSnapshot(stored);
         foreach (var entry in persisted.Entries) log.Append(entry);
+        RefreshConfiguration();
         Role = Role.Follower;
         ResetElectionTimer();
     }
 
     public NodeId Id { get; }
-
-    public IReadOnlyList<NodeId> Members { get; }
 
     public Role Role { get; private set; }
 
@@ -92,7 +95,7 @@ public sealed partial class RaftNode : IRaftNode
                 proposal = ProposeCommand(propose.Command);
                 break;
             case Campaign:
-                if (Role != Role.Leader) StartElection();
+                if (Role != Role.Leader && IsVoter) StartElection();
                 break;
             case TransferLeadership transfer:
                 StartLeadershipTransfer(transfer.Target);
@@ -102,6 +105,9 @@ public sealed partial class RaftNode : IRaftNode
                 break;
             case Compact compact:
                 CompactLog(compact);
+                break;
+            case ChangeMembership change:
+                proposal = HandleChangeMembership(change);
                 break;
             default:
                 throw new ArgumentException($"unknown input {input.GetType().Name}", nameof(input));
@@ -120,7 +126,9 @@ public sealed partial class RaftNode : IRaftNode
     /// <summary>Rules for all servers (§5.1), applied before any role-specific handling.</summary>
     private void ReceiveMessage(Message message)
     {
-        if (message.To != Id || !peers.Contains(message.From)) return; // not for us, or not a member: ignore
+        // Messages from servers outside our configuration count too (thesis §4.1): a new server
+        // hears from a leader it does not know yet, and a lagging one from a newly added leader.
+        if (message.To != Id || message.From == Id) return;
 
         // Thesis §4.2.3: with CheckQuorum, a server that heard from a leader recently ignores a
         // vote request for a later term (it neither grants it nor adopts the term), unless the
@@ -212,5 +220,4 @@ public sealed partial class RaftNode : IRaftNode
         electionTimeoutTicks = options.ElectionTicks + random.Next(options.ElectionTicks);
     }
 
-    private bool IsQuorum(int count) => Quorum.IsMajority(count, Members.Count);
 }

@@ -37,7 +37,7 @@ public sealed partial class RaftNode
         if (compact.Index <= log.SnapshotIndex) return; // not newer than what we have
         if (compact.Index > LastApplied)
             throw new ArgumentException($"snapshot at {compact.Index} is beyond the last applied index {LastApplied}", nameof(compact));
-        snapshot = new Snapshot(log.CompactTo(compact.Index), compact.Snapshot);
+        snapshot = new Snapshot(log.CompactTo(compact.Index, ConfigurationAt(compact.Index)), compact.Snapshot);
         effects.Add(new PersistSnapshot(snapshot));
     }
 
@@ -66,7 +66,7 @@ public sealed partial class RaftNode
         var chunk = current.Data.AsSpan(offset, length).ToArray();
         var metadata = current.Metadata;
         Send(new InstallSnapshot(Id, peer, Term, NextMessageId(), metadata.LastIncludedIndex, metadata.LastIncludedTerm,
-            metadata.Digest, offset, chunk, Done: offset + length == current.Data.Length));
+            metadata.Digest, metadata.Configuration, offset, chunk, Done: offset + length == current.Data.Length));
     }
 
     private void HandleInstallSnapshotResponse(InstallSnapshotResponse response)
@@ -76,7 +76,7 @@ public sealed partial class RaftNode
         {
             // The follower's log now matches ours up to the snapshot (Figure 13); replicate from there.
             if (pr.MaybeAcknowledge(response.LastIncludedIndex)) MaybeAdvanceCommit();
-            SendAppend(response.From, heartbeat: false);
+            if (Role == Role.Leader) SendAppend(response.From, heartbeat: false); // unless it committed its own removal
             return;
         }
         if (pr.State != ReplicationState.Snapshot || pr.SnapshotIndex != response.LastIncludedIndex) return; // about another transfer
@@ -110,7 +110,7 @@ public sealed partial class RaftNode
                 ReplySnapshot(chunk, nextOffset: 0, done: false); // we hold none of it: start over
                 return;
             }
-            incoming = new IncomingSnapshot(new SnapshotMetadata(chunk.LastIncludedIndex, chunk.LastIncludedTerm, chunk.Digest));
+            incoming = new IncomingSnapshot(new SnapshotMetadata(chunk.LastIncludedIndex, chunk.LastIncludedTerm, chunk.Digest, chunk.Configuration));
         }
         if (chunk.Offset != incoming.Length)
         {
@@ -127,6 +127,7 @@ public sealed partial class RaftNode
         var received = new Snapshot(incoming.Metadata, incoming.Data());
         incoming = null;
         log.InstallSnapshot(received.Metadata);
+        RefreshConfiguration(); // the snapshot's, unless a newer one follows in the log we kept
         snapshot = received;
         CommitIndex = received.LastIncludedIndex;
         LastApplied = received.LastIncludedIndex;
@@ -148,7 +149,8 @@ public sealed partial class RaftNode
         public long Length => data.Count;
 
         public bool IsFor(InstallSnapshot chunk) =>
-            chunk.LastIncludedIndex == metadata.LastIncludedIndex && chunk.LastIncludedTerm == metadata.LastIncludedTerm;
+            chunk.LastIncludedIndex == metadata.LastIncludedIndex && chunk.LastIncludedTerm == metadata.LastIncludedTerm
+            && chunk.Configuration.Equals(metadata.Configuration);
 
         public void Append(byte[] bytes) => data.AddRange(bytes);
 

@@ -130,7 +130,7 @@ public sealed class NodeHost : IDisposable
         DropReason reason;
         try
         {
-            WireCodec.TryDecode(frame, config.ClusterId, core!.Members, config.Id, out message, out reason);
+            WireCodec.TryDecode(frame, config.ClusterId, [.. config.RaftAddresses.Keys], config.Id, out message, out reason);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

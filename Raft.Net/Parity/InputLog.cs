@@ -6,6 +6,7 @@ using Raft.Core;
 using Raft.Core.Effects;
 using Raft.Core.Inputs;
 using Raft.Core.Log;
+using Raft.Core.Membership;
 using Raft.Core.Messages;
 using Raft.Core.Node;
 using Raft.Core.Randomness;
@@ -63,6 +64,7 @@ public static class InputLog
             ["log"] = Convert.ToBase64String(WireCodec.Encode(carrier, header.ClusterId)),
             ["snapshotDigest"] = header.Snapshot?.Metadata.Digest.ToString(CultureInfo.InvariantCulture),
             ["snapshotData"] = header.Snapshot is { } s ? Convert.ToBase64String(s.Data) : null,
+            ["snapshotConfiguration"] = header.Snapshot is { } c ? Convert.ToBase64String(c.Metadata.Configuration.Encode()) : null,
         });
     }
 
@@ -151,7 +153,9 @@ public static class InputLog
         if (log.PrevLogIndex > 0)
         {
             var digest = ulong.Parse(r.GetProperty("snapshotDigest").GetString()!, CultureInfo.InvariantCulture);
-            snapshot = new Snapshot(new SnapshotMetadata(log.PrevLogIndex, log.PrevLogTerm, digest),
+            if (!Configuration.TryDecode(Convert.FromBase64String(r.GetProperty("snapshotConfiguration").GetString()!), out var configuration))
+                throw new InvalidDataException($"{path}:1: snapshot configuration does not decode");
+            snapshot = new Snapshot(new SnapshotMetadata(log.PrevLogIndex, log.PrevLogTerm, digest, configuration),
                 Convert.FromBase64String(r.GetProperty("snapshotData").GetString()!));
         }
         return new InputLogHeader(

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Raft.Core.Log;
+using Raft.Core.Membership;
 
 namespace Raft.Net.Storage;
 
@@ -12,17 +13,20 @@ internal static class SnapshotFile
 {
     public const byte Tag = 5;
 
-    // tag u8 | last included index i64 | last included term i64 | digest u64 | data...
-    private const int FixedBytes = 1 + 8 + 8 + 8;
+    // tag u8 | last included index i64 | last included term i64 | digest u64 | configuration length i32 | configuration | data...
+    private const int FixedBytes = 1 + 8 + 8 + 8 + 4;
 
     public static byte[] Encode(Snapshot snapshot)
     {
-        var payload = new byte[FixedBytes + snapshot.Data.Length];
+        var configuration = snapshot.Metadata.Configuration.Encode();
+        var payload = new byte[FixedBytes + configuration.Length + snapshot.Data.Length];
         payload[0] = Tag;
         BinaryPrimitives.WriteInt64LittleEndian(payload.AsSpan(1), snapshot.LastIncludedIndex);
         BinaryPrimitives.WriteInt64LittleEndian(payload.AsSpan(9), snapshot.LastIncludedTerm);
         BinaryPrimitives.WriteUInt64LittleEndian(payload.AsSpan(17), snapshot.Metadata.Digest);
-        snapshot.Data.CopyTo(payload.AsSpan(FixedBytes));
+        BinaryPrimitives.WriteInt32LittleEndian(payload.AsSpan(25), configuration.Length);
+        configuration.CopyTo(payload.AsSpan(FixedBytes));
+        snapshot.Data.CopyTo(payload.AsSpan(FixedBytes + configuration.Length));
         return RecordFormat.Frame(payload);
     }
 
@@ -39,11 +43,15 @@ internal static class SnapshotFile
                     payload.Length >= FixedBytes && RecordFormat.ChecksumMatches(header, payload) && payload[0] == Tag;
         var index = valid ? BinaryPrimitives.ReadInt64LittleEndian(payload[1..]) : 0;
         var term = valid ? BinaryPrimitives.ReadInt64LittleEndian(payload[9..]) : 0;
+        var configurationBytes = valid ? BinaryPrimitives.ReadInt32LittleEndian(payload[25..]) : -1;
+        var configuration = Configuration.Empty;
+        valid = valid && configurationBytes >= 0 && configurationBytes <= payload.Length - FixedBytes &&
+                Configuration.TryDecode(payload.Slice(FixedBytes, configurationBytes), out configuration);
         if (!valid || index < 1 || term < 1)
             throw new InvalidDataException(
                 $"snapshot file '{path}' is damaged. It is only ever replaced whole (temp file, fsync, rename), so this is " +
                 "real damage, not a torn write; the entries it replaced are gone from the log, so the node cannot start from it.");
         var digest = BinaryPrimitives.ReadUInt64LittleEndian(payload[17..]);
-        return new Snapshot(new SnapshotMetadata(index, term, digest), payload[FixedBytes..].ToArray());
+        return new Snapshot(new SnapshotMetadata(index, term, digest, configuration), payload[(FixedBytes + configurationBytes)..].ToArray());
     }
 }

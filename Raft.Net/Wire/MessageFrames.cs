@@ -1,5 +1,6 @@
 using Raft.Core;
 using Raft.Core.Log;
+using Raft.Core.Membership;
 using Raft.Core.Messages;
 using Raft.Net.Wire.Frames;
 
@@ -47,7 +48,7 @@ internal static class MessageFrames
         {
             From = m.From.Value, To = m.To.Value, Term = m.Term, Id = m.Id,
             LastIncludedIndex = m.LastIncludedIndex, LastIncludedTerm = m.LastIncludedTerm, Digest = m.Digest,
-            Offset = m.Offset, Data = m.Data, Done = m.Done,
+            Offset = m.Offset, Data = m.Data, Done = m.Done, Configuration = m.Configuration.Encode(),
         },
         InstallSnapshotResponse m => new InstallSnapshotResponseBody
         {
@@ -57,7 +58,7 @@ internal static class MessageFrames
         _ => throw new ArgumentException($"no wire form for message kind {message.Kind}", nameof(message)),
     };
 
-    /// <summary>Null when the body has a shape no message has (missing entries, an entry without command bytes or of an unknown kind, a snapshot chunk without data).</summary>
+    /// <summary>Null when the body has a shape no message has (missing entries, an entry without command bytes or of an unknown kind, a configuration entry that does not decode, a snapshot chunk without data or configuration).</summary>
     public static Message? ToMessage(PeerBody body) => body switch
     {
         RequestVoteBody b => new RequestVote(new NodeId(b.From), new NodeId(b.To), b.Term, b.Id, b.LastLogIndex, b.LastLogTerm, b.LeadershipTransfer),
@@ -68,8 +69,9 @@ internal static class MessageFrames
         PreVoteBody b => new PreVote(new NodeId(b.From), new NodeId(b.To), b.Term, b.Id, b.LastLogIndex, b.LastLogTerm),
         PreVoteResponseBody b => new PreVoteResponse(new NodeId(b.From), new NodeId(b.To), b.Term, b.Id, b.InReplyTo, b.VoteGranted),
         TimeoutNowBody b => new TimeoutNow(new NodeId(b.From), new NodeId(b.To), b.Term, b.Id),
-        InstallSnapshotBody { Data: not null } b => new InstallSnapshot(new NodeId(b.From), new NodeId(b.To), b.Term, b.Id,
-            b.LastIncludedIndex, b.LastIncludedTerm, b.Digest, b.Offset, b.Data, b.Done),
+        InstallSnapshotBody { Data: not null, Configuration: not null } b when Configuration.TryDecode(b.Configuration, out var configuration) =>
+            new InstallSnapshot(new NodeId(b.From), new NodeId(b.To), b.Term, b.Id,
+                b.LastIncludedIndex, b.LastIncludedTerm, b.Digest, configuration, b.Offset, b.Data, b.Done),
         InstallSnapshotResponseBody b => new InstallSnapshotResponse(new NodeId(b.From), new NodeId(b.To), b.Term, b.Id,
             b.InReplyTo, b.LastIncludedIndex, b.NextOffset, b.Done),
         _ => null,
@@ -82,6 +84,7 @@ internal static class MessageFrames
         for (var i = 0; i < entries.Length; i++)
         {
             if (body.Entries[i] is not { Command: not null } entry || !IsEntryKind(entry.Kind)) return null;
+            if (entry.Kind == (int)EntryKind.Configuration && !Configuration.TryDecode(entry.Command, out _)) return null;
             entries[i] = new LogEntry(entry.Index, entry.Term, (EntryKind)entry.Kind, entry.Command);
         }
         return new AppendEntries(new NodeId(body.From), new NodeId(body.To), body.Term, body.Id,

@@ -1,3 +1,4 @@
+using Raft.Core.Membership;
 using Raft.Core.Log;
 
 namespace Raft.Tests.Core;
@@ -20,9 +21,9 @@ public sealed class LogCompactionTests
         var full = LogOf(1, 1, 2, 2, 3);
         var compacted = LogOf(1, 1, 2, 2, 3);
 
-        var metadata = compacted.CompactTo(3);
+        var metadata = compacted.CompactTo(3, Configuration.Empty);
 
-        Assert.That(metadata, Is.EqualTo(new SnapshotMetadata(3, 2, full.DigestAt(3))));
+        Assert.That(metadata, Is.EqualTo(new SnapshotMetadata(3, 2, full.DigestAt(3), Configuration.Empty)));
         Assert.That(compacted.FirstIndex, Is.EqualTo(4));
         Assert.That(compacted.SnapshotIndex, Is.EqualTo(3));
         Assert.That(compacted.TermAt(3), Is.EqualTo(2));
@@ -35,7 +36,7 @@ public sealed class LogCompactionTests
     public void Reading_an_entry_below_the_snapshot_throws_and_says_it_was_compacted()
     {
         var log = LogOf(1, 1, 2);
-        log.CompactTo(2);
+        log.CompactTo(2, Configuration.Empty);
 
         var thrown = Assert.Throws<ArgumentOutOfRangeException>(() => log.EntryAt(2));
         Assert.That(thrown!.Message, Does.Contain("compacted"));
@@ -48,7 +49,7 @@ public sealed class LogCompactionTests
     {
         var full = LogOf(1, 2, 2, 3);
         var compacted = LogOf(1, 2);
-        compacted.CompactTo(2);
+        compacted.CompactTo(2, Configuration.Empty);
 
         compacted.Append(Entry(3, 2));
         compacted.Append(Entry(4, 3));
@@ -60,7 +61,7 @@ public sealed class LogCompactionTests
     public void A_compacted_index_matches_any_previous_term_since_only_committed_entries_are_compacted()
     {
         var log = LogOf(1, 1, 2, 2);
-        log.CompactTo(3);
+        log.CompactTo(3, Configuration.Empty);
 
         Assert.That(log.Matches(1, 7), Is.True);
         Assert.That(log.Matches(3, 2), Is.True);
@@ -75,7 +76,7 @@ public sealed class LogCompactionTests
         var leader = LogOf(1, 1, 2, 2, 2);
         var follower = LogOf(1, 1, 2, 2, 2);
 
-        var kept = follower.InstallSnapshot(leader.CompactTo(3));
+        var kept = follower.InstallSnapshot(leader.CompactTo(3, Configuration.Empty));
 
         Assert.That(kept, Is.True);
         Assert.That(follower.FirstIndex, Is.EqualTo(4));
@@ -89,7 +90,7 @@ public sealed class LogCompactionTests
         var leader = LogOf(1, 1, 3, 3);
         var follower = LogOf(1, 1, 2, 2, 2);
 
-        var kept = follower.InstallSnapshot(leader.CompactTo(4));
+        var kept = follower.InstallSnapshot(leader.CompactTo(4, Configuration.Empty));
 
         Assert.That(kept, Is.False);
         Assert.That(follower.LastIndex, Is.EqualTo(4));

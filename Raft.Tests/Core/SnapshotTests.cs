@@ -186,7 +186,7 @@ public sealed class SnapshotTests
         var lastIndex = cluster[2].Log.LastIndex;
         var digest = cluster[2].Log.DigestAt(10);
 
-        var output = cluster.Deliver(new InstallSnapshot(N(1), N(2), cluster[1].Term, 999_999, 10, cluster[2].Log.TermAt(10), digest, 0, [1, 2, 3], Done: true));
+        var output = cluster.Deliver(new InstallSnapshot(N(1), N(2), cluster[1].Term, 999_999, 10, cluster[2].Log.TermAt(10), digest, new Raft.Core.Membership.Configuration(cluster.Members), 0, [1, 2, 3], Done: true));
 
         Assert.That(output.OfType<PersistSnapshot>(), Is.Empty);
         Assert.That(output.OfType<RestoreSnapshot>(), Is.Empty);

@@ -27,7 +27,7 @@ public sealed class FileStorageSnapshotTests
         [.. Enumerable.Range((int)first, (int)(last - first + 1)).Select(i => new LogEntry(i, term, EntryKind.Command, [(byte)i]))];
 
     private static Snapshot SnapshotAt(long index, long term) =>
-        new(new SnapshotMetadata(index, term, 0xFEED_0000UL + (ulong)index), [1, 2, 3, (byte)index]);
+        new(new SnapshotMetadata(index, term, 0xFEED_0000UL + (ulong)index, new Raft.Core.Membership.Configuration(Raft.Core.NodeId.Range(3), [new Raft.Core.NodeId(4)])), [1, 2, 3, (byte)index]);
 
     private static void AssertSameSnapshot(Snapshot? actual, Snapshot expected)
     {

@@ -23,7 +23,7 @@ public sealed class InputLogSnapshotTests
     [Test]
     public void A_header_with_a_starting_snapshot_and_a_compact_input_read_back_unchanged()
     {
-        var snapshot = new Snapshot(new SnapshotMetadata(10, 2, 0xABCDEF0123456789UL), [9, 8, 7]);
+        var snapshot = new Snapshot(new SnapshotMetadata(10, 2, 0xABCDEF0123456789UL, new Raft.Core.Membership.Configuration(NodeId.Range(3))), [9, 8, 7]);
         var members = NodeId.Range(3).ToArray();
         var entries = new[] { new LogEntry(11, 2, EntryKind.Command, [1]), LogEntry.NoOp(12, 3) };
         var header = new InputLogHeader(new NodeId(1), 2, members, 42, 2_000_000_000L, new RaftOptions(),

@@ -153,9 +153,9 @@ public sealed class WireCodecTests
         yield return Case("pre-vote empty log with a term", new PreVote(N1, N2, 3, 1, 0, 1));
         yield return Case("pre-vote response negative in-reply-to", new PreVoteResponse(N2, N1, 1, 5, -1, true));
         yield return Case("timeout-now in term zero", new TimeoutNow(N1, N2, 0, 1));
-        yield return Case("snapshot of index zero", new InstallSnapshot(N1, N2, 3, 1, 0, 0, 0, 0, [], true));
-        yield return Case("snapshot term above message term", new InstallSnapshot(N1, N2, 3, 1, 10, 4, 0, 0, [], true));
-        yield return Case("snapshot negative offset", new InstallSnapshot(N1, N2, 3, 1, 10, 2, 0, -1, [], false));
+        yield return Case("snapshot of index zero", new InstallSnapshot(N1, N2, 3, 1, 0, 0, 0, Raft.Core.Membership.Configuration.Empty, 0, [], true));
+        yield return Case("snapshot term above message term", new InstallSnapshot(N1, N2, 3, 1, 10, 4, 0, Raft.Core.Membership.Configuration.Empty, 0, [], true));
+        yield return Case("snapshot negative offset", new InstallSnapshot(N1, N2, 3, 1, 10, 2, 0, Raft.Core.Membership.Configuration.Empty, -1, [], false));
         yield return Case("snapshot response negative next offset", new InstallSnapshotResponse(N2, N1, 3, 1, 1, 10, -1, false));
         yield return Case("negative prev log index", new AppendEntries(N1, N2, 3, 1, -1, 0, [], 0));
         yield return Case("prev log term above term", new AppendEntries(N1, N2, 3, 1, 5, 4, [], 0));

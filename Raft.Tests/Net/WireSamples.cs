@@ -43,8 +43,9 @@ public static class WireSamples
         yield return new PreVoteResponse(N1, N3, 7, 601, InReplyTo: 501, VoteGranted: false);
         yield return new TimeoutNow(N1, N2, 7, 700);
         yield return new InstallSnapshot(N1, N3, 7, 800, LastIncludedIndex: 1000, LastIncludedTerm: 6, Digest: ulong.MaxValue,
+            Configuration: new Raft.Core.Membership.Configuration([N1, N2, N3], [new Raft.Core.NodeId(4)]),
             Offset: 4096, Data: AllByteValues(), Done: false);
-        yield return new InstallSnapshot(N1, N2, 7, 801, LastIncludedIndex: 1, LastIncludedTerm: 1, Digest: 0, Offset: 0, Data: [], Done: true);
+        yield return new InstallSnapshot(N1, N2, 7, 801, LastIncludedIndex: 1, LastIncludedTerm: 1, Digest: 0, Configuration: new Raft.Core.Membership.Configuration([N1]), Offset: 0, Data: [], Done: true);
         yield return new InstallSnapshotResponse(N3, N1, 7, 900, InReplyTo: 800, LastIncludedIndex: 1000, NextOffset: 4352, Done: false);
         yield return new InstallSnapshotResponse(N2, N1, 7, 901, InReplyTo: 801, LastIncludedIndex: 1, NextOffset: 0, Done: true);
     }

@@ -42,7 +42,7 @@ public sealed class LivenessTests
     private sealed class MuteNode(RaftNode inner) : IRaftNode
     {
         public Raft.Core.NodeId Id => inner.Id;
-        public IReadOnlyList<Raft.Core.NodeId> Members => inner.Members;
+        public Raft.Core.Membership.Configuration Configuration => inner.Configuration;
         public Raft.Core.Role Role => inner.Role;
         public long Term => inner.Term;
         public Raft.Core.NodeId? VotedFor => inner.VotedFor;

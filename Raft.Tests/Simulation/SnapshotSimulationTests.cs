@@ -39,8 +39,8 @@ public sealed class SnapshotSimulationTests
         var disk = new SimDisk();
         var entries = Enumerable.Range(1, 5).Select(i => new LogEntry(i, 1, EntryKind.Command, [(byte)i])).ToArray();
         disk.Write(new PersistEntries(1, entries), durableAtMicros: 10);
-        disk.Write(new PersistSnapshot(new Snapshot(new SnapshotMetadata(3, 1, 0), [3])), durableAtMicros: 20);
-        disk.Write(new PersistSnapshot(new Snapshot(new SnapshotMetadata(5, 1, 0), [5])), durableAtMicros: 30);
+        disk.Write(new PersistSnapshot(new Snapshot(new SnapshotMetadata(3, 1, 0, Raft.Core.Membership.Configuration.Empty), [3])), durableAtMicros: 20);
+        disk.Write(new PersistSnapshot(new Snapshot(new SnapshotMetadata(5, 1, 0, Raft.Core.Membership.Configuration.Empty), [5])), durableAtMicros: 30);
 
         disk.Crash(nowMicros: 25);
 
