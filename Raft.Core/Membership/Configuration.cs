@@ -80,8 +80,15 @@ public sealed class Configuration : IEquatable<Configuration>
             if (value <= 0) return false;
             ids[i] = new NodeId(value);
         }
-        if (ids.Distinct().Count() != ids.Length) return false;
+        if (!IsAscending(ids.AsSpan(0, voters)) || !IsAscending(ids.AsSpan(voters)) || ids.Distinct().Count() != ids.Length) return false; // one encoding per configuration
         configuration = new Configuration(ids[..voters], ids[voters..]);
+        return true;
+    }
+
+    private static bool IsAscending(ReadOnlySpan<NodeId> ids)
+    {
+        for (var i = 1; i < ids.Length; i++)
+            if (ids[i - 1] >= ids[i]) return false;
         return true;
     }
 

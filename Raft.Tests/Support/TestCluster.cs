@@ -26,11 +26,15 @@ public sealed class TestCluster
     private readonly List<Message> inFlight = [];
     private long incarnation;
 
-    public TestCluster(int size, RaftOptions? options = null)
+    /// <param name="size">Voters the cluster starts with, n1..nSize.</param>
+    /// <param name="options">Options for every node.</param>
+    /// <param name="spares">Servers n(Size+1).. that start with an empty configuration, waiting to be added (thesis §4).</param>
+    public TestCluster(int size, RaftOptions? options = null, int spares = 0)
     {
         Options = options ?? new RaftOptions { ElectionTicks = 10, HeartbeatTicks = 2 };
         Members = NodeId.Range(size);
-        foreach (var id in Members)
+        AllIds = NodeId.Range(size + spares);
+        foreach (var id in AllIds)
         {
             storages[id] = new MemoryStorage();
             Start(id);
@@ -39,7 +43,11 @@ public sealed class TestCluster
 
     public RaftOptions Options { get; }
 
+    /// <summary>The voters the cluster started with.</summary>
     public IReadOnlyList<NodeId> Members { get; }
+
+    /// <summary>The initial voters and the spares.</summary>
+    public IReadOnlyList<NodeId> AllIds { get; }
 
     /// <summary>Every effect each node produced, in order, since the start of the test.</summary>
     public SortedDictionary<NodeId, List<Effect>> EffectLog { get; } = [];
@@ -193,11 +201,18 @@ public sealed class TestCluster
     /// <summary>Cuts both directions between <paramref name="node"/> and every other node.</summary>
     public void Isolate(int node)
     {
-        foreach (var other in Members.Where(m => m != N(node)))
+        foreach (var other in AllIds.Where(m => m != N(node)))
         {
             cutLinks.Add((N(node), other));
             cutLinks.Add((other, N(node)));
         }
+    }
+
+    /// <summary>Cuts both directions between two nodes.</summary>
+    public void Cut(int a, int b)
+    {
+        cutLinks.Add((N(a), N(b)));
+        cutLinks.Add((N(b), N(a)));
     }
 
     public void HealAll() => cutLinks.Clear();
@@ -216,7 +231,7 @@ public sealed class TestCluster
         return this[id];
     }
 
-    public IEnumerable<int> LiveIds() => Members.Where(m => !crashed.Contains(m)).Select(m => m.Value);
+    public IEnumerable<int> LiveIds() => AllIds.Where(m => !crashed.Contains(m)).Select(m => m.Value);
 
     /// <summary>The terms of a node's log, FirstIndex first (index 1 unless compacted).</summary>
     public long[] Terms(int id)
@@ -229,7 +244,7 @@ public sealed class TestCluster
     {
         incarnation++;
         var persisted = storages[id].Load();
-        nodes[id] = new RaftNode(id, Members, Options, new FixedSequence(id.Value - 1),
+        nodes[id] = new RaftNode(id, Members.Contains(id) ? Members : [], Options, new FixedSequence(id.Value - 1),
             persisted, firstMessageId: incarnation * 1_000_000_000L);
         machines[id] = new KvStateMachine();
         if (persisted.Snapshot is { } snapshot) machines[id].Restore(snapshot.Data); // §7: restart from snapshot plus log
