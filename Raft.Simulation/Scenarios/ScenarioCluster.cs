@@ -118,7 +118,7 @@ public sealed partial class ScenarioCluster
             ? (node.Log.LastIndex, node.Log.DigestAt(node.Log.LastIndex), Terms(node))
             : null;
         var output = node.Step(input);
-        if (input is Propose propose && output.Proposal is { Accepted: true } accepted && Decode(propose.Command) is { } command)
+        if (input is Propose propose && output.Proposal is { Accepted: true } accepted && Decode(propose.Command) is { ClientId: not BulkClient } command)
             Clients.Invoked(id, accepted.Index, accepted.Term, command, StepCount);
         var firstLine = report.Count;
         var effects = output.Effects;
