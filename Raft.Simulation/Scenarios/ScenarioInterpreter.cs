@@ -273,7 +273,14 @@ public sealed partial class ScenarioInterpreter(TeachingBug? bugOverride = null)
 
     private void StartCluster(ScenarioCommand command, IReadOnlyList<ScenarioToken> args, List<string> report)
     {
-        if (cluster is not null) throw command.Error("the cluster is already set up");
+        if (cluster is not null)
+        {
+            // A second 'cluster' starts another story in the same file (e.g. the same events with an option on); marks name points of the first.
+            cluster = null;
+            history.Clear();
+            marks.Clear();
+            nextSequence = 1;
+        }
         var size = 0;
         var spares = 0;
         var options = new RaftOptions();
