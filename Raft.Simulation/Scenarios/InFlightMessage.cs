@@ -14,6 +14,8 @@ public sealed record InFlightMessage(int Number, Message Message)
         AppendEntriesResponse m => m.Success
             ? $"{Number} {m.From}->{m.To} AppendOk term={m.Term} match={m.Index}"
             : $"{Number} {m.From}->{m.To} AppendReject term={m.Term} prev={m.Index} hint={m.HintIndex}@{m.HintTerm}",
+        InstallSnapshot m => $"{Number} {m.From}->{m.To} InstallSnapshot term={m.Term} last={m.LastIncludedIndex}@{m.LastIncludedTerm} offset={m.Offset} bytes={m.Data.Length}{(m.Done ? " done" : "")}",
+        InstallSnapshotResponse m => $"{Number} {m.From}->{m.To} SnapshotReply term={m.Term} last={m.LastIncludedIndex} {(m.Done ? "installed" : $"next-offset={m.NextOffset}")}",
         _ => $"{Number} {Message.From}->{Message.To} {Message.Kind} term={Message.Term}",
     };
 }

@@ -30,10 +30,15 @@ public sealed partial class ScenarioCluster
     private int nextMessageNumber = 1;
     private long incarnation;
 
-    public ScenarioCluster(int size, RaftOptions options)
+    /// <param name="size">How many voters the cluster starts with: n1..n<paramref name="size"/>.</param>
+    /// <param name="options">The core's options.</param>
+    /// <param name="spares">Servers after them that start with an empty configuration: idle until a leader adds them (thesis §4).</param>
+    public ScenarioCluster(int size, RaftOptions options, int spares = 0)
     {
         Options = options.Validate();
-        Members = NodeId.Range(size);
+        Members = NodeId.Range(size + spares);
+        InitialVoters = NodeId.Range(size);
+        MembershipInPlay = spares > 0;
         foreach (var id in Members)
         {
             storages[id] = new MemoryStorage();
@@ -43,7 +48,11 @@ public sealed partial class ScenarioCluster
 
     public RaftOptions Options { get; }
 
+    /// <summary>Every server of the scenario, spares included: the names commands may use.</summary>
     public IReadOnlyList<NodeId> Members { get; }
+
+    /// <summary>The voters the cluster started with; the servers after them are spares.</summary>
+    public IReadOnlyList<NodeId> InitialVoters { get; }
 
     /// <summary>True once any node has taken a step; logs can no longer be preset.</summary>
     public bool Started { get; private set; }
@@ -104,10 +113,12 @@ public sealed partial class ScenarioCluster
         Started = true;
         StepCount++;
         var node = nodes[id];
-        var before = (node.Role, node.Term, node.VotedFor, node.CommitIndex, LastIndex: node.Log.LastIndex);
-        var leaderLogBefore = node.Role == Role.Leader ? Terms(node) : null;
+        var before = (node.Role, node.Term, node.VotedFor, node.CommitIndex, LastIndex: node.Log.LastIndex, node.Configuration);
+        (long LastIndex, ulong Digest, long[] Terms)? leaderLogBefore = node.Role == Role.Leader
+            ? (node.Log.LastIndex, node.Log.DigestAt(node.Log.LastIndex), Terms(node))
+            : null;
         var output = node.Step(input);
-        if (input is Propose propose && output.Proposal is { Accepted: true } accepted && Decode(propose.Command) is { } command)
+        if (input is Propose propose && output.Proposal is { Accepted: true } accepted && Decode(propose.Command) is { ClientId: not BulkClient } command)
             Clients.Invoked(id, accepted.Index, accepted.Term, command, StepCount);
         var firstLine = report.Count;
         var effects = output.Effects;
@@ -123,6 +134,8 @@ public sealed partial class ScenarioCluster
         foreach (var effect in effects) CarryOut(id, effect, before.LastIndex, report, replies);
         if (node.Role != before.Role || node.Term != before.Term || node.VotedFor != before.VotedFor)
             report.Insert(firstLine, $"  {id} is {Describe(node.Role)} term={node.Term} vote={node.VotedFor?.ToString() ?? "-"}");
+        if (!node.Configuration.Equals(before.Configuration))
+            report.Add($"  {id} uses config {node.Configuration}");
         if (node.CommitIndex != before.CommitIndex)
             report.Add($"  {id} commit {before.CommitIndex} -> {node.CommitIndex}");
         report.AddRange(replies);
@@ -160,6 +173,9 @@ public sealed partial class ScenarioCluster
                 break;
             case ReadReady or ReadRefused:
                 CarryOutRead(id, effect, report, replies);
+                break;
+            case PersistSnapshot or RestoreSnapshot:
+                CarryOutSnapshot(id, effect, report);
                 break;
         }
     }
@@ -253,22 +269,43 @@ public sealed partial class ScenarioCluster
         Start(id);
     }
 
+    /// <summary>The terms of the entries the node holds: from index 1, or after its snapshot once it has compacted.</summary>
     public static long[] Terms(IRaftNode node) =>
-        Enumerable.Range(1, (int)node.Log.LastIndex).Select(i => node.Log.TermAt(i)).ToArray();
+        Enumerable.Range((int)node.Log.FirstIndex, (int)(node.Log.LastIndex - node.Log.SnapshotIndex)).Select(i => node.Log.TermAt(i)).ToArray();
 
-    /// <summary><c>3@2</c>, or <c>3@2(noop)</c> for the empty entry a new leader appends (§8).</summary>
-    public static string Describe(LogEntry entry) => entry.Kind == EntryKind.NoOp ? $"{entry.Index}@{entry.Term}(noop)" : $"{entry.Index}@{entry.Term}";
+    /// <summary>
+    /// <c>3@2</c>; <c>3@2(noop)</c> for the empty entry a new leader appends (§8);
+    /// <c>3@2(config voters=n1,n2,n3 learners=n4)</c> for a configuration (thesis §4).
+    /// </summary>
+    public static string Describe(LogEntry entry) => entry.Kind switch
+    {
+        EntryKind.NoOp => $"{entry.Index}@{entry.Term}(noop)",
+        EntryKind.Configuration => $"{entry.Index}@{entry.Term}(config {DescribeConfiguration(entry)})",
+        _ => $"{entry.Index}@{entry.Term}",
+    };
+
+    /// <summary>The configuration a configuration entry holds: <c>voters=n1,n2,n3 learners=n4</c>.</summary>
+    public static string DescribeConfiguration(LogEntry entry) =>
+        Raft.Core.Membership.Configuration.TryDecode(entry.Command, out var configuration) ? configuration.ToString() : "unreadable";
 
     public static string Describe(Role role) => role.ToString().ToLowerInvariant();
 
     private void Start(NodeId id)
     {
         incarnation++;
-        // A restarted node re-applies its committed entries from index 1 to an empty store.
+        // A restarted node restores its store from its snapshot, if any, and re-applies its
+        // committed entries after it (from index 1 without a snapshot).
         stores[id] = new KvStateMachine();
         ForgetReads(id);
+        if (storages[id].Snapshot is { } stored)
+        {
+            stores[id].Restore(stored.Data);
+            AppliedInStore(id, stored.LastIncludedIndex);
+        }
+        // A spare starts with an empty configuration: it waits for a leader to add it.
+        var members = InitialVoters.Contains(id) ? InitialVoters : [];
         // FixedSequence(K-1) pins the timeout to ElectionTicks + K - 1: n1 times out first, then n2...
-        nodes[id] = new RaftNode(id, Members, Options, new FixedSequence(id.Value - 1),
+        nodes[id] = new RaftNode(id, members, Options, new FixedSequence(id.Value - 1),
             storages[id].Load(), firstMessageId: incarnation * 1_000_000L);
     }
 }

@@ -12,7 +12,7 @@ public static class ScenarioExpectations
     /// <summary>Throws when the expectation does not hold; returns a line to print, or null for plain "ok".</summary>
     public static string? Check(ScenarioCommand command, ScenarioCluster c, IReadOnlyList<ScenarioToken> args)
     {
-        if (args.Count == 0) throw command.Error("expect what? leader, role, term, committed, log, safety, linearizable or messages");
+        if (args.Count == 0) throw command.Error("expect what? leader, role, term, committed, log, config, snapshot, safety, linearizable or messages");
         var rest = args.Skip(1).ToArray();
         switch (args[0].Text)
         {
@@ -27,7 +27,9 @@ public static class ScenarioExpectations
             {
                 ScenarioInterpreter.Arity(command, rest, 2, 2);
                 var node = c.Node(ScenarioInterpreter.LiveNode(command, c, rest[0]));
-                if (ScenarioCluster.Describe(node.Role) != rest[1].Text) Fail(command, $"expected {node.Id} to be {rest[1].Text}, but it is {ScenarioCluster.Describe(node.Role)}");
+                // A learner (thesis §4.2.1) is a follower that its own configuration lists as a learner.
+                var role = node.Role == Role.Follower && node.Configuration.IsLearner(node.Id) && rest[1].Text == "learner" ? "learner" : ScenarioCluster.Describe(node.Role);
+                if (role != rest[1].Text) Fail(command, $"expected {node.Id} to be {rest[1].Text}, but it is {role}{(node.Configuration.IsLearner(node.Id) ? " (a learner)" : "")}");
                 break;
             }
             case "term":
@@ -43,7 +45,7 @@ public static class ScenarioExpectations
                 // expect committed N [on nA nB ...]: each named (or each live) node has commit index N.
                 ScenarioInterpreter.Arity(command, rest, 1, int.MaxValue);
                 var index = ScenarioInterpreter.Number(command, rest[0], rest[0].Text, 0, int.MaxValue);
-                var nodes = c.Members.Where(m => !c.IsCrashed(m)).ToList();
+                var nodes = c.LiveMembers().ToList();
                 if (rest.Length > 1)
                 {
                     if (rest[1].Text != "on") throw command.Error(rest[1], "expected 'on' before the nodes");
@@ -62,6 +64,26 @@ public static class ScenarioExpectations
                 var actual = ScenarioCluster.Terms(node);
                 if (!actual.SequenceEqual(expected))
                     Fail(command, $"expected {node.Id}'s log to be [{string.Join(' ', expected)}], but it is [{string.Join(' ', actual)}]");
+                break;
+            }
+            case "config":
+            {
+                // expect config nK voters=nA,nB [learners=nC]: the configuration nK uses now (thesis §4.1).
+                ScenarioInterpreter.Arity(command, rest, 2, 3);
+                var node = c.Node(ScenarioInterpreter.LiveNode(command, c, rest[0]));
+                var voters = Names(command, c, rest[1], "voters");
+                var learners = rest.Length == 3 ? Names(command, c, rest[2], "learners") : [];
+                var expected = new Raft.Core.Membership.Configuration(voters, learners);
+                if (!expected.Equals(node.Configuration)) Fail(command, $"expected {node.Id} to use {expected}, but it uses {node.Configuration}");
+                break;
+            }
+            case "snapshot":
+            {
+                // expect snapshot nK I: nK's latest snapshot ends at index I (0: none).
+                ScenarioInterpreter.Arity(command, rest, 2, 2);
+                var node = c.Node(ScenarioInterpreter.LiveNode(command, c, rest[0]));
+                var index = ScenarioInterpreter.Number(command, rest[1], rest[1].Text, 0, int.MaxValue);
+                if (node.Log.SnapshotIndex != index) Fail(command, $"expected {node.Id}'s snapshot to end at {index}, but it ends at {node.Log.SnapshotIndex}");
                 break;
             }
             case "safety":
@@ -90,9 +112,19 @@ public static class ScenarioExpectations
                 return $"{sent} messages sent, within {budget}";
             }
             default:
-                throw command.Error(args[0], $"unknown expectation '{args[0].Text}' (leader, role, term, committed, log, safety, linearizable, messages)");
+                throw command.Error(args[0], $"unknown expectation '{args[0].Text}' (leader, role, term, committed, log, config, snapshot, safety, linearizable, messages)");
         }
         return null;
+    }
+
+    /// <summary><c>voters=n1,n2,n3</c>: the nodes after <paramref name="key"/>=, comma-separated (<c>none</c> for none).</summary>
+    private static Core.NodeId[] Names(ScenarioCommand command, ScenarioCluster c, ScenarioToken token, string key)
+    {
+        if (!token.Text.StartsWith(key + "=", StringComparison.Ordinal))
+            throw command.Error(token, $"expected {key}=nA,nB,..., not '{token.Text}'");
+        var list = token.Text[(key.Length + 1)..];
+        if (list == "none") return [];
+        return list.Split(',').Select(name => ScenarioInterpreter.Node(command, c, token, name)).ToArray();
     }
 
     private static void Fail(ScenarioCommand command, string problem) =>

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Raft.Core;
 using Raft.Core.Inputs;
+using Raft.Core.Membership;
 using Raft.Core.Node;
 using Raft.Core.StateMachine;
 
@@ -13,7 +14,7 @@ namespace Raft.Simulation.Scenarios;
 /// throw <see cref="ScenarioException"/> at the offending word; an <c>expect</c> that does not hold
 /// throws <see cref="ScenarioExpectationFailed"/>.
 /// </summary>
-public sealed class ScenarioInterpreter(TeachingBug? bugOverride = null)
+public sealed partial class ScenarioInterpreter(TeachingBug? bugOverride = null)
 {
     private const int DeliverLimit = 10_000;
     private const int RunUntilDefaultMax = 1_000;
@@ -132,14 +133,16 @@ public sealed class ScenarioInterpreter(TeachingBug? bugOverride = null)
                 if (!c.IsCrashed(restarted)) throw command.Error(args[0], $"{restarted} is not crashed");
                 c.Restart(restarted);
                 var node = c.Node(restarted);
-                report.Add($"{restarted} restarts as follower term={node.Term} vote={node.VotedFor?.ToString() ?? "-"} log={ScenarioView.DrawLog(ScenarioCluster.Terms(node), 0)}");
+                report.Add($"{restarted} restarts as follower term={node.Term} vote={node.VotedFor?.ToString() ?? "-"} log={ScenarioView.DrawLog(node, 0)}");
                 break;
             case "state": Arity(command, args, 0, 0); report.AddRange(ScenarioView.StateTable(c)); break;
             case "log-of":
                 Arity(command, args, 1, 1);
                 var shown = c.Node(Node(command, c, args[0]));
-                for (var i = 1L; i <= shown.Log.LastIndex; i++)
-                    report.Add($"{i}@{shown.Log.TermAt(i)}{(shown.Log.EntryAt(i).Kind == Raft.Core.Log.EntryKind.NoOp ? " noop" : "")}{(i <= shown.CommitIndex ? " committed" : "")}");
+                if (shown.LatestSnapshot is { } snapshot)
+                    report.Add($"1..{snapshot.LastIncludedIndex} in the snapshot (up to {snapshot.LastIncludedIndex}@{snapshot.LastIncludedTerm}, {snapshot.Metadata.Configuration})");
+                for (var i = shown.Log.FirstIndex; i <= shown.Log.LastIndex; i++)
+                    report.Add($"{i}@{shown.Log.TermAt(i)}{LogOfKind(shown.Log.EntryAt(i))}{(i <= shown.CommitIndex ? " committed" : "")}");
                 if (shown.Log.LastIndex == 0) report.Add("empty log");
                 break;
             case "messages":
@@ -149,6 +152,11 @@ public sealed class ScenarioInterpreter(TeachingBug? bugOverride = null)
                 report.Add($"sent {c.SentByKind.Values.Sum()} ({(c.SentByKind.Count == 0 ? "none" : string.Join(", ", c.SentByKind.Select(k => $"{k.Key} {k.Value}")))}), delivered {c.Delivered}, lost {c.Lost}");
                 if (args.Count == 1) c.ResetCounts();
                 break;
+            case "add": ChangeMembership(command, c, args, MembershipChangeKind.AddVoter, report); break;
+            case "add-learner": ChangeMembership(command, c, args, MembershipChangeKind.AddLearner, report); break;
+            case "remove": ChangeMembership(command, c, args, MembershipChangeKind.Remove, report); break;
+            case "compact": Compact(command, c, args, report); break;
+            case "put-many": PutMany(command, c, args, report); break;
             case "expect":
                 if (ScenarioExpectations.Check(command, c, args) is { } verdict) report.Add(verdict);
                 break;
@@ -205,7 +213,7 @@ public sealed class ScenarioInterpreter(TeachingBug? bugOverride = null)
             case "committed":
                 if (words.Count < 2) throw command.Error(words[0], "'run-until committed' needs an index");
                 var index = Number(command, words[1], words[1].Text, 0, int.MaxValue);
-                var nodes = c.Members.Where(m => !c.IsCrashed(m)).ToList();
+                var nodes = c.LiveMembers().ToList();
                 if (words.Count > 2)
                 {
                     if (words[2].Text != "on" || words.Count == 3) throw command.Error(words[2], "write 'on' and the nodes, e.g. committed 3 on n1 n2");
@@ -265,8 +273,16 @@ public sealed class ScenarioInterpreter(TeachingBug? bugOverride = null)
 
     private void StartCluster(ScenarioCommand command, IReadOnlyList<ScenarioToken> args, List<string> report)
     {
-        if (cluster is not null) throw command.Error("the cluster is already set up");
+        if (cluster is not null)
+        {
+            // A second 'cluster' starts another story in the same file (e.g. the same events with an option on); marks name points of the first.
+            cluster = null;
+            history.Clear();
+            marks.Clear();
+            nextSequence = 1;
+        }
         var size = 0;
+        var spares = 0;
         var options = new RaftOptions();
         foreach (var arg in args)
         {
@@ -274,6 +290,8 @@ public sealed class ScenarioInterpreter(TeachingBug? bugOverride = null)
             switch (key)
             {
                 case "nodes": size = Number(command, arg, value, 1, 9); break;
+                case "spares": spares = Number(command, arg, value, 0, 8); break;
+                case "snapshot-chunk": options = options with { MaxSnapshotChunkBytes = Number(command, arg, value, 1, 1 << 20) }; break;
                 case "election": options = options with { ElectionTicks = Number(command, arg, value, 2, 1000) }; break;
                 case "heartbeat": options = options with { HeartbeatTicks = Number(command, arg, value, 1, 1000) }; break;
                 case "max-append": options = options with { MaxEntriesPerAppend = Number(command, arg, value, 1, 1000) }; break;
@@ -281,22 +299,24 @@ public sealed class ScenarioInterpreter(TeachingBug? bugOverride = null)
                 case "prevote": options = options with { PreVote = OnOff(command, arg, value) }; break;
                 case "check-quorum": options = options with { CheckQuorum = OnOff(command, arg, value) }; break;
                 case "lease": options = options with { LeaseReads = OnOff(command, arg, value) }; break;
-                default: throw command.Error(arg, $"unknown cluster option '{key}' (nodes, election, heartbeat, max-append, bug, prevote, check-quorum, lease)");
+                default: throw command.Error(arg, $"unknown cluster option '{key}' (nodes, spares, election, heartbeat, max-append, snapshot-chunk, bug, prevote, check-quorum, lease)");
             }
         }
         if (size == 0) throw command.Error("cluster needs nodes=N");
+        if (size + spares > 9) throw command.Error("at most 9 servers, spares included");
         // The file's own bug= shows in the output; an override (check --bug) must not, so that only the story can differ.
         var bugShown = options.Bug;
         if (bugOverride is { } bug) options = options with { Bug = bug };
         try
         {
-            cluster = new ScenarioCluster(size, options);
+            cluster = new ScenarioCluster(size, options, spares);
         }
         catch (ArgumentException e)
         {
             throw command.Error(e.Message);
         }
-        report.Add($"{size} nodes n1..n{size}, election timeouts {string.Join(' ', cluster.Members.Select(m => $"{m}={options.ElectionTicks + m.Value - 1}"))} ticks, heartbeat {options.HeartbeatTicks}{(options.PreVote ? ", prevote" : "")}{(options.CheckQuorum ? ", check-quorum" : "")}{(options.LeaseReads ? ", lease reads" : "")}{(bugShown == TeachingBug.None ? "" : $", BUG {Kebab(bugShown)}")}");
+        var spareText = spares == 0 ? "" : $" and {spares} spare{(spares == 1 ? "" : "s")} {string.Join(' ', cluster.Members.Skip(size))} (not members yet)";
+        report.Add($"{size} nodes n1..n{size}{spareText}, election timeouts {string.Join(' ', cluster.Members.Select(m => $"{m}={options.ElectionTicks + m.Value - 1}"))} ticks, heartbeat {options.HeartbeatTicks}{(options.PreVote ? ", prevote" : "")}{(options.CheckQuorum ? ", check-quorum" : "")}{(options.LeaseReads ? ", lease reads" : "")}{(options.MaxSnapshotChunkBytes == new RaftOptions().MaxSnapshotChunkBytes ? "" : $", snapshot chunks of {options.MaxSnapshotChunkBytes} bytes")}{(bugShown == TeachingBug.None ? "" : $", BUG {Kebab(bugShown)}")}");
     }
 
     private static void PresetLog(ScenarioCommand command, ScenarioCluster c, IReadOnlyList<ScenarioToken> args)

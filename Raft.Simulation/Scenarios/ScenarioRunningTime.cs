@@ -9,7 +9,7 @@ namespace Raft.Simulation.Scenarios;
 /// tick (in node order), then every message in flight is delivered, oldest first, until the
 /// network is quiet. Everything that happens is kept in full for <c>trace</c>; the summary keeps
 /// only what a reader needs to follow the story: role and term changes, overwritten logs, client
-/// replies, answered and refused reads, and crashes (each with its tick), how commit indexes moved, and the message counts.
+/// replies, answered and refused reads, configurations taken up, snapshots stored and restored, and crashes (each with its tick), how commit indexes moved, and the message counts.
 /// </summary>
 public sealed partial class ScenarioRunningTime
 {
@@ -75,6 +75,6 @@ public sealed partial class ScenarioRunningTime
         return lines;
     }
 
-    [GeneratedRegex(@"^  n\d+ (is |log overwrites|replies|answers read|refuses read|crashes)")]
+    [GeneratedRegex(@"^  n\d+ (is |log overwrites|replies|answers read|refuses read|crashes|uses config|stores snapshot|restores its store)")]
     private static partial Regex Notable();
 }

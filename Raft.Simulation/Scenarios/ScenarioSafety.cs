@@ -27,7 +27,8 @@ public sealed class ScenarioSafety
             Report($"State Machine Safety: {node} applied {entry} at index {entry.Index}, but {first.Node} applied {first.Entry}");
     }
 
-    public void AfterStep(IRaftNode node, Role roleBefore, long termBefore, long[]? leaderLogBefore)
+    /// <summary>Checks the history properties after <paramref name="node"/> took a step; <paramref name="leaderLogBefore"/> is its log before, if it led.</summary>
+    public void AfterStep(IRaftNode node, Role roleBefore, long termBefore, (long LastIndex, ulong Digest, long[] Terms)? leaderLogBefore)
     {
         var becameLeader = node.Role == Role.Leader && (roleBefore != Role.Leader || termBefore != node.Term);
         if (becameLeader)
@@ -37,17 +38,21 @@ public sealed class ScenarioSafety
             leaderOfTerm[node.Term] = node.Id;
             foreach (var (index, entry) in committed)
             {
+                // Entries compacted into the new leader's snapshot are committed ones it had (§7).
+                if (index < node.Log.SnapshotIndex) continue;
                 if (index > node.Log.LastIndex || node.Log.TermAt(index) != entry.Term)
                     Report($"Leader Completeness: {node.Id} leads term {node.Term} without committed entry {index}@{entry.Term}");
             }
         }
-        if (leaderLogBefore is not null && node.Role == Role.Leader && node.Term == termBefore)
+        if (leaderLogBefore is { } before && node.Role == Role.Leader && node.Term == termBefore)
         {
-            var after = ScenarioCluster.Terms(node);
-            if (after.Length < leaderLogBefore.Length || !after.AsSpan(0, leaderLogBefore.Length).SequenceEqual(leaderLogBefore))
-                Report($"Leader Append-Only: leader {node.Id} of term {node.Term} changed its log from [{string.Join(' ', leaderLogBefore)}] to [{string.Join(' ', after)}]");
+            // The log's hash chain: the old last entry is still there with the same prefix (compaction keeps its digest).
+            var log = node.Log;
+            var kept = before.LastIndex <= log.LastIndex && (before.LastIndex < log.SnapshotIndex || log.DigestAt(before.LastIndex) == before.Digest);
+            if (!kept)
+                Report($"Leader Append-Only: leader {node.Id} of term {node.Term} changed its log from [{string.Join(' ', before.Terms)}] to [{string.Join(' ', ScenarioCluster.Terms(node))}]");
         }
-        for (var index = 1L; index <= node.CommitIndex && index <= node.Log.LastIndex; index++)
+        for (var index = Math.Max(1L, node.Log.FirstIndex); index <= node.CommitIndex && index <= node.Log.LastIndex; index++)
         {
             var entry = node.Log.EntryAt(index);
             if (!committed.TryGetValue(index, out var known)) committed[index] = entry;
@@ -68,7 +73,8 @@ public sealed class ScenarioSafety
                 var x = list[a];
                 var y = list[b];
                 var last = Math.Min(x.Log.LastIndex, y.Log.LastIndex);
-                for (var index = last; index >= 1; index--)
+                var first = Math.Max(1, Math.Max(x.Log.SnapshotIndex, y.Log.SnapshotIndex)); // below it, one of them keeps no terms
+                for (var index = last; index >= first; index--)
                 {
                     if (x.Log.TermAt(index) != y.Log.TermAt(index)) continue;
                     if (x.Log.DigestAt(index) != y.Log.DigestAt(index))

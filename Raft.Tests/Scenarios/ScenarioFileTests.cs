@@ -34,16 +34,31 @@ public sealed class ScenarioFileTests
         Assert.That(ScenarioRun.Execute(file, TeachingBug.None).Error, Is.Null);
     }
 
-    /// <summary>Each teaching bug changes the story of at least one paper scenario (the scenarios have teeth).</summary>
+    /// <summary>
+    /// Each teaching bug changes the story of at least one scenario of the paper or the thesis (the
+    /// scenarios have teeth). The membership bugs (thesis §4) can only show in the thesis stories.
+    /// </summary>
     [TestCaseSource(nameof(Bugs))]
     public void Every_teaching_bug_breaks_some_paper_scenario(TeachingBug bug)
     {
-        var broken = ScenarioFiles.All().Where(f => f.StartsWith("paper", StringComparison.Ordinal)).Where(f =>
+        var broken = ScenarioFiles.All().Where(f => f.StartsWith("paper", StringComparison.Ordinal) || f.StartsWith("thesis", StringComparison.Ordinal)).Where(f =>
         {
             var run = ScenarioRun.Execute(ScenarioParser.ParseFile(ScenarioFiles.PathOf(f)), bug);
             return run.Error is not null || run.Mismatches().Count > 0;
         }).ToList();
         Assert.That(broken, Is.Not.Empty);
+    }
+
+    [TestCase(TeachingBug.OverlappingMembershipChanges, "overlapping-membership-changes.scn")]
+    [TestCase(TeachingBug.SnapshotForgetsConfiguration, "snapshot-keeps-membership.scn")]
+    public void A_membership_bug_fails_the_safety_expectation_of_its_thesis_scenario(TeachingBug bug, string file)
+    {
+        var script = ScenarioParser.ParseFile(ScenarioFiles.PathOf(Path.Combine("thesis", file)));
+
+        var run = ScenarioRun.Execute(script, bug);
+
+        Assert.That(run.Error?.Message, Does.Contain("Election Safety"));
+        Assert.That(ScenarioRun.Execute(script).Error, Is.Null, "as written: the correct core, then the file's own bug= story");
     }
 
     [Test]

@@ -76,4 +76,31 @@ public sealed class ScenarioLanguageTests
         Assert.That(run.Error!.Message, Does.Contain("expected commit index 0, but n1 has 2"));
         Assert.That(run.Mismatches(), Is.Not.Empty, "the state table already shows index 2 committed");
     }
+
+    [TestCase("cluster nodes=3 spares=1\nadd n7\n", "t.scn:2:5: 'n7' is not a node (n1..n4)")]
+    [TestCase("cluster nodes=3\ncampaign n1\nremove n2 by n1\n", "t.scn:3:11: expected 'via nL' after the node, not 'by'")]
+    [TestCase("cluster nodes=3\nadd-learner n2 via n9\n", "t.scn:2:20: 'n9' is not a node (n1..n3)")]
+    [TestCase("cluster nodes=3\nadd n2\n", "t.scn:2:1: no node leads now: name the node to ask with 'via nL'")]
+    [TestCase("cluster nodes=3\ncompact n1 from 3\n", "t.scn:2:12: expected 'at I' after the node, not 'from'")]
+    [TestCase("cluster nodes=3\ncompact n1 at 3\n", "t.scn:2:15: n1 has applied only up to 0: it can snapshot no further")]
+    [TestCase("cluster nodes=3\nput-many n1 lots\n", "t.scn:2:13: 'lots' is not a number in [1, 100000]")]
+    [TestCase("cluster nodes=3 spare=2\n", "t.scn:1:17: unknown cluster option 'spare' (nodes, spares, election, heartbeat, max-append, snapshot-chunk, bug, prevote, check-quorum, lease)")]
+    [TestCase("cluster nodes=3 spares=2\nexpect config n1 voters=n1,n6\n", "t.scn:2:18: 'n6' is not a node (n1..n5)")]
+    [TestCase("cluster nodes=3\nexpect config n1 members=n1\n", "t.scn:2:18: expected voters=nA,nB,..., not 'members=n1'")]
+    public void A_mistake_in_a_membership_or_compaction_command_names_its_line_and_column(string text, string message)
+    {
+        var run = Run(text);
+        Assert.That(run.Error, Is.Not.Null);
+        Assert.That(run.Error, Is.Not.InstanceOf<ScenarioExpectationFailed>());
+        Assert.That(run.Error!.Message, Is.EqualTo(message));
+    }
+
+    [Test]
+    public void A_spare_is_idle_until_added_and_a_second_cluster_command_starts_a_new_story()
+    {
+        var run = Run("cluster nodes=3 spares=1\ntick n4 40\nexpect config n4 voters=none\ncluster nodes=2\nexpect config n2 voters=n1,n2\n");
+        Assert.That(run.Error, Is.Null, run.Error?.Message);
+        Assert.That(run.Outputs[0], Does.StartWith("3 nodes n1..n3 and 1 spare n4 (not members yet), "));
+        Assert.That(run.Outputs[1], Is.EqualTo("ok"), "a spare never campaigns");
+    }
 }
