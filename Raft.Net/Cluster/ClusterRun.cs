@@ -37,8 +37,8 @@ public static class ClusterRun
         progress($"started {options.Nodes} nodes{(options.Spares > 0 ? $" and {options.Spares} spares" : "")} in {root}");
         // Process start-up takes a while on a loaded machine: the clock of the run starts with the first leader.
         var waitUntil = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (CurrentLeader(cluster) is null && DateTime.UtcNow < waitUntil) Thread.Sleep(20);
-        progress(CurrentLeader(cluster) is { } first ? $"{first} leads; workload starts" : "no leader after 30s; starting the workload anyway");
+        while (cluster.LatestLeader() is null && DateTime.UtcNow < waitUntil) Thread.Sleep(20);
+        progress(cluster.LatestLeader() is { } first ? $"{first} leads; workload starts" : "no leader after 30s; starting the workload anyway");
         clock.Restart();
         var stopClients = DateTime.UtcNow + options.Duration;
         var threads = Enumerable.Range(1, options.Clients).Select(c => new Thread(() => RunClient(c)) { Name = $"client-{c}" }).ToList();
@@ -48,7 +48,7 @@ public static class ClusterRun
         var nextCut = options.CutEvery is { } cutEvery ? clock.Elapsed + cutEvery : TimeSpan.MaxValue;
         var nextTransfer = options.TransferEvery is { } transferEvery ? clock.Elapsed + transferEvery : TimeSpan.MaxValue;
         var transfers = 0;
-        var churn = options.ChangeEvery is { } changeEvery ? new MembershipChurn(cluster, changeEvery, random, () => CurrentLeader(cluster), progress) : null;
+        var churn = options.ChangeEvery is { } changeEvery ? new MembershipChurn(cluster, changeEvery, random, progress) : null;
         // The servers faults may hit: not those removed and stopped.
         List<NodeId> Active() => cluster.Servers.Where(s => churn?.IsRetired(s) != true).ToList();
         var restarts = new List<(TimeSpan At, NodeId Node)>();
@@ -73,7 +73,7 @@ public static class ClusterRun
             {
                 nextKill = now + options.KillEvery!.Value;
                 var active = Active();
-                var victim = options.KillLeaderOnly ? CurrentLeader(cluster) : active[random.Next(active.Count)];
+                var victim = options.KillLeaderOnly ? cluster.LatestLeader() : active[random.Next(active.Count)];
                 if (victim is { } v && cluster.IsRunning(v))
                 {
                     cluster.Kill(v);
@@ -95,7 +95,7 @@ public static class ClusterRun
             {
                 nextTransfer = now + options.TransferEvery!.Value;
                 var voters = churn?.Committed.Voters ?? cluster.InitialVoters;
-                if (CurrentLeader(cluster) is { } leader && voters.Count > 1)
+                if (cluster.LatestLeader() is { } leader && voters.Count > 1)
                 {
                     var target = voters.Where(m => m != leader).ElementAt(random.Next(voters.Count - 1));
                     cluster.Command(leader, $"transfer {target}");
@@ -178,22 +178,6 @@ public static class ClusterRun
                 }
             }
         }
-    }
-
-    /// <summary>The node that most recently logged itself leader, from the nodes' structured logs.</summary>
-    private static NodeId? CurrentLeader(LocalCluster cluster)
-    {
-        lock (cluster.NodeLog)
-        {
-            for (var i = cluster.NodeLog.Count - 1; i >= 0; i--)
-            {
-                var line = cluster.NodeLog[i];
-                if (!line.Contains("\"role\":\"Leader\"", StringComparison.Ordinal)) continue;
-                var at = line.IndexOf("\"node\":\"n", StringComparison.Ordinal);
-                if (at >= 0 && NodeId.TryParse(line[(at + 8)..].Split('"')[0], out var id) && cluster.IsRunning(id)) return id;
-            }
-        }
-        return null;
     }
 
     /// <summary>

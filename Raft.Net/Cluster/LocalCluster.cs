@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Text.Json;
 using Raft.Core;
+using Raft.Core.Membership;
 
 namespace Raft.Net.Cluster;
 
@@ -21,6 +23,8 @@ public sealed class LocalCluster : IDisposable
     private readonly IReadOnlyList<string> nodeArguments;
     private readonly SortedDictionary<NodeId, List<string>> answers = [];
     private static readonly string[] JoinArguments = ["--join"];
+    private int configurationCursor;
+    private (Configuration Configuration, long Index) committedConfiguration;
 
     /// <param name="nodes">Cluster size.</param>
     /// <param name="root">Directory holding n1/, n2/... data directories.</param>
@@ -32,6 +36,7 @@ public sealed class LocalCluster : IDisposable
         this.nodeArguments = nodeArguments;
         clusterId = $"local-{Environment.ProcessId}";
         InitialVoters = [.. NodeId.Range(nodes)];
+        committedConfiguration = (new Configuration(InitialVoters), 0);
         foreach (var id in NodeId.Range(nodes + spares))
         {
             raftAddresses[id] = $"tcp://127.0.0.1:{FreePort()}";
@@ -154,6 +159,55 @@ public sealed class LocalCluster : IDisposable
         }
         return null;
     }
+
+    /// <summary>The node that most recently logged itself leader and still runs, from the nodes' structured logs.</summary>
+    public NodeId? LatestLeader()
+    {
+        lock (NodeLog)
+        {
+            for (var i = NodeLog.Count - 1; i >= 0; i--)
+            {
+                var line = NodeLog[i];
+                if (!line.Contains("\"role\":\"Leader\"", StringComparison.Ordinal)) continue;
+                var at = line.IndexOf("\"node\":\"n", StringComparison.Ordinal);
+                if (at >= 0 && NodeId.TryParse(line[(at + 8)..].Split('"')[0], out var id) && IsRunning(id)) return id;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The cluster's latest committed configuration as far as the nodes' logs tell: each node logs
+    /// the configuration it uses and again once it is committed; committed entries are never lost,
+    /// so the one of highest index is the latest.
+    /// </summary>
+    public (Configuration Configuration, long Index) LatestCommittedConfiguration()
+    {
+        lock (NodeLog)
+        {
+            for (; configurationCursor < NodeLog.Count; configurationCursor++)
+            {
+                var line = NodeLog[configurationCursor];
+                if (!line.Contains("\"event\":\"configuration\"", StringComparison.Ordinal) || !line.Contains("\"committed\":true", StringComparison.Ordinal)) continue;
+                try
+                {
+                    using var doc = JsonDocument.Parse(line);
+                    var r = doc.RootElement;
+                    var index = r.GetProperty("index").GetInt64();
+                    if (index > committedConfiguration.Index)
+                        committedConfiguration = (new Configuration(Ids(r.GetProperty("voters").GetString()!), Ids(r.GetProperty("learners").GetString()!)), index);
+                }
+                catch (JsonException)
+                {
+                    // A line cut short by a kill: another node reports the same configuration.
+                }
+            }
+            return committedConfiguration;
+        }
+    }
+
+    private static IEnumerable<NodeId> Ids(string list) =>
+        list.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(text => NodeId.TryParse(text, out var id) ? id : throw new JsonException($"bad node id '{text}'"));
 
     /// <summary>Asks one node to exit cleanly (a server removed from the configuration); kills it if it does not within the timeout.</summary>
     public void Stop(NodeId id, TimeSpan timeout)

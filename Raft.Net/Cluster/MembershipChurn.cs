@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Raft.Core;
 using Raft.Core.Membership;
 
@@ -27,12 +26,10 @@ public sealed class MembershipChurn
 
     private readonly LocalCluster cluster;
     private readonly Random random;
-    private readonly Func<NodeId?> currentLeader;
     private readonly Action<string> progress;
     private readonly TimeSpan every;
     private readonly SortedSet<NodeId> retired = [];
     private readonly List<string> changes = [];
-    private int logCursor;
     private long committedIndex;
     private Goal? goal;
     private TimeSpan nextChange;
@@ -44,12 +41,11 @@ public sealed class MembershipChurn
         public string Command => Kind == MembershipChangeKind.Remove ? $"remove {Node}" : $"add {Node}";
     }
 
-    public MembershipChurn(LocalCluster cluster, TimeSpan every, Random random, Func<NodeId?> currentLeader, Action<string> progress)
+    public MembershipChurn(LocalCluster cluster, TimeSpan every, Random random, Action<string> progress)
     {
         this.cluster = cluster;
         this.every = every;
         this.random = random;
-        this.currentLeader = currentLeader;
         this.progress = progress;
         Committed = new Configuration(cluster.InitialVoters);
         nextChange = every;
@@ -105,7 +101,7 @@ public sealed class MembershipChurn
     {
         var outsiders = cluster.Servers.Where(s => !Committed.IsMember(s)).ToList();
         var canRemove = Committed.Voters.Count > MinVoters;
-        var leader = currentLeader();
+        var leader = cluster.LatestLeader();
         if (outsiders.Count > 0 && (!canRemove || random.Next(2) == 0))
         {
             var server = outsiders[random.Next(outsiders.Count)];
@@ -131,7 +127,7 @@ public sealed class MembershipChurn
     /// <summary>Sends the change to the node that leads and decides when to ask again.</summary>
     private void Ask(Goal g, TimeSpan now)
     {
-        var answer = currentLeader() is { } leader ? cluster.Ask(leader, g.Command, AnswerTimeout) : null;
+        var answer = cluster.LatestLeader() is { } leader ? cluster.Ask(leader, g.Command, AnswerTimeout) : null;
         g.AskAgainAt = now + (answer switch
         {
             // Accepted: wait for the commit. Ask again later in case the entry was lost with its
@@ -151,34 +147,5 @@ public sealed class MembershipChurn
         nextChange = now + every;
     }
 
-    /// <summary>The nodes log each configuration they use and again once it is committed; the one of highest index is the cluster's.</summary>
-    private void ReadCommittedConfigurations()
-    {
-        List<string> lines;
-        lock (cluster.NodeLog)
-        {
-            lines = cluster.NodeLog.GetRange(logCursor, cluster.NodeLog.Count - logCursor);
-            logCursor = cluster.NodeLog.Count;
-        }
-        foreach (var line in lines)
-        {
-            if (!line.Contains("\"event\":\"configuration\"", StringComparison.Ordinal) || !line.Contains("\"committed\":true", StringComparison.Ordinal)) continue;
-            try
-            {
-                using var doc = JsonDocument.Parse(line);
-                var r = doc.RootElement;
-                var index = r.GetProperty("index").GetInt64();
-                if (index <= committedIndex) continue;
-                committedIndex = index;
-                Committed = new Configuration(Ids(r.GetProperty("voters").GetString()!), Ids(r.GetProperty("learners").GetString()!));
-            }
-            catch (JsonException)
-            {
-                // A line cut short by a kill: the next node's report will do.
-            }
-        }
-    }
-
-    private static IEnumerable<NodeId> Ids(string list) =>
-        list.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(text => NodeId.TryParse(text, out var id) ? id : throw new JsonException($"bad node id '{text}'"));
+    private void ReadCommittedConfigurations() => (Committed, committedIndex) = cluster.LatestCommittedConfiguration();
 }
