@@ -54,6 +54,15 @@ public sealed class WireMembershipTests
     }
 
     [Test]
+    public void The_configuration_examples_in_the_wire_format_document_are_what_the_encoder_writes()
+    {
+        // docs/wire-format.md, "Configuration": keep it in step with the code.
+        Assert.That(Convert.ToHexString(new Configuration([N1, N2, N3], [new NodeId(4)]).Encode()),
+            Is.EqualTo("0301" + "01000000" + "02000000" + "03000000" + "04000000"));
+        Assert.That(Convert.ToHexString(Configuration.Empty.Encode()), Is.EqualTo("0000"));
+    }
+
+    [Test]
     public void Configuration_entries_survive_a_round_trip_with_voters_and_learners_in_order()
     {
         var append = new AppendEntries(N1, N2, 6, 1, 9, 5, ConfigurationEntries(10, 6), 9);
