@@ -160,17 +160,23 @@ public sealed class LocalCluster : IDisposable
         return null;
     }
 
-    /// <summary>The node that most recently logged itself leader and still runs, from the nodes' structured logs.</summary>
+    /// <summary>
+    /// The running node whose latest role line says leader, the most recent such, from the nodes'
+    /// structured logs; a node whose latest line is another role or a restart does not count.
+    /// </summary>
     public NodeId? LatestLeader()
     {
+        var seen = new SortedSet<NodeId>();
         lock (NodeLog)
         {
             for (var i = NodeLog.Count - 1; i >= 0; i--)
             {
                 var line = NodeLog[i];
-                if (!line.Contains("\"role\":\"Leader\"", StringComparison.Ordinal)) continue;
+                var role = line.Contains("\"event\":\"role\"", StringComparison.Ordinal);
+                if (!role && !line.Contains("\"event\":\"start\"", StringComparison.Ordinal)) continue;
                 var at = line.IndexOf("\"node\":\"n", StringComparison.Ordinal);
-                if (at >= 0 && NodeId.TryParse(line[(at + 8)..].Split('"')[0], out var id) && IsRunning(id)) return id;
+                if (at < 0 || !NodeId.TryParse(line[(at + 8)..].Split('"')[0], out var id) || !seen.Add(id)) continue;
+                if (role && line.Contains("\"role\":\"Leader\"", StringComparison.Ordinal) && IsRunning(id)) return id;
             }
         }
         return null;

@@ -38,6 +38,9 @@ public sealed class MembershipChurn
     {
         public TimeSpan AskAgainAt { get; set; }
 
+        /// <summary>The last answer a node gave, for the report when the change is given up.</summary>
+        public string LastAnswer { get; set; } = "none";
+
         public string Command => Kind == MembershipChangeKind.Remove ? $"remove {Node}" : $"add {Node}";
     }
 
@@ -86,7 +89,7 @@ public sealed class MembershipChurn
         if (now - goal.Started > GiveUpAfter)
         {
             GaveUp++;
-            progress($"gave up: {goal.Command} not committed after {GiveUpAfter.TotalSeconds:0}s");
+            progress($"gave up: {goal.Command} not committed after {GiveUpAfter.TotalSeconds:0}s (last answer: {goal.LastAnswer}; committed: {Committed})");
             goal = null;
             nextChange = now + every;
             return;
@@ -127,7 +130,16 @@ public sealed class MembershipChurn
     /// <summary>Sends the change to the node that leads and decides when to ask again.</summary>
     private void Ask(Goal g, TimeSpan now)
     {
-        var answer = cluster.LatestLeader() is { } leader ? cluster.Ask(leader, g.Command, AnswerTimeout) : null;
+        var leader = cluster.LatestLeader();
+        var answer = leader is { } l ? cluster.Ask(l, g.Command, AnswerTimeout) : null;
+        const string hint = "not leader, leader is ";
+        if (answer is not null && answer.StartsWith(hint, StringComparison.Ordinal) && NodeId.TryParse(answer[hint.Length..], out var hinted)
+            && hinted != leader && cluster.IsRunning(hinted))
+        {
+            leader = hinted; // the logs lag behind: follow the hint at once
+            answer = cluster.Ask(hinted, g.Command, AnswerTimeout);
+        }
+        g.LastAnswer = leader is null ? "no leader known" : $"{leader}: {answer ?? "no answer"}";
         g.AskAgainAt = now + (answer switch
         {
             // Accepted: wait for the commit. Ask again later in case the entry was lost with its
