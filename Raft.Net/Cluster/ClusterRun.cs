@@ -10,7 +10,7 @@ namespace Raft.Net.Cluster;
 
 /// <summary>
 /// Starts a local cluster of node processes, runs a key-value workload against it while killing
-/// nodes and cutting links, then checks the run: replay parity and safety from the nodes' input
+/// nodes, cutting links and changing the membership, then checks the run: replay parity and safety from the nodes' input
 /// logs, linearizability of the client history, and that no acknowledged write was lost.
 /// </summary>
 public static class ClusterRun
@@ -24,7 +24,7 @@ public static class ClusterRun
         if (options.LogReads) nodeArgs.Add("--log-reads");
         if (options.SnapshotEvery > 0) nodeArgs.AddRange(["--snapshot-every", options.SnapshotEvery.ToString(CultureInfo.InvariantCulture)]);
 
-        using var cluster = new LocalCluster(options.Nodes, root, nodeArgs);
+        using var cluster = new LocalCluster(options.Nodes, root, nodeArgs, options.Spares);
         var history = new OperationHistory();
         var latencies = new List<double>();
         var clock = Stopwatch.StartNew();
@@ -34,11 +34,11 @@ public static class ClusterRun
         var cuts = 0;
 
         cluster.StartAll();
-        progress($"started {options.Nodes} nodes in {root}");
+        progress($"started {options.Nodes} nodes{(options.Spares > 0 ? $" and {options.Spares} spares" : "")} in {root}");
         // Process start-up takes a while on a loaded machine: the clock of the run starts with the first leader.
         var waitUntil = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (CurrentLeader(cluster) is null && DateTime.UtcNow < waitUntil) Thread.Sleep(20);
-        progress(CurrentLeader(cluster) is { } first ? $"{first} leads; workload starts" : "no leader after 30s; starting the workload anyway");
+        while (cluster.LatestLeader() is null && DateTime.UtcNow < waitUntil) Thread.Sleep(20);
+        progress(cluster.LatestLeader() is { } first ? $"{first} leads; workload starts" : "no leader after 30s; starting the workload anyway");
         clock.Restart();
         var stopClients = DateTime.UtcNow + options.Duration;
         var threads = Enumerable.Range(1, options.Clients).Select(c => new Thread(() => RunClient(c)) { Name = $"client-{c}" }).ToList();
@@ -48,6 +48,9 @@ public static class ClusterRun
         var nextCut = options.CutEvery is { } cutEvery ? clock.Elapsed + cutEvery : TimeSpan.MaxValue;
         var nextTransfer = options.TransferEvery is { } transferEvery ? clock.Elapsed + transferEvery : TimeSpan.MaxValue;
         var transfers = 0;
+        var churn = options.ChangeEvery is { } changeEvery ? new MembershipChurn(cluster, changeEvery, random, progress) : null;
+        // The servers faults may hit: not those removed and stopped.
+        List<NodeId> Active() => cluster.Servers.Where(s => churn?.IsRetired(s) != true).ToList();
         var restarts = new List<(TimeSpan At, NodeId Node)>();
         var restores = new List<(TimeSpan At, NodeId A, NodeId B)>();
         var lastReport = TimeSpan.Zero;
@@ -57,7 +60,7 @@ public static class ClusterRun
             var now = clock.Elapsed;
             foreach (var r in restarts.Where(r => r.At <= now).ToList())
             {
-                cluster.Start(r.Node);
+                if (churn?.IsRetired(r.Node) != true) cluster.Start(r.Node);
                 restarts.Remove(r);
             }
             foreach (var r in restores.Where(r => r.At <= now).ToList())
@@ -69,7 +72,8 @@ public static class ClusterRun
             if (now >= nextKill)
             {
                 nextKill = now + options.KillEvery!.Value;
-                var victim = options.KillLeaderOnly ? CurrentLeader(cluster) : cluster.Members.ElementAt(random.Next(options.Nodes));
+                var active = Active();
+                var victim = options.KillLeaderOnly ? cluster.LatestLeader() : active[random.Next(active.Count)];
                 if (victim is { } v && cluster.IsRunning(v))
                 {
                     cluster.Kill(v);
@@ -80,8 +84,9 @@ public static class ClusterRun
             if (now >= nextCut)
             {
                 nextCut = now + options.CutEvery!.Value;
-                var a = cluster.Members.ElementAt(random.Next(options.Nodes));
-                var b = cluster.Members.ElementAt((a.Value + random.Next(options.Nodes - 1)) % options.Nodes);
+                var active = Active();
+                var a = active[random.Next(active.Count)];
+                var b = active.Where(s => s != a).ElementAt(random.Next(active.Count - 1));
                 cluster.Cut(a, b);
                 cuts++;
                 restores.Add((now + TimeSpan.FromSeconds(1), a, b));
@@ -89,24 +94,26 @@ public static class ClusterRun
             if (now >= nextTransfer)
             {
                 nextTransfer = now + options.TransferEvery!.Value;
-                if (CurrentLeader(cluster) is { } leader)
+                var voters = churn?.Committed.Voters ?? cluster.InitialVoters;
+                if (cluster.LatestLeader() is { } leader && voters.Count > 1)
                 {
-                    var target = cluster.Members.Where(m => m != leader).ElementAt(random.Next(options.Nodes - 1));
+                    var target = voters.Where(m => m != leader).ElementAt(random.Next(voters.Count - 1));
                     cluster.Command(leader, $"transfer {target}");
                     transfers++;
                 }
             }
+            churn?.Poll(now);
             if (now - lastReport >= TimeSpan.FromSeconds(2))
             {
                 lastReport = now;
                 int done;
                 lock (history) done = history.CompletedCount;
-                progress($"{now.TotalSeconds:0}s: {done} ops, {kills.Count} kills, {cuts} cuts, {transfers} transfers");
+                progress($"{now.TotalSeconds:0}s: {done} ops, {kills.Count} kills, {cuts} cuts, {transfers} transfers{(churn is null ? "" : $", {churn.Changes.Count} membership changes")}");
             }
         }
 
         // Faults stop: everything restarts and heals; clients finish what they started.
-        foreach (var id in cluster.Members) cluster.Start(id);
+        foreach (var id in Active()) cluster.Start(id);
         cluster.HealAll();
         threads.ForEach(t => t.Join());
         var seconds = options.Duration.TotalSeconds;
@@ -127,16 +134,18 @@ public static class ClusterRun
         }
         Thread.Sleep(500); // let the last commits reach every node
         cluster.StopAll(TimeSpan.FromSeconds(10));
+        churn?.Refresh();
         progress("stopped; checking");
 
-        var report = RealRunChecker.Check(cluster.Members.Select(cluster.DataDirectory));
+        var report = RealRunChecker.Check(cluster.Servers.Select(cluster.DataDirectory));
         var lin = LinearizabilityChecker.Check(history.Operations);
         var lost = history.Operations.Count(op => op.IsComplete && op.Command.Operation != KvOperation.Get
             && !report.CommittedCommands.Contains((op.Command.ClientId, op.Command.Sequence)));
         latencies.Sort();
         var summary = new ClusterRunSummary(history.CompletedCount, history.PendingCount, seconds,
             Percentile(latencies, 0.50), Percentile(latencies, 0.99), kills.Count, cuts,
-            ReelectionTimes(kills, report), report, lin, lost, recoveryMillis, root, SnapshotLog(cluster));
+            ReelectionTimes(kills, report), report, lin, lost, recoveryMillis, root, SnapshotLog(cluster),
+            churn?.Changes ?? [], churn?.GaveUp ?? 0, churn?.Committed.ToString());
         if (!options.KeepData && summary.Ok && options.DataRoot is null)
         {
             try { Directory.Delete(root, recursive: true); } catch (IOException) { }
@@ -169,22 +178,6 @@ public static class ClusterRun
                 }
             }
         }
-    }
-
-    /// <summary>The node that most recently logged itself leader, from the nodes' structured logs.</summary>
-    private static NodeId? CurrentLeader(LocalCluster cluster)
-    {
-        lock (cluster.NodeLog)
-        {
-            for (var i = cluster.NodeLog.Count - 1; i >= 0; i--)
-            {
-                var line = cluster.NodeLog[i];
-                if (!line.Contains("\"role\":\"Leader\"", StringComparison.Ordinal)) continue;
-                var at = line.IndexOf("\"node\":\"n", StringComparison.Ordinal);
-                if (at >= 0 && NodeId.TryParse(line[(at + 8)..].Split('"')[0], out var id) && cluster.IsRunning(id)) return id;
-            }
-        }
-        return null;
     }
 
     /// <summary>

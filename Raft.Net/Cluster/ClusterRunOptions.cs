@@ -38,6 +38,12 @@ public sealed record ClusterRunOptions
     /// <summary>Serve gets through the log instead of with ReadIndex.</summary>
     public bool LogReads { get; init; }
 
+    /// <summary>Extra servers, started outside the configuration (<c>--join</c>) but in every address book, for membership changes to add.</summary>
+    public int Spares { get; init; }
+
+    /// <summary>Change the membership this often (add a server, or remove a voter, keeping at least 3); null for never.</summary>
+    public TimeSpan? ChangeEvery { get; init; }
+
     /// <summary>Kill only the current leader (for measuring re-election time).</summary>
     public bool KillLeaderOnly { get; init; }
 }

@@ -8,7 +8,8 @@ namespace Raft.Net.Cluster;
 /// <summary>The outcome of a real cluster run.</summary>
 public sealed record ClusterRunSummary(
     int Completed, int Pending, double Seconds, double P50Millis, double P99Millis, int Kills, int Cuts,
-    IReadOnlyList<double> ReelectionMillis, RealRunChecker.Report Replay, LinearizabilityResult Linearizability, int LostWrites, double? RecoveryMillis, string DataRoot, IReadOnlyList<string> NodeLog)
+    IReadOnlyList<double> ReelectionMillis, RealRunChecker.Report Replay, LinearizabilityResult Linearizability, int LostWrites, double? RecoveryMillis, string DataRoot, IReadOnlyList<string> NodeLog,
+    IReadOnlyList<string>? MembershipChanges = null, int MembershipChangesGivenUp = 0, string? FinalConfiguration = null)
 {
     public bool Ok => Replay.Ok && Linearizability.Outcome != LinearizabilityOutcome.Violation && LostWrites == 0 && RecoveryMillis is not null;
 
@@ -21,6 +22,12 @@ public sealed record ClusterRunSummary(
         Line("latency", string.Create(CultureInfo.InvariantCulture, $"p50 {P50Millis:0.00} ms, p99 {P99Millis:0.00} ms"));
         Line("faults", $"{Kills} kill -9, {Cuts} link cuts");
         Line("elections", $"{Replay.Elections}");
+        if (FinalConfiguration is not null)
+        {
+            Line("membership", $"{MembershipChanges?.Count ?? 0} changes committed{(MembershipChangesGivenUp > 0 ? $", {MembershipChangesGivenUp} given up" : "")}");
+            foreach (var change in MembershipChanges ?? []) Line("", change);
+            Line("configuration", FinalConfiguration);
+        }
         if (ReelectionMillis.Count > 0)
             Line("re-election", string.Create(CultureInfo.InvariantCulture, $"{ReelectionMillis.Count} leader kills, new leader after {string.Join(", ", ReelectionMillis.Select(m => m.ToString("0", CultureInfo.InvariantCulture)))} ms"));
         Line("replay parity", Replay.ParityMismatches == 0

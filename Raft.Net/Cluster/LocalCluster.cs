@@ -2,13 +2,17 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Text.Json;
 using Raft.Core;
+using Raft.Core.Membership;
 
 namespace Raft.Net.Cluster;
 
 /// <summary>
-/// N node processes on 127.0.0.1, each with its own data directory. Nodes can be killed with
-/// SIGKILL and restarted; links are cut and restored by writing commands to a node's stdin.
+/// N node processes on 127.0.0.1, each with its own data directory, plus optional spare servers
+/// that start with no configuration (<c>--join</c>) until the leader adds them. Every server is in
+/// every server's address book. Nodes can be killed with SIGKILL and restarted; links are cut and
+/// restored, and membership changed, by writing commands to a node's stdin (answers come on its stdout).
 /// </summary>
 public sealed class LocalCluster : IDisposable
 {
@@ -17,20 +21,28 @@ public sealed class LocalCluster : IDisposable
     private readonly SortedDictionary<NodeId, string> clientAddresses = [];
     private readonly string clusterId;
     private readonly IReadOnlyList<string> nodeArguments;
+    private readonly SortedDictionary<NodeId, List<string>> answers = [];
+    private static readonly string[] JoinArguments = ["--join"];
+    private int configurationCursor;
+    private (Configuration Configuration, long Index) committedConfiguration;
 
     /// <param name="nodes">Cluster size.</param>
     /// <param name="root">Directory holding n1/, n2/... data directories.</param>
     /// <param name="nodeArguments">Extra arguments for every node (tick, fsync, seed, election ticks...).</param>
-    public LocalCluster(int nodes, string root, IReadOnlyList<string> nodeArguments)
+    /// <param name="spares">Servers n(nodes+1)... that start outside the configuration, to be added later.</param>
+    public LocalCluster(int nodes, string root, IReadOnlyList<string> nodeArguments, int spares = 0)
     {
         Root = root;
         this.nodeArguments = nodeArguments;
         clusterId = $"local-{Environment.ProcessId}";
-        foreach (var id in NodeId.Range(nodes))
+        InitialVoters = [.. NodeId.Range(nodes)];
+        committedConfiguration = (new Configuration(InitialVoters), 0);
+        foreach (var id in NodeId.Range(nodes + spares))
         {
             raftAddresses[id] = $"tcp://127.0.0.1:{FreePort()}";
             clientAddresses[id] = $"tcp://127.0.0.1:{FreePort()}";
             processes[id] = null;
+            answers[id] = [];
         }
     }
 
@@ -40,7 +52,11 @@ public sealed class LocalCluster : IDisposable
 
     public IReadOnlyDictionary<NodeId, string> ClientAddresses => clientAddresses;
 
-    public IReadOnlyList<NodeId> Members => processes.Keys.ToList();
+    /// <summary>Every server, spares included: the address book.</summary>
+    public IReadOnlyList<NodeId> Servers => processes.Keys.ToList();
+
+    /// <summary>The voters the cluster started with; the other servers are spares.</summary>
+    public IReadOnlyList<NodeId> InitialVoters { get; }
 
     /// <summary>Lines the nodes wrote to stderr (structured logs), with the node id; kept for the summary.</summary>
     public List<string> NodeLog { get; } = [];
@@ -70,7 +86,9 @@ public sealed class LocalCluster : IDisposable
                      "node", "--id", id.Value.ToString(CultureInfo.InvariantCulture),
                      "--peers", string.Join(",", raftAddresses.Select(a => $"{a.Key.Value}={a.Value}")),
                      "--client", clientAddresses[id], "--data", DataDirectory(id), "--cluster-id", clusterId,
-                 }.Concat(nodeArguments))
+                 }.Concat(InitialVoters.Contains(id)
+                     ? new[] { "--members", string.Join(",", InitialVoters.Select(v => v.Value.ToString(CultureInfo.InvariantCulture))) }
+                     : JoinArguments).Concat(nodeArguments))
         {
             start.ArgumentList.Add(arg);
         }
@@ -80,7 +98,12 @@ public sealed class LocalCluster : IDisposable
             if (e.Data is null) return;
             lock (NodeLog) NodeLog.Add(e.Data);
         };
-        process.OutputDataReceived += (_, _) => { };
+        var answered = answers[id];
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (answered) answered.Add(e.Data);
+        };
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();
         processes[id] = process;
@@ -109,6 +132,94 @@ public sealed class LocalCluster : IDisposable
         {
             // The node died meanwhile.
         }
+    }
+
+    /// <summary>
+    /// Sends an operator command whose answer is a stdout line starting with "<paramref name="command"/>:"
+    /// (add, add-learner, remove) and waits for that answer; null if the node is down or silent.
+    /// </summary>
+    public string? Ask(NodeId id, string command, TimeSpan timeout)
+    {
+        var answered = answers[id];
+        int seen;
+        lock (answered) seen = answered.Count;
+        Command(id, command);
+        var deadline = DateTime.UtcNow + timeout;
+        var prefix = command + ":";
+        while (IsRunning(id))
+        {
+            lock (answered)
+            {
+                for (var i = seen; i < answered.Count; i++)
+                    if (answered[i].StartsWith(prefix, StringComparison.Ordinal)) return answered[i][prefix.Length..].Trim();
+                seen = answered.Count;
+            }
+            if (DateTime.UtcNow >= deadline) return null;
+            Thread.Sleep(5);
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The running node whose latest role line says leader, the most recent such, from the nodes'
+    /// structured logs; a node whose latest line is another role or a restart does not count.
+    /// </summary>
+    public NodeId? LatestLeader()
+    {
+        var seen = new SortedSet<NodeId>();
+        lock (NodeLog)
+        {
+            for (var i = NodeLog.Count - 1; i >= 0; i--)
+            {
+                var line = NodeLog[i];
+                var role = line.Contains("\"event\":\"role\"", StringComparison.Ordinal);
+                if (!role && !line.Contains("\"event\":\"start\"", StringComparison.Ordinal)) continue;
+                var at = line.IndexOf("\"node\":\"n", StringComparison.Ordinal);
+                if (at < 0 || !NodeId.TryParse(line[(at + 8)..].Split('"')[0], out var id) || !seen.Add(id)) continue;
+                if (role && line.Contains("\"role\":\"Leader\"", StringComparison.Ordinal) && IsRunning(id)) return id;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The cluster's latest committed configuration as far as the nodes' logs tell: each node logs
+    /// the configuration it uses and again once it is committed; committed entries are never lost,
+    /// so the one of highest index is the latest.
+    /// </summary>
+    public (Configuration Configuration, long Index) LatestCommittedConfiguration()
+    {
+        lock (NodeLog)
+        {
+            for (; configurationCursor < NodeLog.Count; configurationCursor++)
+            {
+                var line = NodeLog[configurationCursor];
+                if (!line.Contains("\"event\":\"configuration\"", StringComparison.Ordinal) || !line.Contains("\"committed\":true", StringComparison.Ordinal)) continue;
+                try
+                {
+                    using var doc = JsonDocument.Parse(line);
+                    var r = doc.RootElement;
+                    var index = r.GetProperty("index").GetInt64();
+                    if (index > committedConfiguration.Index)
+                        committedConfiguration = (new Configuration(Ids(r.GetProperty("voters").GetString()!), Ids(r.GetProperty("learners").GetString()!)), index);
+                }
+                catch (JsonException)
+                {
+                    // A line cut short by a kill: another node reports the same configuration.
+                }
+            }
+            return committedConfiguration;
+        }
+    }
+
+    private static IEnumerable<NodeId> Ids(string list) =>
+        list.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(text => NodeId.TryParse(text, out var id) ? id : throw new JsonException($"bad node id '{text}'"));
+
+    /// <summary>Asks one node to exit cleanly (a server removed from the configuration); kills it if it does not within the timeout.</summary>
+    public void Stop(NodeId id, TimeSpan timeout)
+    {
+        Command(id, "quit");
+        if (processes[id] is { } process && !process.WaitForExit(timeout)) Kill(id);
     }
 
     /// <summary>Cuts the link between two nodes in both directions.</summary>

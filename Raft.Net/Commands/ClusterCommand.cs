@@ -22,12 +22,18 @@ public static class ClusterCommand
             if (r.GetValueOrDefault<int>() < 0) r.AddError("--snapshot-every must not be negative.");
         });
         var transferEvery = new Option<string?>("--transfer-every") { Description = "Ask the leader to hand leadership to a random other node this often, e.g. 4s." };
+        var spares = new Option<int>("--spares") { Description = "Extra servers started outside the configuration, for --change-every to add." };
+        spares.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 0 or > 8) r.AddError("--spares must be between 0 and 8.");
+        });
+        var changeEvery = new Option<string?>("--change-every") { Description = "Change the membership this often through the leader (add a server, or remove a voter or the leader, keeping 3 voters), e.g. 3s." };
         var logReads = new Option<bool>("--log-reads") { Description = "Serve gets through the log instead of with ReadIndex." };
         var verbose = new Option<bool>("--verbose") { Description = "Print the nodes' structured log lines at the end." };
         var data = new Option<string?>("--data") { Description = "Keep node data here (default: a temporary directory, deleted on success)." };
         var command = new Command("cluster", "Start a local cluster of node processes, run a workload with faults, check safety, parity and linearizability.")
         {
-            nodes, duration, killEvery, killLeader, cutEvery, transferEvery, snapshotEvery, clients, seed, noFsync, data, verbose, logReads,
+            nodes, spares, duration, killEvery, killLeader, cutEvery, transferEvery, changeEvery, snapshotEvery, clients, seed, noFsync, data, verbose, logReads,
         };
         nodes.Validators.Add(r =>
         {
@@ -37,7 +43,7 @@ public static class ClusterCommand
         {
             if (r.GetValueOrDefault<int>() is < 1 or > 256) r.AddError("--clients must be between 1 and 256.");
         });
-        foreach (var option in new[] { duration, killEvery, cutEvery, transferEvery })
+        foreach (var option in new[] { duration, killEvery, cutEvery, transferEvery, changeEvery })
         {
             option.Validators.Add(r =>
             {
@@ -55,6 +61,8 @@ public static class ClusterCommand
                 KillLeaderOnly = parse.GetValue(killLeader),
                 CutEvery = parse.GetValue(cutEvery) is { } c ? ParseSpan(c) : null,
                 TransferEvery = parse.GetValue(transferEvery) is { } t ? ParseSpan(t) : null,
+                Spares = parse.GetValue(spares),
+                ChangeEvery = parse.GetValue(changeEvery) is { } m ? ParseSpan(m) : null,
                 SnapshotEvery = parse.GetValue(snapshotEvery),
                 LogReads = parse.GetValue(logReads),
                 Clients = parse.GetValue(clients),

@@ -1,21 +1,26 @@
 using System.CommandLine;
 using System.Globalization;
 using Raft.Core;
+using Raft.Core.Membership;
+using Raft.Core.Node;
 using Raft.Net.Hosting;
 
 namespace Raft.Net.Commands;
 
 /// <summary>
 /// <c>raft-net node</c>: one real Raft server. Reads operator commands on stdin
-/// (<c>cut n2</c>, <c>restore n2</c>, <c>heal</c>, <c>campaign</c>, <c>transfer n2</c>, <c>status</c>, <c>quit</c>);
-/// exits when stdin closes, so a dead launcher leaves no orphans.
+/// (<c>cut n2</c>, <c>restore n2</c>, <c>heal</c>, <c>campaign</c>, <c>transfer n2</c>, <c>status</c>, <c>quit</c>,
+/// and on the leader the membership changes <c>add n4</c>, <c>add-learner n4</c>, <c>remove n2</c>, each answered
+/// on stdout with a line that starts with the command); exits when stdin closes, so a dead launcher leaves no orphans.
 /// </summary>
 public static class NodeCommand
 {
     public static Command Create()
     {
         var id = new Option<int>("--id") { Description = "This node's id (1..n).", Required = true };
-        var peers = new Option<string>("--peers") { Description = "Every member's server address: 1=tcp://127.0.0.1:7001,2=...", Required = true };
+        var peers = new Option<string>("--peers") { Description = "Address book: the server address of every server that may ever be a member: 1=tcp://127.0.0.1:7001,2=...", Required = true };
+        var members = new Option<string?>("--members") { Description = "The voters the cluster starts with, e.g. 1,2,3 (default: every server in --peers)." };
+        var join = new Option<bool>("--join") { Description = "Start with no configuration and wait to be added by the leader (add / add-learner)." };
         var client = new Option<string>("--client") { Description = "Address for key-value clients, e.g. tcp://127.0.0.1:8001.", Required = true };
         var data = new Option<string>("--data") { Description = "Data directory (log, hard state, input logs).", Required = true };
         var cluster = new Option<string>("--cluster-id") { Description = "Cluster id; frames from other clusters are dropped.", DefaultValueFactory = _ => "raft" };
@@ -33,7 +38,7 @@ public static class NodeCommand
 
         var command = new Command("node", "Run one Raft server over NetMQ with a durable log.")
         {
-            id, peers, client, data, cluster, tick, election, heartbeat, seed, noFsync, snapshotEvery, logReads,
+            id, peers, members, join, client, data, cluster, tick, election, heartbeat, seed, noFsync, snapshotEvery, logReads,
         };
         command.Validators.Add(result =>
         {
@@ -41,6 +46,15 @@ public static class NodeCommand
             if (result.GetValue(tick) is { } t && ParseMillis(t) is null) result.AddError($"--tick: '{t}' is not a duration like 10ms");
             if (result.GetValue(peers) is { } p2 && ParsePeers(p2) is { } parsed && !parsed.ContainsKey(new NodeId(result.GetValue(id))))
                 result.AddError($"--id {result.GetValue(id)} is not among --peers");
+            if (result.GetValue(members) is { } m)
+            {
+                if (result.GetValue(join)) result.AddError("--members and --join exclude each other: a joining server starts with no members");
+                else if (ParseMembers(m) is not { } voters) result.AddError($"--members: '{m}' is not a list like 1,2,3");
+                else if (result.GetValue(peers) is { } p3 && ParsePeers(p3) is { } book && voters.FirstOrDefault(v => !book.ContainsKey(v)) is { Value: > 0 } unknown)
+                    result.AddError($"--members: {unknown} is not among --peers");
+                else if (!voters.Contains(new NodeId(result.GetValue(id))))
+                    result.AddError($"--members must include --id {result.GetValue(id)} (use --join for a server to be added later)");
+            }
         });
         command.SetAction(parse =>
         {
@@ -48,6 +62,7 @@ public static class NodeCommand
             {
                 Id = new NodeId(parse.GetValue(id)),
                 RaftAddresses = ParsePeers(parse.GetValue(peers)!)!,
+                InitialVoters = parse.GetValue(join) ? [] : parse.GetValue(members) is { } m ? ParseMembers(m) : null,
                 ClientAddress = parse.GetValue(client)!,
                 DataDirectory = parse.GetValue(data)!,
                 ClusterId = parse.GetValue(cluster)!,
@@ -81,10 +96,46 @@ public static class NodeCommand
                 case "cut" when words.Length == 2 && NodeId.TryParse(words[1], out var peer): host.Block(peer); break;
                 case "restore" when words.Length == 2 && NodeId.TryParse(words[1], out var peer): host.Unblock(peer); break;
                 case "status": Console.WriteLine(host.Metrics); break;
+                case "add" or "add-learner" or "remove" when words.Length == 2 && NodeId.TryParse(words[1], out var server):
+                    Console.WriteLine($"{line.Trim()}: {ChangeMembership(host, words[0], server)}");
+                    break;
                 default: Console.Error.WriteLine($"raft-net node: unknown command '{line}'"); break;
             }
         }
         return 0;
+    }
+
+    /// <summary>Asks the host for a membership change and words its answer for the operator.</summary>
+    private static string ChangeMembership(NodeHost host, string verb, NodeId server)
+    {
+        var kind = verb switch
+        {
+            "add" => MembershipChangeKind.AddVoter,
+            "add-learner" => MembershipChangeKind.AddLearner,
+            _ => MembershipChangeKind.Remove,
+        };
+        var answer = host.ChangeMembership(kind, server);
+        if (!answer.Wait(TimeSpan.FromSeconds(5))) return "no answer (the node is not running)";
+        return answer.Result switch
+        {
+            { Accepted: true, Index: 0 } => $"accepted: {server} is promoted to voter once it has caught up",
+            { Accepted: true } a => $"accepted at index {a.Index} (term {a.Term})",
+            { Refusal: ProposeRefusal.NotLeader, LeaderHint: { } leader } => $"not leader, leader is {leader}",
+            { Refusal: ProposeRefusal.NotLeader } => "not leader, leader unknown",
+            var refused => $"refused: {refused.Refusal}",
+        };
+    }
+
+    /// <summary>A list of node ids such as <c>1,2,3</c> or <c>n1,n2,n3</c>; null when malformed or empty.</summary>
+    public static NodeId[]? ParseMembers(string text)
+    {
+        var result = new List<NodeId>();
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!NodeId.TryParse(part, out var node) || result.Contains(node)) return null;
+            result.Add(node);
+        }
+        return result.Count is > 0 and <= Configuration.MaxMembers ? [.. result.Order()] : null;
     }
 
     public static SortedDictionary<NodeId, string>? ParsePeers(string text)

@@ -7,8 +7,19 @@ public sealed record NodeConfig
 {
     public required NodeId Id { get; init; }
 
-    /// <summary>Every member's server-to-server address (tcp://127.0.0.1:port), this node's included.</summary>
+    /// <summary>
+    /// The address book: the server-to-server address (tcp://127.0.0.1:port) of every server this
+    /// node may ever talk to, this node's included. Membership changes (thesis §4) move servers in
+    /// and out of the configuration, never out of the address book; frames from servers outside it are dropped.
+    /// </summary>
     public required IReadOnlyDictionary<NodeId, string> RaftAddresses { get; init; }
+
+    /// <summary>
+    /// The voters the cluster started with, used until a configuration in the log or snapshot
+    /// replaces them. Null means every server in <see cref="RaftAddresses"/>; empty means this
+    /// server waits to be added by the leader and never campaigns before.
+    /// </summary>
+    public IReadOnlyList<NodeId>? InitialVoters { get; init; }
 
     /// <summary>Where this node listens for key-value clients.</summary>
     public required string ClientAddress { get; init; }

@@ -5,6 +5,7 @@ using Raft.Core;
 using Raft.Core.Effects;
 using Raft.Core.Inputs;
 using Raft.Core.Log;
+using Raft.Core.Membership;
 using Raft.Core.Node;
 using Raft.Core.Randomness;
 using Raft.Core.StateMachine;
@@ -43,6 +44,7 @@ public sealed class NodeHost : IDisposable
     private readonly List<(long ReadId, long ReadIndex)> readyReads = [];
     private long nextReadId = 1;
     private long ticks;
+    private (long Index, bool Committed) loggedConfiguration = (-1, false);
 
     /// <summary>A metrics line is logged every this many ticks.</summary>
     private const int MetricsEveryTicks = 500;
@@ -69,7 +71,8 @@ public sealed class NodeHost : IDisposable
         Incarnation = NextIncarnation();
         storage = FileStorage.Open(config.DataDirectory, config.Fsync);
         var persisted = storage.Load();
-        var members = config.RaftAddresses.Keys.Order().ToArray();
+        var addressBook = config.RaftAddresses.Keys.Order().ToArray();
+        var members = (config.InitialVoters ?? addressBook).Order().ToArray();
         var seed = SplitMix64.Derive(config.Seed, (ulong)(config.Id.Value * 100_000 + Incarnation));
         var firstMessageId = Incarnation * 1_000_000_000L;
         core = new RaftNode(config.Id, members, config.Options, new SplitMix64(seed), persisted, firstMessageId);
@@ -78,7 +81,7 @@ public sealed class NodeHost : IDisposable
         {
             inputLog = new StreamWriter(Path.Combine(config.DataDirectory, $"inputs-{Incarnation:D4}.ndjson")) { AutoFlush = true };
             inputLog.WriteLine(InputLog.HeaderLine(new InputLogHeader(config.Id, Incarnation, members, seed, firstMessageId,
-                config.Options, persisted.HardState, persisted.Entries, config.ClusterId, persisted.Snapshot)));
+                config.Options, persisted.HardState, persisted.Entries, config.ClusterId, persisted.Snapshot, addressBook)));
         }
 
         transport = new NetMqTransport(config.Id, config.RaftAddresses);
@@ -106,6 +109,7 @@ public sealed class NodeHost : IDisposable
         transport.AddTo(poller);
         UpdateMetrics();
         LogEvent("start", $"\"incarnation\":{Incarnation},\"term\":{core.Term},\"log\":{core.Log.LastIndex}");
+        MaybeLogConfiguration();
         poller.RunAsync($"raft-{config.Id}");
     }
 
@@ -120,6 +124,18 @@ public sealed class NodeHost : IDisposable
 
     /// <summary>Asks this node, if it leads, to hand leadership to <paramref name="target"/> (thesis §3.10).</summary>
     public void TransferLeadership(NodeId target) => Post(() => Step(new Raft.Core.Inputs.TransferLeadership(target)));
+
+    /// <summary>
+    /// Asks this node, if it leads, for a single-server membership change (thesis §4). The task
+    /// completes on the node's thread with the core's answer: accepted at an index, or refused
+    /// with a reason and a leader hint.
+    /// </summary>
+    public Task<ProposeOutcome> ChangeMembership(MembershipChangeKind kind, NodeId node)
+    {
+        var answer = new TaskCompletionSource<ProposeOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(() => answer.SetResult(Step(new Raft.Core.Inputs.ChangeMembership(kind, node))?.Proposal ?? ProposeOutcome.NotLeader(core!.Leader)));
+        return answer.Task;
+    }
 
     /// <summary>Forces an election now (scripted runs).</summary>
     public void Campaign() => Post(() => Step(Raft.Core.Inputs.Campaign.Instance));
@@ -263,6 +279,7 @@ public sealed class NodeHost : IDisposable
             lastRole = node.Role;
             lastTerm = node.Term;
         }
+        MaybeLogConfiguration();
         UpdateMetrics();
         return output;
     }
@@ -360,12 +377,24 @@ public sealed class NodeHost : IDisposable
             : new ClientResponse(pending.RequestId, ClientStatus.NotLeader, null, core!.Leader)); // our entry was replaced: retry
     }
 
+    /// <summary>Logs the configuration in use when it changes and again when it commits, so that an operator (or the launcher) can follow membership.</summary>
+    private void MaybeLogConfiguration()
+    {
+        var node = core!;
+        var current = (node.ConfigurationIndex, node.CommitIndex >= node.ConfigurationIndex);
+        if (current == loggedConfiguration) return;
+        loggedConfiguration = current;
+        var c = node.Configuration;
+        LogEvent("configuration", $"\"index\":{node.ConfigurationIndex},\"committed\":{(current.Item2 ? "true" : "false")},\"voters\":\"{string.Join(",", c.Voters)}\",\"learners\":\"{string.Join(",", c.Learners)}\"");
+    }
+
     private void UpdateMetrics()
     {
         var node = core!;
         var commit = Math.Min(node.CommitIndex, node.Log.LastIndex);
         metrics = new NodeMetrics(config.Id, Incarnation, node.Role, node.Term, node.Leader, node.CommitIndex, node.Log.LastIndex,
-            node.Log.DigestAt(commit), messagesIn, messagesOut, Drops.Total, clientRequests, storage!.Syncs);
+            node.Log.DigestAt(commit), messagesIn, messagesOut, Drops.Total, clientRequests, storage!.Syncs,
+            node.Configuration, node.ConfigurationIndex);
     }
 
     private int NextIncarnation()

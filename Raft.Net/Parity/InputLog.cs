@@ -39,7 +39,7 @@ public static class InputLog
     public static string HeaderLine(InputLogHeader header)
     {
         // The starting log travels as an AppendEntries from the node to a peer: one codec for everything.
-        var peer = header.Members.FirstOrDefault(m => m != header.Node, header.Node);
+        var peer = header.Servers.FirstOrDefault(m => m != header.Node, header.Node);
         // With a snapshot, the entries follow it: PrevLogIndex/PrevLogTerm name the snapshot's last entry.
         var snapshot = header.Snapshot?.Metadata ?? SnapshotMetadata.None;
         var carrier = new AppendEntries(header.Node, peer, header.HardState.Term, 0,
@@ -50,6 +50,7 @@ public static class InputLog
             ["node"] = header.Node.Value,
             ["incarnation"] = header.Incarnation,
             ["members"] = header.Members.Select(m => m.Value).ToArray(),
+            ["addressBook"] = header.Servers.Select(m => m.Value).ToArray(),
             ["seed"] = header.RandomSeed.ToString(CultureInfo.InvariantCulture),
             ["firstMessageId"] = header.FirstMessageId,
             ["electionTicks"] = o.ElectionTicks,
@@ -90,6 +91,11 @@ public static class InputLog
             case Receive receive:
                 fields["k"] = "receive";
                 fields["m"] = Convert.ToBase64String(WireCodec.Encode(receive.Message, clusterId));
+                break;
+            case ChangeMembership change:
+                fields["k"] = "membership";
+                fields["o"] = change.Kind.ToString();
+                fields["n"] = change.Node.Value;
                 break;
             case Compact compact:
                 fields["k"] = "compact";
@@ -145,8 +151,10 @@ public static class InputLog
         using var doc = JsonDocument.Parse(line);
         var r = doc.RootElement;
         var members = r.GetProperty("members").EnumerateArray().Select(e => new NodeId(e.GetInt32())).ToArray();
+        // Logs written before membership changes have no address book: every server was a member.
+        var addressBook = r.TryGetProperty("addressBook", out var book) ? book.EnumerateArray().Select(e => new NodeId(e.GetInt32())).ToArray() : members;
         var cluster = r.GetProperty("cluster").GetString()!;
-        if (!WireCodec.TryDecode(Convert.FromBase64String(r.GetProperty("log").GetString()!), cluster, members, out var carrier, out var reason) || carrier is not AppendEntries log)
+        if (!WireCodec.TryDecode(Convert.FromBase64String(r.GetProperty("log").GetString()!), cluster, addressBook, out var carrier, out var reason) || carrier is not AppendEntries log)
             throw new InvalidDataException($"{path}:1: starting log does not decode ({reason})");
         var vote = r.GetProperty("vote");
         Snapshot? snapshot = null;
@@ -171,7 +179,7 @@ public static class InputLog
                 MaxSnapshotChunkBytes = r.TryGetProperty("maxSnapshotChunk", out var chunk) ? chunk.GetInt32() : new RaftOptions().MaxSnapshotChunkBytes,
             },
             new HardState(r.GetProperty("term").GetInt64(), vote.ValueKind == JsonValueKind.Null ? null : new NodeId(vote.GetInt32())),
-            log.Entries, cluster, snapshot);
+            log.Entries, cluster, snapshot, addressBook);
     }
 
     private static RecordedInput ParseInput(string line, InputLogHeader header)
@@ -186,8 +194,11 @@ public static class InputLog
             "transfer" => new TransferLeadership(new NodeId(r.GetProperty("n").GetInt32())),
             "read" => new ReadIndex(r.GetProperty("r").GetInt64()),
             "propose" => new Propose(Convert.FromBase64String(r.GetProperty("c").GetString()!)),
+            "membership" => Enum.TryParse<MembershipChangeKind>(r.GetProperty("o").GetString(), out var kind) && Enum.IsDefined(kind)
+                ? new ChangeMembership(kind, new NodeId(r.GetProperty("n").GetInt32()))
+                : throw new InvalidDataException($"unknown membership change '{r.GetProperty("o").GetString()}'"),
             "compact" => new Compact(r.GetProperty("i").GetInt64(), Convert.FromBase64String(r.GetProperty("s").GetString()!)),
-            "receive" => WireCodec.TryDecode(Convert.FromBase64String(r.GetProperty("m").GetString()!), header.ClusterId, header.Members, out var m, out var reason)
+            "receive" => WireCodec.TryDecode(Convert.FromBase64String(r.GetProperty("m").GetString()!), header.ClusterId, header.Servers, out var m, out var reason)
                 ? new Receive(m!)
                 : throw new InvalidDataException($"recorded message does not decode ({reason})"),
             var other => throw new InvalidDataException($"unknown input kind '{other}'"),

@@ -3,7 +3,17 @@ using Raft.Core.Log;
 
 namespace Raft.Net.Parity;
 
-/// <summary>The first line of an input log: everything needed to rebuild the core as it started.</summary>
+/// <summary>
+/// The first line of an input log: everything needed to rebuild the core as it started.
+/// <see cref="Members"/> are the initial voters the core was built with (empty for a server that
+/// joins later); <see cref="AddressBook"/> is every server whose frames the node accepted, the
+/// members when not given.
+/// </summary>
 public sealed record InputLogHeader(
     NodeId Node, int Incarnation, IReadOnlyList<NodeId> Members, ulong RandomSeed, long FirstMessageId,
-    RaftOptions Options, HardState HardState, IReadOnlyList<LogEntry> Entries, string ClusterId, Snapshot? Snapshot = null);
+    RaftOptions Options, HardState HardState, IReadOnlyList<LogEntry> Entries, string ClusterId, Snapshot? Snapshot = null,
+    IReadOnlyList<NodeId>? AddressBook = null)
+{
+    /// <summary>The servers recorded messages may come from or go to.</summary>
+    public IReadOnlyList<NodeId> Servers => AddressBook ?? Members;
+}

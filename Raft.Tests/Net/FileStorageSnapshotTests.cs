@@ -1,6 +1,9 @@
+using System.Buffers.Binary;
+using System.IO.Hashing;
 using Raft.Core;
 using Raft.Core.Effects;
 using Raft.Core.Log;
+using Raft.Core.Membership;
 using Raft.Net.Storage;
 
 namespace Raft.Tests.Net;
@@ -141,5 +144,65 @@ public sealed class FileStorageSnapshotTests
 
         var thrown = Assert.Throws<InvalidDataException>(() => FileStorage.Open(directory, fsync: false).Dispose());
         Assert.That(thrown!.Message, Does.Contain("snapshot"));
+    }
+
+    [TestCase(0, TestName = "A snapshot of a server waiting to join keeps its empty configuration across a reopen")]
+    [TestCase(1, TestName = "A snapshot keeps its voters and learners across a reopen")]
+    [TestCase(2, TestName = "A snapshot keeps a configuration of the largest size across a reopen")]
+    public void A_snapshot_keeps_its_configuration_across_a_reopen(int which)
+    {
+        var configuration = which switch
+        {
+            0 => Configuration.Empty,
+            1 => new Configuration([new NodeId(2), new NodeId(5), new NodeId(7)], [new NodeId(3), new NodeId(9)]),
+            _ => new Configuration(NodeId.Range(Configuration.MaxMembers / 2), Enumerable.Range(Configuration.MaxMembers / 2 + 1, Configuration.MaxMembers / 2).Select(i => new NodeId(i))),
+        };
+        var snapshot = new Snapshot(new SnapshotMetadata(4, 2, 0xC0FFEEUL, configuration), [9, 9]);
+        using (var storage = FileStorage.Open(directory, fsync: false))
+        {
+            storage.Persist(new PersistEntries(1, Entries(1, 4, term: 2)));
+            storage.Persist(new PersistSnapshot(snapshot));
+        }
+
+        using var reopened = FileStorage.Open(directory, fsync: false);
+
+        Assert.That(reopened.Load().Snapshot!.Metadata.Configuration, Is.EqualTo(configuration));
+    }
+
+    /// <summary>
+    /// The CRC is made to match, so only the configuration's length field is wrong: the reader must
+    /// still refuse the file rather than read data bytes as members or members as data.
+    /// </summary>
+    [TestCase(-1, TestName = "A negative configuration length in the snapshot file is reported as damage")]
+    [TestCase(1_000_000, TestName = "A configuration length beyond the end of the snapshot file is reported as damage")]
+    [TestCase(6, TestName = "A configuration length that cuts an id in half is reported as damage")]
+    public void A_damaged_configuration_length_is_reported_as_damage(int length)
+    {
+        using (var storage = FileStorage.Open(directory, fsync: false))
+        {
+            storage.Persist(new PersistEntries(1, Entries(1, 4, term: 1)));
+            storage.Persist(new PersistSnapshot(SnapshotAt(3, 1)));
+        }
+        var path = Path.Combine(directory, FileStorage.SnapshotFileName);
+        var payload = File.ReadAllBytes(path)[8..];
+        // docs/storage-format.md: tag u8 | index i64 | term i64 | digest u64 | configuration length i32 | configuration | data
+        BinaryPrimitives.WriteInt32LittleEndian(payload.AsSpan(25), length);
+        File.WriteAllBytes(path, Reframe(payload));
+
+        var thrown = Assert.Throws<InvalidDataException>(() => FileStorage.Open(directory, fsync: false).Dispose());
+        Assert.That(thrown!.Message, Does.Contain("snapshot").And.Contain("damaged"));
+    }
+
+    /// <summary>A record as docs/storage-format.md describes it: length u32 LE, CRC-32 of length and payload, payload.</summary>
+    private static byte[] Reframe(byte[] payload)
+    {
+        var record = new byte[8 + payload.Length];
+        BinaryPrimitives.WriteUInt32LittleEndian(record, (uint)payload.Length);
+        payload.CopyTo(record.AsSpan(8));
+        var crc = new Crc32();
+        crc.Append(record.AsSpan(0, 4));
+        crc.Append(payload);
+        BinaryPrimitives.WriteUInt32LittleEndian(record.AsSpan(4), crc.GetCurrentHashAsUInt32());
+        return record;
     }
 }

@@ -40,6 +40,9 @@ public sealed class InputLogTests
             Raft.Core.Inputs.Tick.Instance, Raft.Core.Inputs.Campaign.Instance, new Raft.Core.Inputs.Propose([1, 2, 3]),
             new Raft.Core.Inputs.TransferLeadership(new Raft.Core.NodeId(2)), new Raft.Core.Inputs.ReadIndex(7),
             new Raft.Core.Inputs.Receive(new Raft.Core.Messages.RequestVote(new Raft.Core.NodeId(2), new Raft.Core.NodeId(1), 1, 5, 0, 0)),
+            new Raft.Core.Inputs.ChangeMembership(Raft.Core.Membership.MembershipChangeKind.AddVoter, new Raft.Core.NodeId(4)),
+            new Raft.Core.Inputs.ChangeMembership(Raft.Core.Membership.MembershipChangeKind.AddLearner, new Raft.Core.NodeId(5)),
+            new Raft.Core.Inputs.ChangeMembership(Raft.Core.Membership.MembershipChangeKind.Remove, new Raft.Core.NodeId(2)),
         ];
         var path = Path.Combine(directory, "inputs-0001.ndjson");
         File.WriteAllLines(path, [InputLog.HeaderLine(header), .. inputs.Select((input, i) => InputLog.InputLine(i, input, "test", "0"))]);
@@ -68,5 +71,31 @@ public sealed class InputLogTests
         cluster.WaitForLeader();
         foreach (var host in cluster.Hosts) host.Dispose();
         return File.ReadAllLines(Path.Combine(cluster.DataDirectory(new Raft.Core.NodeId(1)), "inputs-0001.ndjson"));
+    }
+
+    /// <summary>
+    /// A server started with --join has no initial voters, yet receives messages from every server
+    /// in its address book: both are recorded, so that replay builds the same core and decodes the same messages.
+    /// </summary>
+    [Test]
+    public void A_joining_server_records_its_empty_initial_configuration_and_its_address_book()
+    {
+        var book = Raft.Core.NodeId.Range(4).ToArray();
+        var n4 = new Raft.Core.NodeId(4);
+        var header = new InputLogHeader(n4, 1, [], 42, 1_000_000_000, new Raft.Core.RaftOptions(),
+            new Raft.Core.HardState(0, null), [], "test", null, book);
+        var append = new Raft.Core.Messages.AppendEntries(new Raft.Core.NodeId(1), n4, 2, 5, 0, 0,
+            [new Raft.Core.Log.LogEntry(1, 2, Raft.Core.Log.EntryKind.Configuration, new Raft.Core.Membership.Configuration(Raft.Core.NodeId.Range(3), [n4]).Encode())], 0);
+        var path = Path.Combine(directory, "inputs-0001.ndjson");
+        File.WriteAllLines(path, [InputLog.HeaderLine(header), InputLog.InputLine(1, new Raft.Core.Inputs.Receive(append), "test", "0")]);
+
+        var read = InputLog.Read(path)!.Value;
+        var core = InputLog.CreateCore(read.Header);
+
+        Assert.That(read.Header.Members, Is.Empty);
+        Assert.That(read.Header.Servers, Is.EqualTo(book));
+        Assert.That(core.Configuration, Is.EqualTo(Raft.Core.Membership.Configuration.Empty));
+        core.Step(read.Inputs[0].Input);
+        Assert.That(core.Configuration.Learners, Is.EqualTo(new[] { n4 }), "the leader's configuration entry made it a learner");
     }
 }

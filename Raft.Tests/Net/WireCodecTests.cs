@@ -195,8 +195,9 @@ public sealed class WireCodecTests
             },
         };
 
-        Assert.That(DropReasonOf(Serialize(WithKind(2))), Is.EqualTo(DropReason.Malformed));
+        Assert.That(DropReasonOf(Serialize(WithKind(3))), Is.EqualTo(DropReason.Malformed));
         Assert.That(DropReasonOf(Serialize(WithKind(257))), Is.EqualTo(DropReason.Malformed));
+        Assert.That(DropReasonOf(Serialize(WithKind(258))), Is.EqualTo(DropReason.Malformed), "258 wraps to 2, a configuration");
         Assert.That(Decoded(Serialize(WithKind(1))), Is.InstanceOf<AppendEntries>(), "kind 1 (no-op) is accepted");
     }
 

@@ -1,5 +1,6 @@
 using Raft.Core;
 using Raft.Core.Log;
+using Raft.Core.Membership;
 using Raft.Core.Messages;
 using Raft.Core.StateMachine;
 using Raft.Net.Wire;
@@ -35,6 +36,7 @@ public static class WireSamples
                 new LogEntry(8, 5, EntryKind.Command, []),
             ],
             LeaderCommit: 9);
+        yield return new AppendEntries(N1, N2, 6, 301, PrevLogIndex: 9, PrevLogTerm: 5, Entries: ConfigurationEntries(10, 6), LeaderCommit: 9);
         yield return new AppendEntriesResponse(N2, N1, 5, 400, InReplyTo: 300, Success: true, Index: 8, HintIndex: 0, HintTerm: 0);
         yield return new AppendEntriesResponse(N3, N1, 5, 401, InReplyTo: 301, Success: false, Index: 4, HintIndex: 2, HintTerm: 2);
         yield return new PreVote(N3, N2, 8, 500, LastLogIndex: 12, LastLogTerm: 6);
@@ -50,6 +52,29 @@ public static class WireSamples
         yield return new InstallSnapshotResponse(N2, N1, 7, 901, InReplyTo: 801, LastIncludedIndex: 1, NextOffset: 0, Done: true);
     }
 
+    /// <summary>
+    /// Configuration entries from <paramref name="firstIndex"/> on (thesis §4): a learner joins, is
+    /// promoted, a voter leaves, and the cluster shrinks to one voter.
+    /// </summary>
+    public static List<LogEntry> ConfigurationEntries(long firstIndex, long term) =>
+    [
+        .. new[]
+        {
+            new Configuration([N1, N2, N3], [new NodeId(4)]),
+            new Configuration([N1, N2, N3, new NodeId(4)]),
+            new Configuration([N2, N3, new NodeId(4)]),
+            new Configuration([new NodeId(Configuration.MaxMembers)], [.. Enumerable.Range(1, Configuration.MaxMembers - 1).Select(i => new NodeId(i))]),
+        }.Select((c, i) => new LogEntry(firstIndex + i, term, EntryKind.Configuration, c.Encode())),
+    ];
+
+    /// <summary>A random configuration of up to 7 members, voters and learners.</summary>
+    public static Configuration RandomConfiguration(Random random)
+    {
+        var members = NodeId.Range(7).Where(_ => random.Next(2) == 0).ToList();
+        var voters = members.Where(_ => random.Next(3) > 0).ToList();
+        return new Configuration(voters, members.Except(voters));
+    }
+
     /// <summary>A random message that satisfies every invariant, for the fuzz corpus.</summary>
     public static Message RandomValidMessage(Random random)
     {
@@ -57,7 +82,7 @@ public static class WireSamples
         var to = new NodeId(from.Value % 3 + 1);
         var term = random.NextInt64(1, 1_000);
         var id = random.NextInt64(0, 1_000_000);
-        switch (random.Next(7))
+        switch (random.Next(8))
         {
             case 0:
                 var lastIndex = random.NextInt64(0, 100);
@@ -69,6 +94,11 @@ public static class WireSamples
                 return new PreVoteResponse(from, to, term, id, random.NextInt64(0, 1_000_000), random.Next(2) == 0);
             case 6:
                 return new TimeoutNow(from, to, term, id);
+            case 7:
+                var snapshotIndex = random.NextInt64(1, 1_000);
+                var data = RandomBytes(random, random.Next(0, 40));
+                return new InstallSnapshot(from, to, term, id, snapshotIndex, random.NextInt64(1, term + 1), (ulong)random.NextInt64(),
+                    RandomConfiguration(random), random.NextInt64(0, 10_000), data, random.Next(2) == 0);
             case 1:
                 return new RequestVoteResponse(from, to, term, id, random.NextInt64(0, 1_000_000), random.Next(2) == 0);
             case 2:
@@ -79,9 +109,12 @@ public static class WireSamples
                 for (var i = 0; i < random.Next(0, 5); i++)
                 {
                     entryTerm = random.NextInt64(entryTerm, term + 1);
-                    entries.Add(random.Next(3) == 0
-                        ? LogEntry.NoOp(prevIndex + 1 + i, entryTerm)
-                        : new LogEntry(prevIndex + 1 + i, entryTerm, EntryKind.Command, RandomBytes(random, random.Next(0, 40))));
+                    entries.Add(random.Next(4) switch
+                    {
+                        0 => LogEntry.NoOp(prevIndex + 1 + i, entryTerm),
+                        1 => new LogEntry(prevIndex + 1 + i, entryTerm, EntryKind.Configuration, RandomConfiguration(random).Encode()),
+                        _ => new LogEntry(prevIndex + 1 + i, entryTerm, EntryKind.Command, RandomBytes(random, random.Next(0, 40))),
+                    });
                 }
                 return new AppendEntries(from, to, term, id, prevIndex, prevTerm, entries, random.NextInt64(0, 200));
             default:
