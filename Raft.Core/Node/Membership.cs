@@ -24,7 +24,10 @@ public sealed partial class RaftNode
     /// <summary>The configuration in force: the latest in the log, else the snapshot's, else the one the node started with.</summary>
     public Configuration Configuration { get; private set; } = Configuration.Empty;
 
-    /// <summary>Index of the entry that holds <see cref="Configuration"/>; 0 for the initial one.</summary>
+    /// <summary>
+    /// Index of the entry that holds <see cref="Configuration"/>: 0 for the initial one, and the
+    /// snapshot's last index when that entry has been compacted into a snapshot (it is committed either way).
+    /// </summary>
     public long ConfigurationIndex { get; private set; }
 
     /// <summary>Learners the leader will promote to voters once they have caught up (leader only).</summary>
