@@ -81,25 +81,40 @@ public sealed class SafetyChecker
 
     /// <summary>
     /// Leader Completeness, checked at the moment of commitment: no server lacking the newly
-    /// committed entry may be able to win an election, i.e. be at least as up to date (§5.4.1) as a
-    /// majority of servers. Correct Raft guarantees this (it is the heart of the §5.4.3 proof);
+    /// committed entry may be at least as up to date (§5.4.1) as a majority of the voters that
+    /// committed it. Correct Raft guarantees this (it is the heart of the §5.4.3 proof);
     /// committing an old-term entry by counting replicas (Figure 8) breaks it long before a later
     /// leader actually overwrites the entry, so this catches the mistake without waiting for the
     /// rare schedule that completes the story.
+    /// <para>
+    /// With membership changes (thesis §4) the majority is one of the committing leader's
+    /// configuration, the one it counted in, not of every server: spares and removed servers are
+    /// no voters, and counting them would raise false alarms. The statement stays sound whatever
+    /// the configurations: the entry is on a majority of those voters, all of which are strictly
+    /// more up to date than any server lacking it (such a server's last term is at most the
+    /// entry's, and if equal its log is a shorter prefix of the same leader's), so a lacking server
+    /// can be at least as up to date only as the minority that lacks it too. It does not ask
+    /// whether a stale server could win in an older configuration of its own; the check at each
+    /// election (<see cref="CheckLeader"/>) catches any leader that lacks committed entries.
+    /// </para>
     /// </summary>
     private void CheckCommittedEntryCannotBeLost(NodeId committer, long index, long now)
     {
-        var logs = views.Values.Select(v => v.Node!.Log).ToList();
+        var configuration = views[committer].Node!.Configuration;
+        var voterLogs = configuration.Voters
+            .Select(v => views.TryGetValue(v, out var voter) ? voter.Node!.Log : null)
+            .OfType<IReadOnlyRaftLog>()
+            .ToList();
         var digest = committedDigests[(int)index];
         foreach (var (id, view) in views)
         {
             var log = view.Node!.Log;
             if (HasPrefix(log, index, digest)) continue;
-            var voters = logs.Count(other => IsAtLeastAsUpToDate(log, other));
-            if (Quorum.IsMajority(voters, logs.Count))
+            var voters = voterLogs.Count(other => IsAtLeastAsUpToDate(log, other));
+            if (Quorum.IsMajority(voters, configuration.Voters.Count))
             {
                 Fail(Property.LeaderCompleteness, now, committer,
-                    $"index {index} committed, yet {id} (log ends {log.LastIndex}@{log.LastTerm}) lacks it and is at least as up to date as a majority, so it could be elected and overwrite it");
+                    $"index {index} committed, yet {id} (log ends {log.LastIndex}@{log.LastTerm}) lacks it and is at least as up to date as a majority of the voters ({configuration}), so it could be elected and overwrite it");
                 return;
             }
         }
