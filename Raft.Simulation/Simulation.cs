@@ -103,7 +103,7 @@ public sealed partial class Simulation
         while (Violation is null && queue.TryPeekTime(out var next) && next <= deadline)
         {
             StepEvent();
-            if (faultsEnded) ShutDownRemovedServers();
+            if (faultsEnded && Violation is null) ShutDownRemovedServers();
             if (faultsEnded && IsSettled())
             {
                 live = true;
@@ -514,10 +514,18 @@ public sealed partial class Simulation
             StartRead(node, request);
             return;
         }
+        // Registered before the step: a leader that is the only voter commits and applies the
+        // entry within the step itself, and the apply must find the client to answer.
+        var expected = (Index: node.Core.Log.LastIndex + 1, node.Core.Term);
+        node.PendingProposals[expected.Index] = (request, expected.Term);
         var output = StepNode(node, new Propose(request.Command.Encode()));
-        if (output?.Proposal is { Accepted: true } accepted)
-            node.PendingProposals[accepted.Index] = (request, accepted.Term);
-        else if (output is not null)
+        var accepted = output?.Proposal is { Accepted: true } outcome ? outcome : null;
+        if (accepted is null || (accepted.Index, accepted.Term) != expected)
+        {
+            if (node.PendingProposals.TryGetValue(expected.Index, out var mine) && mine.Request == request) node.PendingProposals.Remove(expected.Index);
+            if (accepted is not null && node.Core.LastApplied < accepted.Index) node.PendingProposals[accepted.Index] = (request, accepted.Term);
+        }
+        if (accepted is null && output is not null)
             ReplyToClient(new ClientReply(request.Client, request.OperationId, request.Attempt, null, output.Proposal?.LeaderHint));
     }
 

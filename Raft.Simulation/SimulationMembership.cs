@@ -51,7 +51,7 @@ public sealed partial class Simulation
             Record(TraceKind.Note, "-", $"n{change.Node} does not exist: {change.Describe()} ignored");
             return;
         }
-        if (LeaderNow() is not { } leader)
+        if (HighestLeader() is not { } leader)
         {
             Record(TraceKind.Note, "-", $"no leader: {change.Describe()} ignored");
             return;
@@ -66,6 +66,14 @@ public sealed partial class Simulation
             _ => $"{input} refused: {outcome.Refusal}",
         });
     }
+
+    /// <summary>
+    /// The running leader of the highest term, as an operator's tool would find it. Unlike
+    /// <see cref="LeaderNow"/> it ignores candidates of higher terms, such as a cut-off server
+    /// that keeps campaigning.
+    /// </summary>
+    private NodeId? HighestLeader() =>
+        nodes.Values.Where(n => n.Status == NodeStatus.Up && n.Core.Role == Role.Leader).MaxBy(n => n.Core.Term)?.Id;
 
     /// <summary>What an applied entry holds, for the trace: a key-value command, a configuration, or nothing (no-op).</summary>
     private static string DescribeEntry(LogEntry entry) => entry.Kind switch
