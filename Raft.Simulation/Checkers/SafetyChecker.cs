@@ -26,6 +26,7 @@ public sealed class SafetyChecker
     private readonly SortedDictionary<long, NodeId> leaderOfTerm = [];
     private readonly Dictionary<(long Index, long Term), ulong> digestOfEntry = [];
     private readonly List<ulong> committedDigests = [0]; // committedDigests[i] = digest of the committed prefix [1, i]
+    private readonly SortedDictionary<long, long> committedUpToInTerm = []; // term -> highest index first committed by a node in that term
     private readonly Dictionary<long, LogEntry> appliedAt = [];
     private readonly SortedDictionary<NodeId, NodeView> views = [];
 
@@ -166,9 +167,9 @@ public sealed class SafetyChecker
             if (leaderOfTerm.TryGetValue(node.Term, out var other) && other != node.Id)
                 Fail(Property.ElectionSafety, now, node.Id, $"{node.Id} and {other} are both leaders of term {node.Term}");
             leaderOfTerm[node.Term] = node.Id;
-            var committed = CommittedIndex;
+            var committed = CommittedBefore(node.Term);
             if (!HasPrefix(log, committed, committedDigests[(int)committed]))
-                Fail(Property.LeaderCompleteness, now, node.Id, $"new leader of term {node.Term} lacks committed entries up to {committed} (its log ends at {log.LastIndex})");
+                Fail(Property.LeaderCompleteness, now, node.Id, $"new leader of term {node.Term} lacks entries committed in earlier terms, up to {committed} (its log ends at {log.LastIndex})");
             view.LeaderTerm = node.Term;
         }
         else if (!HasPrefix(log, view.LeaderLastIndex, view.LeaderDigest))
@@ -177,6 +178,23 @@ public sealed class SafetyChecker
         }
         view.LeaderLastIndex = log.LastIndex;
         view.LeaderDigest = log.DigestAt(log.LastIndex);
+    }
+
+    /// <summary>
+    /// Highest index committed in a term before <paramref name="term"/>. Figure 3's Leader
+    /// Completeness binds the leaders of higher terms only: a candidate frozen (paused) with its
+    /// votes in hand may become leader of its old term long after later terms committed more, and
+    /// that is legal (its AppendEntries carry a stale term that everyone rejects).
+    /// </summary>
+    private long CommittedBefore(long term)
+    {
+        var index = 0L;
+        foreach (var (t, upTo) in committedUpToInTerm)
+        {
+            if (t >= term) break;
+            index = Math.Max(index, upTo);
+        }
+        return index;
     }
 
     private void CheckCommit(IRaftNode node, NodeView view, long now)
@@ -204,6 +222,7 @@ public sealed class SafetyChecker
             else
             {
                 committedDigests.Add(digest);
+                committedUpToInTerm[node.Term] = i; // first committed now, in this node's term
             }
         }
         view.CommitIndex = Math.Max(view.CommitIndex, commit);

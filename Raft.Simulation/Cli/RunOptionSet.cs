@@ -19,7 +19,7 @@ public sealed class RunOptionSet
 
     public Option<bool> Membership { get; } = new("--membership")
     {
-        Description = "Generated schedules also add voters, add learners and remove servers, leader included (thesis §4): actions add nK, learner nK, remove nK. Implies --spares 2 unless given.",
+        Description = "Generated schedules also add voters, add learners and remove servers, leader included (thesis §4): actions add nK, learner nK, remove nK, sent to the leader. Once faults stop, servers outside the configuration are shut down. Implies --spares 2 unless given.",
     };
 
     public Option<long> Duration { get; } = new("--duration")
