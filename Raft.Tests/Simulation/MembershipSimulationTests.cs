@@ -258,6 +258,27 @@ public sealed class MembershipSimulationTests
         Assert.That(stale, Is.Not.Empty, "some leader was elected in a term older than an earlier leader's");
     }
 
+    /// <summary>
+    /// Regression for a core liveness bug (found by explore with membership changes, seed 1684):
+    /// n3 and n6 hold half of n5's snapshot up to 302 when n5 loses leadership; the new leader n2
+    /// offers its own, older snapshot up to 301, which they dropped as "a delayed chunk of an older
+    /// snapshot" without answering, for ever. With n2's configuration needing one of them, nothing
+    /// committed again. A leader of a later term now replaces a half-received snapshot.
+    /// </summary>
+    [Test]
+    public void A_follower_takes_the_new_leaders_snapshot_even_if_an_old_leader_offered_a_newer_one()
+    {
+        var options = new SimulationOptions
+        {
+            Seed = 1684, Nodes = 5, Spares = 2, MembershipChanges = true, Faults = FaultProfile.Chaos, Network = LinkProfile.Unreliable,
+            MaxClockDrift = 0.05, SnapshotEveryEntries = 50,
+            Raft = new RaftOptions { MaxSnapshotChunkBytes = RunOptionSet.DefaultSnapshotChunkBytes },
+        };
+        var result = new Raft.Simulation.Simulation(options).Run();
+
+        Assert.That(result.Ok, Is.True, result.Violation?.ToString());
+    }
+
     private static SimulationOptions Chaos(ulong seed) => new()
     {
         Seed = seed, Nodes = 5, Faults = FaultProfile.Chaos, Network = LinkProfile.Unreliable, MaxClockDrift = 0.05, DurationMicros = 3_000_000,
