@@ -105,11 +105,13 @@ public sealed partial class Simulation
     /// Once faults stop, an operator shuts down every server that is neither a member of the
     /// committed configuration nor of the leader's (an unused spare, a removed server), and starts
     /// one again if the leader's configuration names it once more. Until then removed servers run,
-    /// and may disrupt the cluster (thesis §4.2.3). With no leader nothing changes.
+    /// and may disrupt the cluster (thesis §4.2.3). With no leader nothing changes. The leader is
+    /// found as an operator would, ignoring a removed server that campaigns in ever higher terms
+    /// while CheckQuorum's lease keeps the voters from listening to it.
     /// </summary>
     private void ShutDownRemovedServers()
     {
-        if (LeaderNow() is not { } leader) return;
+        if (HighestLeader() is not { } leader) return;
         var leaderConfiguration = nodes[leader].Core.Configuration;
         var committed = CommittedConfiguration;
         foreach (var node in nodes.Values)

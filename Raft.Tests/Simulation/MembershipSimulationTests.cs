@@ -279,6 +279,28 @@ public sealed class MembershipSimulationTests
         Assert.That(result.Ok, Is.True, result.Violation?.ToString());
     }
 
+    /// <summary>
+    /// Regressions found by explore with membership changes. Seed 8 (CheckQuorum, lease reads): a
+    /// removed server that never heard of it campaigns in ever higher terms, which the voters'
+    /// leases ignore; the operator must still find the leader and shut it down. Seed 1685: leader
+    /// n4 of {n3, n4} removed itself and lost leadership before that committed; n4 must still
+    /// campaign (core fix, <c>MayCampaign</c>) or n3, whose log is behind, can never win.
+    /// </summary>
+    [TestCase(8UL, true, ReadMode.Lease)]
+    [TestCase(1685UL, false, ReadMode.Log)]
+    public void Removed_servers_do_not_keep_the_cluster_from_recovering(ulong seed, bool checkQuorum, ReadMode reads)
+    {
+        var options = new SimulationOptions
+        {
+            Seed = seed, Nodes = 5, Spares = 2, MembershipChanges = true, Faults = FaultProfile.Chaos, Network = LinkProfile.Unreliable,
+            MaxClockDrift = 0.05, SnapshotEveryEntries = 50, Reads = reads,
+            Raft = new RaftOptions { MaxSnapshotChunkBytes = RunOptionSet.DefaultSnapshotChunkBytes, CheckQuorum = checkQuorum, LeaseReads = reads == ReadMode.Lease },
+        };
+        var result = new Raft.Simulation.Simulation(options).Run();
+
+        Assert.That(result.Ok, Is.True, result.Violation?.ToString());
+    }
+
     private static SimulationOptions Chaos(ulong seed) => new()
     {
         Seed = seed, Nodes = 5, Faults = FaultProfile.Chaos, Network = LinkProfile.Unreliable, MaxClockDrift = 0.05, DurationMicros = 3_000_000,
