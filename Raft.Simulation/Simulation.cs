@@ -24,7 +24,7 @@ namespace Raft.Simulation;
 /// </summary>
 public sealed partial class Simulation
 {
-    private const ulong NetworkStream = 1, FaultStream = 2, ClientNetworkStream = 3, ClockStream = 4, NodeStreamBase = 100, ClientStreamBase = 300;
+    private const ulong NetworkStream = 1, FaultStream = 2, ClientNetworkStream = 3, ClockStream = 4, MembershipStream = 5, NodeStreamBase = 100, ClientStreamBase = 300;
 
     private readonly SimulationOptions options;
     private readonly Func<NodeSpec, IRaftNode> nodeFactory;
@@ -43,15 +43,15 @@ public sealed partial class Simulation
         this.nodeFactory = nodeFactory ?? DefaultNode;
         var seed = options.Seed;
         Members = NodeId.Range(options.Nodes);
+        Servers = NodeId.Range(options.Servers);
         Network = new SimNetwork(new SplitMix64(SplitMix64.Derive(seed, NetworkStream)), options.Network);
         clientNetwork = new SplitMix64(SplitMix64.Derive(seed, ClientNetworkStream));
         Trace = new Trace(options.KeepTrace);
-        Schedule = options.Schedule ?? FaultScheduleGenerator.Generate(options.Faults, options.Nodes, options.DurationMicros,
-            new SplitMix64(SplitMix64.Derive(seed, FaultStream)));
+        Schedule = options.Schedule ?? GenerateSchedule(options);
 
         var clock = new SplitMix64(SplitMix64.Derive(seed, ClockStream));
         var drift = options.MaxClockDrift;
-        foreach (var id in Members)
+        foreach (var id in Servers) // the spares after the initial voters, so the voters draw what they drew without spares
         {
             nodeRandom[id] = new SplitMix64(SplitMix64.Derive(seed, NodeStreamBase + (ulong)id.Value));
             var rate = 1 + (clock.NextDouble() * 2 - 1) * drift;
@@ -62,7 +62,7 @@ public sealed partial class Simulation
         }
         for (var c = 1; c <= options.Clients; c++)
         {
-            var client = new SimClient(c, new SplitMix64(SplitMix64.Derive(seed, ClientStreamBase + (ulong)c)), options.Keys, options.Nodes, options.ReadPercent);
+            var client = new SimClient(c, new SplitMix64(SplitMix64.Derive(seed, ClientStreamBase + (ulong)c)), options.Keys, options.Servers, options.ReadPercent);
             clients.Add(client);
             queue.Schedule(client.Random.Next((int)Math.Max(1, options.ClientThinkMicros)) + options.TickMicros, new ClientWakeEvent(c, client.TimerGeneration));
         }
@@ -70,7 +70,11 @@ public sealed partial class Simulation
         queue.Schedule(options.DurationMicros, new FaultsEndEvent());
     }
 
+    /// <summary>The voters the cluster started with, n1..nN.</summary>
     public IReadOnlyList<NodeId> Members { get; }
+
+    /// <summary>Every server: the initial voters, then the spares.</summary>
+    public IReadOnlyList<NodeId> Servers { get; }
 
     public SimNetwork Network { get; }
 
@@ -99,6 +103,7 @@ public sealed partial class Simulation
         while (Violation is null && queue.TryPeekTime(out var next) && next <= deadline)
         {
             StepEvent();
+            if (faultsEnded && Violation is null) ShutDownRemovedServers();
             if (faultsEnded && IsSettled())
             {
                 live = true;
@@ -127,7 +132,7 @@ public sealed partial class Simulation
     }
 
     public SimulationResult Result() => new(options.Seed, Trace.Digest, Violation, Now, elections, safety.CommittedIndex,
-        Network.MessagesSent, Network.MessagesDropped, History.CompletedCount, History.Operations, Trace.Recent);
+        Network.MessagesSent, Network.MessagesDropped, History.CompletedCount, History.Operations, Trace.Recent, membershipChangesCommitted);
 
     /// <summary>Handles the next event. Returns false when nothing is scheduled.</summary>
     public bool StepEvent()
@@ -171,15 +176,18 @@ public sealed partial class Simulation
         return up.FirstOrDefault(n => n.Core.Role == Role.Leader && n.Core.Term == maxTerm)?.Id;
     }
 
-    private bool IsSettled() => clients.All(c => c.Current is null) && LeaderNow() is not null;
+    /// <summary>Every request answered and a leader that is a voter of its own configuration (not one that is removing itself).</summary>
+    private bool IsSettled() =>
+        clients.All(c => c.Current is null) && LeaderNow() is { } leader && nodes[leader].Core.Configuration.IsVoter(leader);
 
     // ---- nodes -------------------------------------------------------------------------------
 
     private static IRaftNode DefaultNode(NodeSpec spec) =>
         new RaftNode(spec.Id, spec.Members, spec.Options, spec.Random, spec.Persisted, spec.FirstMessageId);
 
+    /// <summary>A spare starts with no members: it waits until a configuration in its log names it.</summary>
     private IRaftNode StartCore(NodeId id, Raft.Core.Storage.PersistentState persisted, int incarnation) =>
-        nodeFactory(new NodeSpec(id, Members, options.Raft, nodeRandom[id], persisted, incarnation * 1_000_000_000L));
+        nodeFactory(new NodeSpec(id, id.Value <= options.Nodes ? Members : [], options.Raft, nodeRandom[id], persisted, incarnation * 1_000_000_000L));
 
     private long TickLength(SimNode node) => Math.Max(1, (long)(options.TickMicros * node.ClockRate));
 
@@ -292,8 +300,9 @@ public sealed partial class Simulation
     private void ApplyToStateMachine(SimNode node, ApplyEntry apply)
     {
         var entry = apply.Entry;
-        var result = node.StateMachine.Apply(entry);
-        Record(TraceKind.Apply, node.Id, entry.Kind == Raft.Core.Log.EntryKind.NoOp ? $"{entry}" : $"{entry} {KvCommand.Decode(entry.Command)}");
+        var result = node.StateMachine.Apply(entry); // applies commands only; no-ops and configurations leave it as it is
+        Record(TraceKind.Apply, node.Id, $"{entry} {DescribeEntry(entry)}".TrimEnd());
+        OnConfigurationApplied(entry);
         if (node.PendingProposals.Remove(entry.Index, out var pending) && pending.Term == entry.Term)
         {
             var request = pending.Request;
@@ -344,7 +353,7 @@ public sealed partial class Simulation
     {
         Record(action is HealFault ? TraceKind.Heal : action is CrashFault ? TraceKind.Crash : action is RestartFault ? TraceKind.Restart
             : action is PauseFault ? TraceKind.Pause : action is ResumeFault ? TraceKind.Resume : action is NetworkFault ? TraceKind.Network
-            : action is TransferFault ? TraceKind.Note : TraceKind.Partition, "-", action.Describe());
+            : action is TransferFault or MembershipFault ? TraceKind.Note : TraceKind.Partition, "-", action.Describe());
         switch (action)
         {
             case PartitionFault partition:
@@ -352,8 +361,8 @@ public sealed partial class Simulation
                 var groupOf = new SortedDictionary<int, int>();
                 for (var g = 0; g < partition.Groups.Count; g++)
                     foreach (var n in partition.Groups[g]) groupOf[n] = g;
-                foreach (var a in Members)
-                    foreach (var b in Members)
+                foreach (var a in Servers)
+                    foreach (var b in Servers)
                         if (a != b && (!groupOf.TryGetValue(a.Value, out var ga) || !groupOf.TryGetValue(b.Value, out var gb) || ga != gb))
                             Network.Cut(a, b);
                 break;
@@ -362,8 +371,8 @@ public sealed partial class Simulation
                 var sideOf = new SortedDictionary<int, int>();
                 for (var g = 0; g < bridge.Groups.Count; g++)
                     foreach (var n in bridge.Groups[g]) sideOf[n] = g;
-                foreach (var a in Members)
-                    foreach (var b in Members)
+                foreach (var a in Servers)
+                    foreach (var b in Servers)
                         if (a != b && a.Value != bridge.Bridge && b.Value != bridge.Bridge
                             && sideOf.TryGetValue(a.Value, out var sa) && sideOf.TryGetValue(b.Value, out var sb) && sa != sb)
                             Network.Cut(a, b);
@@ -372,7 +381,7 @@ public sealed partial class Simulation
                 Network.Cut(new NodeId(cut.From), new NodeId(cut.To));
                 break;
             case IsolateFault isolate:
-                foreach (var other in Members.Where(m => m.Value != isolate.Node))
+                foreach (var other in Servers.Where(m => m.Value != isolate.Node))
                 {
                     Network.Cut(new NodeId(isolate.Node), other);
                     Network.Cut(other, new NodeId(isolate.Node));
@@ -395,6 +404,9 @@ public sealed partial class Simulation
                 break;
             case TransferFault transfer when LeaderNow() is { } leader:
                 StepNode(nodes[leader], new TransferLeadership(new NodeId(transfer.Node)));
+                break;
+            case MembershipFault change:
+                ChangeMembership(change);
                 break;
             case NetworkFault net:
                 Network.Profile = Network.Profile with { LossRate = net.LossRate, DuplicateRate = net.DuplicateRate, ReorderRate = net.ReorderRate };
@@ -473,7 +485,7 @@ public sealed partial class Simulation
         else
         {
             // Timeout or redirect: retry the same command (same sequence number: applied once).
-            if (!client.RetryAtTarget) client.TryNextServer(options.Nodes);
+            if (!client.RetryAtTarget) client.TryNextServer(options.Servers);
             client.Current = client.Current with { Attempt = client.Current.Attempt + 1 };
         }
         client.RetryAtTarget = false;
@@ -502,10 +514,18 @@ public sealed partial class Simulation
             StartRead(node, request);
             return;
         }
+        // Registered before the step: a leader that is the only voter commits and applies the
+        // entry within the step itself, and the apply must find the client to answer.
+        var expected = (Index: node.Core.Log.LastIndex + 1, node.Core.Term);
+        node.PendingProposals[expected.Index] = (request, expected.Term);
         var output = StepNode(node, new Propose(request.Command.Encode()));
-        if (output?.Proposal is { Accepted: true } accepted)
-            node.PendingProposals[accepted.Index] = (request, accepted.Term);
-        else if (output is not null)
+        var accepted = output?.Proposal is { Accepted: true } outcome ? outcome : null;
+        if (accepted is null || (accepted.Index, accepted.Term) != expected)
+        {
+            if (node.PendingProposals.TryGetValue(expected.Index, out var mine) && mine.Request == request) node.PendingProposals.Remove(expected.Index);
+            if (accepted is not null && node.Core.LastApplied < accepted.Index) node.PendingProposals[accepted.Index] = (request, accepted.Term);
+        }
+        if (accepted is null && output is not null)
             ReplyToClient(new ClientReply(request.Client, request.OperationId, request.Attempt, null, output.Proposal?.LeaderHint));
     }
 

@@ -6,7 +6,8 @@ namespace Raft.Simulation;
 
 /// <summary>
 /// A complete, explicit description of one run, small enough to generate and shrink: the seed
-/// drives timeouts, latencies and clients; the fault schedule is spelled out action by action.
+/// drives timeouts, latencies and clients; the fault schedule, membership changes included, is
+/// spelled out action by action (so a case never needs <see cref="SimulationOptions.MembershipChanges"/>).
 /// </summary>
 public sealed record SimulationCase(
     ulong Seed,
@@ -19,12 +20,14 @@ public sealed record SimulationCase(
     TeachingBug Bug = TeachingBug.None,
     bool PreVote = false,
     bool CheckQuorum = false,
-    ReadMode Reads = ReadMode.ReadIndex)
+    ReadMode Reads = ReadMode.ReadIndex,
+    int Spares = 0)
 {
     public SimulationOptions ToOptions(bool keepTrace = false) => new()
     {
         Seed = Seed,
         Nodes = Nodes,
+        Spares = Spares,
         Clients = Clients,
         DurationMicros = DurationMicros,
         MaxClockDrift = MaxClockDrift,
@@ -42,6 +45,6 @@ public sealed record SimulationCase(
     public string ReplayCommand() => RunOptionSet.ReplayCommand(ToOptions() with { Faults = FaultProfile.None });
 
     public override string ToString() =>
-        $"seed={Seed} nodes={Nodes} clients={Clients} duration={RunOptionSet.FormatDuration(DurationMicros)} max-entries={MaxEntriesPerAppend} drift={MaxClockDrift} bug={Bug} prevote={PreVote} check-quorum={CheckQuorum} reads={Reads}\n" +
+        $"seed={Seed} nodes={Nodes} spares={Spares} clients={Clients} duration={RunOptionSet.FormatDuration(DurationMicros)} max-entries={MaxEntriesPerAppend} drift={MaxClockDrift} bug={Bug} prevote={PreVote} check-quorum={CheckQuorum} reads={Reads}\n" +
         $"  schedule ({Schedule.Count} actions): {(Schedule.Count == 0 ? "(none)" : FaultScheduleText.Format(Schedule))}";
 }

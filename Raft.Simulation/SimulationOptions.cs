@@ -9,7 +9,20 @@ public sealed record SimulationOptions
 {
     public ulong Seed { get; init; } = 1;
 
+    /// <summary>The voters the cluster starts with, n1..nNodes.</summary>
     public int Nodes { get; init; } = 3;
+
+    /// <summary>
+    /// Spare servers n(Nodes+1).. that run from the start with an empty configuration: they sit
+    /// idle, never campaigning, until a membership change adds them (thesis §4.2.1).
+    /// </summary>
+    public int Spares { get; init; }
+
+    /// <summary>Generated schedules also ask the leader to add voters, add learners and remove servers (thesis §4).</summary>
+    public bool MembershipChanges { get; init; }
+
+    /// <summary>Every server of the run: the initial voters and the spares.</summary>
+    public int Servers => Nodes + Spares;
 
     public RaftOptions Raft { get; init; } = new();
 
@@ -64,6 +77,7 @@ public sealed record SimulationOptions
     public SimulationOptions Validate()
     {
         if (Nodes is < 1 or > 9) throw new ArgumentException("nodes must be between 1 and 9");
+        if (Spares is < 0 or > 4) throw new ArgumentException("spares must be between 0 and 4");
         if (Clients < 0) throw new ArgumentException("clients must not be negative");
         if (ReadPercent is < 0 or > 100) throw new ArgumentException("read percent must be between 0 and 100");
         if (SnapshotEveryEntries < 0) throw new ArgumentException("snapshot-every must not be negative");

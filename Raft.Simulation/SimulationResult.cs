@@ -16,7 +16,8 @@ public sealed record SimulationResult(
     long MessagesDropped,
     int ClientOperations,
     IReadOnlyList<ClientOperation> History,
-    IReadOnlyCollection<TraceEvent> RecentTrace)
+    IReadOnlyCollection<TraceEvent> RecentTrace,
+    int MembershipChangesCommitted = 0)
 {
     public bool Ok => Violation is null;
 }

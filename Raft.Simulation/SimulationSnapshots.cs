@@ -34,6 +34,7 @@ public sealed partial class Simulation
     {
         node.StateMachine.Restore(snapshot.Data);
         Record(TraceKind.Apply, node.Id, $"restore {snapshot}");
+        OnSnapshotRestored(snapshot);
         // Proposals the snapshot covers will never be applied here one by one: their clients retry.
         foreach (var index in node.PendingProposals.Keys.Where(i => i <= snapshot.LastIncludedIndex).ToList())
             node.PendingProposals.Remove(index);

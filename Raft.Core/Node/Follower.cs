@@ -21,12 +21,13 @@ public sealed partial class RaftNode
 
     /// <summary>
     /// Followers and candidates: if the election timeout elapses, start an election (§5.2). A
-    /// learner, or a server not (or no longer) in its configuration, never starts one (thesis §4).
+    /// learner, or a server not (or no longer) in its configuration, never starts one (thesis §4),
+    /// unless its removal is still uncommitted (see <see cref="MayCampaign"/>).
     /// </summary>
     private void TickElection()
     {
         electionElapsedTicks++;
-        if (!IsVoter) return;
+        if (!MayCampaign) return;
         if (electionElapsedTicks >= electionTimeoutTicks) StartElection();
     }
 

@@ -41,6 +41,16 @@ public sealed partial class RaftNode
 
     private bool IsVoter => Configuration.IsVoter(Id);
 
+    /// <summary>
+    /// Whether this server may start an election: a voter, or a voter whose removal is still
+    /// uncommitted in its log (typically a leader that removed itself, §4.2.2, and lost leadership
+    /// before the change committed). The latter counts votes in its latest configuration, as
+    /// everyone does, so this is safe; without it the cluster can deadlock: in {n3, n4} with
+    /// "remove n4" only on n4, n4 would never campaign and n3, whose log is behind, never win.
+    /// </summary>
+    private bool MayCampaign => IsVoter || (ConfigurationIndex > CommitIndex &&
+        (log.ConfigurationAsOf(ConfigurationIndex - 1)?.Configuration ?? initialConfiguration).IsVoter(Id));
+
     /// <summary>Whether the voters for which <paramref name="agrees"/> holds form a majority of the current configuration.</summary>
     private bool HasQuorum(Func<NodeId, bool> agrees) => Configuration.HasQuorum(agrees);
 

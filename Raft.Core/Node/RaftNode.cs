@@ -95,7 +95,7 @@ public sealed partial class RaftNode : IRaftNode
                 proposal = ProposeCommand(propose.Command);
                 break;
             case Campaign:
-                if (Role != Role.Leader && IsVoter) StartElection();
+                if (Role != Role.Leader && MayCampaign) StartElection();
                 break;
             case TransferLeadership transfer:
                 StartLeadershipTransfer(transfer.Target);

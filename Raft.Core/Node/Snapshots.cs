@@ -101,8 +101,12 @@ public sealed partial class RaftNode
             return;
         }
 
-        if (incoming is not null && chunk.LastIncludedIndex < incoming.Metadata.LastIncludedIndex)
-            return; // a delayed chunk of an older snapshot must not throw away a newer one half received
+        // A delayed chunk of an older snapshot from the same leader must not throw away a newer one
+        // half received. A leader of a later term starts over with its own snapshot, even an older
+        // one: the half-received one came from a leader that is gone, and waiting for it would shut
+        // this follower out for good.
+        if (incoming is not null && chunk.Term == incoming.Term && chunk.LastIncludedIndex < incoming.Metadata.LastIncludedIndex)
+            return;
         if (incoming is null || !incoming.IsFor(chunk))
         {
             if (chunk.Offset != 0)
@@ -112,6 +116,7 @@ public sealed partial class RaftNode
             }
             incoming = new IncomingSnapshot(new SnapshotMetadata(chunk.LastIncludedIndex, chunk.LastIncludedTerm, chunk.Digest, chunk.Configuration));
         }
+        incoming.Term = Math.Max(incoming.Term, chunk.Term);
         if (chunk.Offset != incoming.Length)
         {
             ReplySnapshot(chunk, incoming.Length, done: false); // duplicated or out of order: say where we are
@@ -145,6 +150,9 @@ public sealed partial class RaftNode
         private readonly List<byte> data = [];
 
         public SnapshotMetadata Metadata => metadata;
+
+        /// <summary>Latest term of a leader that sent chunks of it.</summary>
+        public long Term { get; set; }
 
         public long Length => data.Count;
 

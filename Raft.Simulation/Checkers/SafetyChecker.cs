@@ -26,6 +26,7 @@ public sealed class SafetyChecker
     private readonly SortedDictionary<long, NodeId> leaderOfTerm = [];
     private readonly Dictionary<(long Index, long Term), ulong> digestOfEntry = [];
     private readonly List<ulong> committedDigests = [0]; // committedDigests[i] = digest of the committed prefix [1, i]
+    private readonly SortedDictionary<long, long> committedUpToInTerm = []; // term -> highest index first committed by a node in that term
     private readonly Dictionary<long, LogEntry> appliedAt = [];
     private readonly SortedDictionary<NodeId, NodeView> views = [];
 
@@ -81,25 +82,40 @@ public sealed class SafetyChecker
 
     /// <summary>
     /// Leader Completeness, checked at the moment of commitment: no server lacking the newly
-    /// committed entry may be able to win an election, i.e. be at least as up to date (§5.4.1) as a
-    /// majority of servers. Correct Raft guarantees this (it is the heart of the §5.4.3 proof);
+    /// committed entry may be at least as up to date (§5.4.1) as a majority of the voters that
+    /// committed it. Correct Raft guarantees this (it is the heart of the §5.4.3 proof);
     /// committing an old-term entry by counting replicas (Figure 8) breaks it long before a later
     /// leader actually overwrites the entry, so this catches the mistake without waiting for the
     /// rare schedule that completes the story.
+    /// <para>
+    /// With membership changes (thesis §4) the majority is one of the committing leader's
+    /// configuration, the one it counted in, not of every server: spares and removed servers are
+    /// no voters, and counting them would raise false alarms. The statement stays sound whatever
+    /// the configurations: the entry is on a majority of those voters, all of which are strictly
+    /// more up to date than any server lacking it (such a server's last term is at most the
+    /// entry's, and if equal its log is a shorter prefix of the same leader's), so a lacking server
+    /// can be at least as up to date only as the minority that lacks it too. It does not ask
+    /// whether a stale server could win in an older configuration of its own; the check at each
+    /// election (<see cref="CheckLeader"/>) catches any leader that lacks committed entries.
+    /// </para>
     /// </summary>
     private void CheckCommittedEntryCannotBeLost(NodeId committer, long index, long now)
     {
-        var logs = views.Values.Select(v => v.Node!.Log).ToList();
+        var configuration = views[committer].Node!.Configuration;
+        var voterLogs = configuration.Voters
+            .Select(v => views.TryGetValue(v, out var voter) ? voter.Node!.Log : null)
+            .OfType<IReadOnlyRaftLog>()
+            .ToList();
         var digest = committedDigests[(int)index];
         foreach (var (id, view) in views)
         {
             var log = view.Node!.Log;
             if (HasPrefix(log, index, digest)) continue;
-            var voters = logs.Count(other => IsAtLeastAsUpToDate(log, other));
-            if (Quorum.IsMajority(voters, logs.Count))
+            var voters = voterLogs.Count(other => IsAtLeastAsUpToDate(log, other));
+            if (Quorum.IsMajority(voters, configuration.Voters.Count))
             {
                 Fail(Property.LeaderCompleteness, now, committer,
-                    $"index {index} committed, yet {id} (log ends {log.LastIndex}@{log.LastTerm}) lacks it and is at least as up to date as a majority, so it could be elected and overwrite it");
+                    $"index {index} committed, yet {id} (log ends {log.LastIndex}@{log.LastTerm}) lacks it and is at least as up to date as a majority of the voters ({configuration}), so it could be elected and overwrite it");
                 return;
             }
         }
@@ -151,9 +167,9 @@ public sealed class SafetyChecker
             if (leaderOfTerm.TryGetValue(node.Term, out var other) && other != node.Id)
                 Fail(Property.ElectionSafety, now, node.Id, $"{node.Id} and {other} are both leaders of term {node.Term}");
             leaderOfTerm[node.Term] = node.Id;
-            var committed = CommittedIndex;
+            var committed = CommittedBefore(node.Term);
             if (!HasPrefix(log, committed, committedDigests[(int)committed]))
-                Fail(Property.LeaderCompleteness, now, node.Id, $"new leader of term {node.Term} lacks committed entries up to {committed} (its log ends at {log.LastIndex})");
+                Fail(Property.LeaderCompleteness, now, node.Id, $"new leader of term {node.Term} lacks entries committed in earlier terms, up to {committed} (its log ends at {log.LastIndex})");
             view.LeaderTerm = node.Term;
         }
         else if (!HasPrefix(log, view.LeaderLastIndex, view.LeaderDigest))
@@ -162,6 +178,23 @@ public sealed class SafetyChecker
         }
         view.LeaderLastIndex = log.LastIndex;
         view.LeaderDigest = log.DigestAt(log.LastIndex);
+    }
+
+    /// <summary>
+    /// Highest index committed in a term before <paramref name="term"/>. Figure 3's Leader
+    /// Completeness binds the leaders of higher terms only: a candidate frozen (paused) with its
+    /// votes in hand may become leader of its old term long after later terms committed more, and
+    /// that is legal (its AppendEntries carry a stale term that everyone rejects).
+    /// </summary>
+    private long CommittedBefore(long term)
+    {
+        var index = 0L;
+        foreach (var (t, upTo) in committedUpToInTerm)
+        {
+            if (t >= term) break;
+            index = Math.Max(index, upTo);
+        }
+        return index;
     }
 
     private void CheckCommit(IRaftNode node, NodeView view, long now)
@@ -189,6 +222,7 @@ public sealed class SafetyChecker
             else
             {
                 committedDigests.Add(digest);
+                committedUpToInTerm[node.Term] = i; // first committed now, in this node's term
             }
         }
         view.CommitIndex = Math.Max(view.CommitIndex, commit);

@@ -25,10 +25,10 @@ public static class BenchCommand
     {
         Console.WriteLine($"{seeds} seeds per row, 10 s of virtual time each, one thread");
         Console.WriteLine("profile      nodes  seeds/s  virtual s/s  events/s   MB alloc/run  violations");
-        foreach (var (profile, nodes) in new[] { (FaultProfile.None, 3), (FaultProfile.Chaos, 3), (FaultProfile.Chaos, 5), (FaultProfile.Chaos, 7) })
+        foreach (var (profile, nodes, membership) in new[] { (FaultProfile.None, 3, false), (FaultProfile.Chaos, 3, false), (FaultProfile.Chaos, 5, false), (FaultProfile.Chaos, 7, false), (FaultProfile.Chaos, 5, true) })
         {
             // Warm up the JIT on a seed outside the measured range.
-            new Simulation(Options(profile, nodes, 1_000_000)).Run();
+            new Simulation(Options(profile, nodes, membership, 1_000_000)).Run();
             GC.Collect();
             var allocated = GC.GetTotalAllocatedBytes(precise: true);
             var clock = Stopwatch.StartNew();
@@ -36,7 +36,7 @@ public static class BenchCommand
             var violations = 0;
             for (var s = 1; s <= seeds; s++)
             {
-                var simulation = new Simulation(Options(profile, nodes, (ulong)s));
+                var simulation = new Simulation(Options(profile, nodes, membership, (ulong)s));
                 var result = simulation.Run();
                 events += simulation.Trace.Count;
                 if (!result.Ok) violations++;
@@ -45,16 +45,18 @@ public static class BenchCommand
             var perRunMb = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / (double)seeds / (1 << 20);
             var wall = clock.Elapsed.TotalSeconds;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{RunOptionSet.Kebab(profile.ToString()),-12} {nodes,5}  {seeds / wall,7:0.0}  {seeds * 10 / wall,11:0}  {events / wall,9:0}  {perRunMb,12:0.0}  {violations,10}"));
+                $"{RunOptionSet.Kebab(profile.ToString()) + (membership ? "+mem" : ""),-12} {nodes,5}  {seeds / wall,7:0.0}  {seeds * 10 / wall,11:0}  {events / wall,9:0}  {perRunMb,12:0.0}  {violations,10}"));
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"peak working set {Environment.WorkingSet / (1 << 20)} MB"));
         return 0;
     }
 
-    private static SimulationOptions Options(FaultProfile profile, int nodes, ulong seed) => new()
+    private static SimulationOptions Options(FaultProfile profile, int nodes, bool membership, ulong seed) => new()
     {
         Seed = seed,
         Nodes = nodes,
+        Spares = membership ? 2 : 0,
+        MembershipChanges = membership,
         Faults = profile,
         Network = profile == FaultProfile.None ? LinkProfile.Reliable : LinkProfile.Unreliable,
         MaxClockDrift = profile == FaultProfile.Chaos ? 0.05 : 0,

@@ -31,7 +31,7 @@ public static class ExploreCommand
     private static int Run(int count, ulong first, int jobs, Func<ulong, SimulationOptions> optionsFor)
     {
         var example = optionsFor(first);
-        Console.WriteLine($"Exploring {count} seeds from {first}: {example.Nodes} nodes, {RunOptionSet.FormatDuration(example.DurationMicros)} each, faults {RunOptionSet.Kebab(example.Faults.ToString())}, {example.Clients} clients{(example.Raft.Bug == Core.TeachingBug.None ? "" : $", bug {RunOptionSet.Kebab(example.Raft.Bug.ToString())}")}, {jobs} jobs");
+        Console.WriteLine($"Exploring {count} seeds from {first}: {example.Nodes} nodes{(example.Spares == 0 ? "" : $" + {example.Spares} spares")}{(example.MembershipChanges ? ", membership changes" : "")}, {RunOptionSet.FormatDuration(example.DurationMicros)} each, faults {RunOptionSet.Kebab(example.Faults.ToString())}, {example.Clients} clients{(example.Raft.Bug == Core.TeachingBug.None ? "" : $", bug {RunOptionSet.Kebab(example.Raft.Bug.ToString())}")}, {jobs} jobs");
         var results = new SimulationResult?[count];
         var clock = Stopwatch.StartNew();
         var done = 0;
@@ -75,6 +75,7 @@ public static class ExploreCommand
         Console.WriteLine($"violations       {failures.Count}{(failures.Count == 0 ? "" : " (" + string.Join(", ", failures.GroupBy(f => f.Violation!.Property).OrderBy(g => g.Key).Select(g => $"{g.Key}: {g.Count()}")) + ")")}");
         Console.WriteLine($"elections        {ran.Sum(r => (long)r.Elections)}");
         Console.WriteLine($"commits          {ran.Sum(r => r.CommittedIndex)}");
+        if (ran.Any(r => r.MembershipChangesCommitted > 0)) Console.WriteLine($"config changes   {ran.Sum(r => (long)r.MembershipChangesCommitted)} committed");
         Console.WriteLine($"client ops       {ran.Sum(r => (long)r.ClientOperations)}");
         Console.WriteLine($"messages         {ran.Sum(r => r.MessagesSent)} sent, {ran.Sum(r => r.MessagesDropped)} dropped");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wall time        {wall.TotalSeconds:0.00}s ({ran.Count / seconds:0.0} seeds/s)"));

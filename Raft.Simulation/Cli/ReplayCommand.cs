@@ -52,6 +52,7 @@ public static class ReplayCommand
         Console.WriteLine($"schedule         {(simulation.Schedule.Count == 0 ? "(no faults)" : string.Join("; ", simulation.Schedule))}");
         Console.WriteLine($"events           {simulation.Trace.Count}, ended at {TraceEvent.FormatTime(result.EndMicros)}");
         Console.WriteLine($"elections        {result.Elections}, committed index {result.CommittedIndex}, client ops {result.ClientOperations}, messages {result.MessagesSent}");
+        if (result.MembershipChangesCommitted > 0) Console.WriteLine($"configuration    {result.MembershipChangesCommitted} change(s) committed, last {simulation.CommittedConfiguration}");
         Console.WriteLine($"digest           {result.Digest}");
         Console.WriteLine(result.Ok ? "outcome          ok" : $"outcome          VIOLATION {result.Violation}");
         return result.Ok ? 0 : 1;

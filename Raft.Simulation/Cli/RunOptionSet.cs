@@ -12,6 +12,16 @@ public sealed class RunOptionSet
 {
     public Option<int> Nodes { get; } = new("--nodes") { Description = "Cluster size: 3, 5 or 7.", DefaultValueFactory = _ => 3 };
 
+    public Option<int?> Spares { get; } = new("--spares")
+    {
+        Description = "Spare servers n(N+1).. that start with no configuration and idle until a membership change adds them (0 to 4; default 2 with --membership, else 0).",
+    };
+
+    public Option<bool> Membership { get; } = new("--membership")
+    {
+        Description = "Generated schedules also add voters, add learners and remove servers, leader included (thesis §4): actions add nK, learner nK, remove nK, sent to the leader. Once faults stop, servers outside the configuration are shut down. Implies --spares 2 unless given.",
+    };
+
     public Option<long> Duration { get; } = new("--duration")
     {
         Description = "Virtual time with faults and client traffic, e.g. 10s, 500ms, 2m.",
@@ -102,6 +112,10 @@ public sealed class RunOptionSet
         {
             if (r.GetValueOrDefault<int>() is not (3 or 5 or 7)) r.AddError("--nodes must be 3, 5 or 7.");
         });
+        Spares.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int?>() is < 0 or > 4) r.AddError("--spares must be between 0 and 4.");
+        });
         Clients.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<int>() is < 0 or > 100) r.AddError("--clients must be between 0 and 100.");
@@ -111,6 +125,8 @@ public sealed class RunOptionSet
     public void AddTo(Command command)
     {
         command.Add(Nodes);
+        command.Add(Spares);
+        command.Add(Membership);
         command.Add(Duration);
         command.Add(Faults);
         command.Add(Clients);
@@ -137,6 +153,8 @@ public sealed class RunOptionSet
         {
             Seed = seed,
             Nodes = parse.GetValue(Nodes),
+            Spares = parse.GetValue(Spares) ?? (parse.GetValue(Membership) ? 2 : 0),
+            MembershipChanges = parse.GetValue(Membership),
             DurationMicros = parse.GetValue(Duration),
             Faults = faults,
             Network = faults is FaultProfile.Unreliable or FaultProfile.Chaos ? LinkProfile.Unreliable : LinkProfile.Reliable,
@@ -161,6 +179,7 @@ public sealed class RunOptionSet
     public static string ReplayCommand(SimulationOptions options) =>
         string.Create(CultureInfo.InvariantCulture,
             $"raft-sim replay --seed {options.Seed} --nodes {options.Nodes} --duration {FormatDuration(options.DurationMicros)} --faults {Kebab(options.Faults.ToString())} --clients {options.Clients}")
+        + (options.MembershipChanges ? $" --membership --spares {options.Spares}" : options.Spares == 0 ? "" : $" --spares {options.Spares}")
         + (options.Raft.Bug == TeachingBug.None ? "" : $" --bug {Kebab(options.Raft.Bug.ToString())}")
         + (options.Raft.MaxEntriesPerAppend == new RaftOptions().MaxEntriesPerAppend ? "" : $" --max-entries {options.Raft.MaxEntriesPerAppend}")
         + (options.Raft.PreVote ? " --prevote" : "")

@@ -1,3 +1,4 @@
+using Raft.Core.Membership;
 using Raft.Simulation.Tracing;
 
 namespace Raft.Simulation.Faults;
@@ -77,4 +78,18 @@ public sealed record ResumeFault(long AtMicros, int Node) : FaultAction(AtMicros
 public sealed record NetworkFault(long AtMicros, double LossRate, double DuplicateRate, double ReorderRate) : FaultAction(AtMicros)
 {
     public override string Describe() => $"network loss={LossRate:0.##} dup={DuplicateRate:0.##} reorder={ReorderRate:0.##}";
+}
+
+/// <summary>
+/// Asks the current leader, if there is one, for a single-server membership change (thesis §4):
+/// <c>add n6</c> (as a voter, promoted once caught up), <c>learner n6</c>, <c>remove n2</c>.
+/// </summary>
+public sealed record MembershipFault(long AtMicros, MembershipChangeKind Kind, int Node) : FaultAction(AtMicros)
+{
+    public override string Describe() => Kind switch
+    {
+        MembershipChangeKind.AddVoter => $"add n{Node}",
+        MembershipChangeKind.AddLearner => $"learner n{Node}",
+        _ => $"remove n{Node}",
+    };
 }

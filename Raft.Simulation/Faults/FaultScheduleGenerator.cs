@@ -1,3 +1,4 @@
+using Raft.Core.Membership;
 using Raft.Core.Randomness;
 
 namespace Raft.Simulation.Faults;
@@ -52,6 +53,29 @@ public static class FaultScheduleGenerator
             }
         }
         return actions;
+    }
+
+    /// <summary>
+    /// Adds single-server membership changes (thesis §4), drawn from their own stream so that the
+    /// other faults of a seed stay as they were: <c>add</c>, <c>learner</c> and <c>remove</c> of any of
+    /// the <paramref name="servers"/> (the leader refuses the ones that make no sense, and says why).
+    /// At equal times the other faults come first.
+    /// </summary>
+    public static IReadOnlyList<FaultAction> WithMembershipChanges(IReadOnlyList<FaultAction> faults, int servers, long durationMicros, SplitMix64 random)
+    {
+        var changes = new List<FaultAction>();
+        var time = 0L;
+        while (true)
+        {
+            time += MeanGapMicros / 2 + (long)(random.NextDouble() * MeanGapMicros * 2);
+            if (time >= durationMicros) break;
+            var node = 1 + random.Next(servers);
+            var choice = random.Next(100);
+            var kind = choice < 45 ? MembershipChangeKind.AddVoter : choice < 60 ? MembershipChangeKind.AddLearner : MembershipChangeKind.Remove;
+            changes.Add(new MembershipFault(time, kind, node));
+        }
+        // OrderBy is a stable sort: the merge does not depend on anything but the two lists.
+        return faults.Concat(changes).OrderBy(a => a.AtMicros).ToList();
     }
 
     private static IReadOnlyList<IReadOnlyList<int>> RandomSplit(int nodes, SplitMix64 random)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Raft.Core.Membership;
 
 namespace Raft.Simulation.Faults;
 
@@ -45,6 +46,9 @@ public static class FaultScheduleText
             "resume" => new ResumeFault(at, Node(args, 0)),
             "isolate" => new IsolateFault(at, Node(args, 0)),
             "transfer" => new TransferFault(at, Node(args, 0)),
+            "add" => new MembershipFault(at, MembershipChangeKind.AddVoter, Node(args, 0)),
+            "learner" => new MembershipFault(at, MembershipChangeKind.AddLearner, Node(args, 0)),
+            "remove" => new MembershipFault(at, MembershipChangeKind.Remove, Node(args, 0)),
             "cut" => ParseCut(at, args),
             "partition" => ParsePartition(at, args),
             "bridge" => new BridgeFault(at, Node(args, 0), ParsePartition(at, args[1..]).Groups),

@@ -1,6 +1,7 @@
 using FsCheck;
 using FsCheck.Fluent;
 using Raft.Core;
+using Raft.Core.Membership;
 using Raft.Simulation;
 using Raft.Simulation.Faults;
 
@@ -8,8 +9,9 @@ namespace Raft.Tests.Properties;
 
 /// <summary>
 /// FsCheck generators and shrinkers for whole simulation runs: cluster size, clients, core
-/// options and a timed fault schedule. Shrinking drops actions, removes nodes and clients, turns
-/// drift off and shortens times, so a failure ends as the smallest schedule that still fails.
+/// options, spare servers and a timed fault schedule with membership changes (thesis §4).
+/// Shrinking drops actions, removes spares, nodes and clients, turns drift off and shortens times,
+/// so a failure ends as the smallest schedule that still fails.
 /// </summary>
 public static class SimulationCaseGenerators
 {
@@ -21,24 +23,28 @@ public static class SimulationCaseGenerators
     public static Gen<SimulationCase> Generate(TeachingBug bug, bool withFaults) =>
         from seed in Gen.Choose(1, int.MaxValue)
         from nodes in Gen.Frequency((4, Gen.Constant(3)), (4, Gen.Constant(5)), (1, Gen.Constant(7)))
+        from membership in Gen.Frequency((2, Gen.Constant(false)), (1, Gen.Constant(true))) // a third of the cases change membership
+        from spares in membership ? Gen.Choose(0, 2) : Gen.Constant(0)
         from clients in Gen.Choose(1, 4)
         from maxEntries in Gen.Elements(1, 4, 64)
         from drift in Gen.Elements(0.0, 0.05)
-        from schedule in withFaults ? Schedule(nodes) : Gen.Constant<IReadOnlyList<FaultAction>>([])
+        from schedule in withFaults ? Schedule(nodes + spares, membership) : Gen.Constant<IReadOnlyList<FaultAction>>([])
         from preVote in Gen.Elements(false, true)
         from checkQuorum in Gen.Elements(false, true)
         from reads in Gen.Elements(ReadMode.Log, ReadMode.ReadIndex, ReadMode.Lease)
         select new SimulationCase((ulong)seed, nodes, clients, DurationMicros, maxEntries, drift, schedule, bug, preVote, checkQuorum,
-            reads == ReadMode.Lease && !checkQuorum ? ReadMode.ReadIndex : reads); // lease reads need CheckQuorum
+            reads == ReadMode.Lease && !checkQuorum ? ReadMode.ReadIndex : reads, // lease reads need CheckQuorum
+            spares);
 
-    private static Gen<IReadOnlyList<FaultAction>> Schedule(int nodes) =>
-        from count in Gen.Choose(0, 14)
-        from actions in Gen.ArrayOf(Action(nodes), count)
+    /// <summary>Faults on any of the servers, the initial voters and the spares alike; with <paramref name="membership"/>, membership changes among them.</summary>
+    private static Gen<IReadOnlyList<FaultAction>> Schedule(int servers, bool membership) =>
+        from count in Gen.Choose(0, membership ? 18 : 14)
+        from actions in Gen.ArrayOf(membership ? Gen.Frequency((3, Action(servers)), (1, MembershipChange(servers))) : Action(servers), count)
         select (IReadOnlyList<FaultAction>)actions.OrderBy(a => a.AtMicros).ToList();
 
-    private static Gen<FaultAction> Action(int nodes)
+    private static Gen<FaultAction> Action(int servers)
     {
-        var node = Gen.Choose(1, nodes);
+        var node = Gen.Choose(1, servers);
         var time = Gen.Choose(0, (int)(DurationMicros / 1000)).Select(ms => ms * 1000L);
         return Gen.Frequency(
             (3, from t in time from n in node select (FaultAction)new CrashFault(t, n)),
@@ -46,15 +52,22 @@ public static class SimulationCaseGenerators
             (3, from t in time from n in node select (FaultAction)new IsolateFault(t, n)),
             (3, from t in time select (FaultAction)new HealFault(t)),
             (2, from t in time from a in node from b in node where a != b select (FaultAction)new CutLinkFault(t, a, b)),
-            (2, from t in time from split in Gen.Choose(1, nodes - 1) select (FaultAction)Split(t, nodes, split)),
-            (1, from t in time from n in node from split in Gen.Choose(1, nodes - 1)
-                select (FaultAction)new BridgeFault(t, n, Split(t, nodes, split).Groups)),
+            (2, from t in time from split in Gen.Choose(1, servers - 1) select (FaultAction)Split(t, servers, split)),
+            (1, from t in time from n in node from split in Gen.Choose(1, servers - 1)
+                select (FaultAction)new BridgeFault(t, n, Split(t, servers, split).Groups)),
             (1, from t in time from n in node select (FaultAction)new PauseFault(t, n)),
             (1, from t in time from n in node select (FaultAction)new ResumeFault(t, n)),
             (1, from t in time from n in node select (FaultAction)new TransferFault(t, n)),
             (1, from t in time from loss in Gen.Elements(0.0, 0.05, 0.2) from dup in Gen.Elements(0.0, 0.05) from reorder in Gen.Elements(0.0, 0.1)
                 select (FaultAction)new NetworkFault(t, loss, dup, reorder)));
     }
+
+    private static Gen<FaultAction> MembershipChange(int servers) =>
+        from t in Gen.Choose(0, (int)(DurationMicros / 1000)).Select(ms => ms * 1000L)
+        from kind in Gen.Frequency(
+            (2, Gen.Constant(MembershipChangeKind.AddVoter)), (1, Gen.Constant(MembershipChangeKind.AddLearner)), (2, Gen.Constant(MembershipChangeKind.Remove)))
+        from n in Gen.Choose(1, servers)
+        select (FaultAction)new MembershipFault(t, kind, n);
 
     private static PartitionFault Split(long at, int nodes, int firstGroupSize) =>
         new(at, [Enumerable.Range(1, firstGroupSize).ToList(), Enumerable.Range(firstGroupSize + 1, nodes - firstGroupSize).ToList()]);
@@ -72,12 +85,14 @@ public static class SimulationCaseGenerators
         for (var i = 0; i < c.Schedule.Count; i++)
             yield return c with { Schedule = c.Schedule.Where((_, j) => j != i).ToList() };
 
-        // Fewer nodes: 7 -> 5 -> 3, dropping actions that name a removed node.
-        if (c.Nodes > 3)
+        // Fewer servers: no spares, one spare fewer, then nodes 7 -> 5 -> 3, dropping actions that
+        // name a server that is gone (ids above the new total).
+        if (c.Spares > 0)
         {
-            var fewer = c.Nodes - 2;
-            yield return c with { Nodes = fewer, Schedule = c.Schedule.Select(a => Restrict(a, fewer)).OfType<FaultAction>().ToList() };
+            yield return Restricted(c with { Spares = 0 });
+            if (c.Spares > 1) yield return Restricted(c with { Spares = c.Spares - 1 });
         }
+        if (c.Nodes > 3) yield return Restricted(c with { Nodes = c.Nodes - 2 });
         if (c.Clients > 1) yield return c with { Clients = c.Clients - 1 };
         if (c.MaxClockDrift > 0) yield return c with { MaxClockDrift = 0 };
         if (c.PreVote) yield return c with { PreVote = false };
@@ -92,8 +107,12 @@ public static class SimulationCaseGenerators
             yield return c with { Schedule = c.Schedule.Select(a => a with { AtMicros = a.AtMicros / 2 / 1000 * 1000 }).ToList() };
     }
 
+    private static SimulationCase Restricted(SimulationCase c) =>
+        c with { Schedule = c.Schedule.Select(a => Restrict(a, c.Nodes + c.Spares)).OfType<FaultAction>().ToList() };
+
     private static FaultAction? Restrict(FaultAction action, int nodes) => action switch
     {
+        MembershipFault a => a.Node <= nodes ? a : null,
         CrashFault a => a.Node <= nodes ? a : null,
         RestartFault a => a.Node <= nodes ? a : null,
         IsolateFault a => a.Node <= nodes ? a : null,

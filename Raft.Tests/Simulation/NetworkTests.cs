@@ -70,10 +70,10 @@ public sealed class NetworkTests
     [Test]
     public void A_schedule_prints_and_parses_back_to_the_same_schedule()
     {
-        const string text = "at 0.000ms network loss=0.05 dup=0.03 reorder=0.05; at 720.070ms partition n1 n3 | n2; at 1s heal; at 1.5s crash n2; at 2s restart n2; at 2.5s cut n1->n3; at 3s isolate n1; at 3.5s pause n3; at 4s resume n3; at 4.5s bridge n2 n1 | n3";
+        const string text = "at 0.000ms network loss=0.05 dup=0.03 reorder=0.05; at 720.070ms partition n1 n3 | n2; at 1s heal; at 1.5s crash n2; at 2s restart n2; at 2.5s cut n1->n3; at 3s isolate n1; at 3.5s pause n3; at 4s resume n3; at 4.5s bridge n2 n1 | n3; at 5s add n4; at 5.5s learner n5; at 6s remove n1";
         var schedule = FaultScheduleText.Parse(text);
         Assert.That(FaultScheduleText.Parse(FaultScheduleText.Format(schedule)).Select(a => a.ToString()), Is.EqualTo(schedule.Select(a => a.ToString())));
-        Assert.That(schedule, Has.Count.EqualTo(10));
+        Assert.That(schedule, Has.Count.EqualTo(13));
     }
 
     [TestCase("at 5 crash n1")]
