@@ -77,6 +77,7 @@ public sealed partial class RaftNode
         var node = change.Node;
         Configuration? next = change.Kind switch
         {
+            MembershipChangeKind.AddVoter or MembershipChangeKind.AddLearner when node == Id => null, // a leader is a member already
             MembershipChangeKind.AddVoter when Configuration.IsVoter(node) => null,
             MembershipChangeKind.AddVoter => Configuration.WithLearner(node), // caught up first, promoted later
             MembershipChangeKind.AddLearner when Configuration.IsMember(node) => null,
@@ -126,7 +127,7 @@ public sealed partial class RaftNode
         if (Role != Role.Leader || transferTarget is not null || CannotChangeConfigurationYet() is not null) return null;
         foreach (var learner in promoteWhenCaughtUp)
         {
-            if (!Configuration.IsLearner(learner) || progress[learner].Match < CommitIndex) continue;
+            if (!Configuration.IsLearner(learner) || !progress.TryGetValue(learner, out var pr) || pr.Match < CommitIndex) continue;
             promoteWhenCaughtUp.Remove(learner);
             return AppendConfiguration(Configuration.WithVoter(learner));
         }

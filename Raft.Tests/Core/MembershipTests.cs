@@ -375,4 +375,39 @@ public sealed class MembershipTests
         Assert.That(read.OfType<Raft.Core.Effects.ReadReady>(), Is.Empty);
         Assert.That(cluster[1].PendingReadCount, Is.EqualTo(1), "n1 alone is not a majority of {n1,n2}, and n3 is gone");
     }
+
+    [Test]
+    public void A_server_whose_own_removal_is_uncommitted_may_campaign_to_finish_it()
+    {
+        // Voters {n1, n2}. n1 leads and appends "remove n1"; only n1 has it when n1 restarts.
+        var cluster = ClusterWithLeader(2);
+        cluster.Cut(1, 2);
+        var removal = Change(cluster, 1, MembershipChangeKind.Remove, 1).Proposal!;
+        cluster.DropAll();
+        cluster.Crash(1);
+        cluster.Restart(1);
+        cluster.HealAll();
+        Assert.That(cluster[1].Configuration.ToString(), Is.EqualTo("voters=n2"), "its latest configuration leaves it out");
+
+        // n2 cannot win (n1's log is longer); n1 may campaign, counting votes in {n2}: n2's vote elects it.
+        cluster.TickAll(40);
+
+        Assert.That(cluster[2].CommitIndex, Is.GreaterThanOrEqualTo(removal.Index), "the removal committed");
+        Assert.That(cluster[2].Role, Is.EqualTo(Role.Leader), "and n2, now the only voter, leads");
+        Assert.That(cluster[1].Role, Is.EqualTo(Role.Follower));
+        Assert.That(cluster[2].Configuration.ToString(), Is.EqualTo("voters=n2"));
+    }
+
+    [Test]
+    public void A_leader_cannot_add_itself_even_when_overlapping_changes_let_it_try()
+    {
+        // Under the teaching bug a leader can remove itself and ask to come back before the
+        // removal commits; it used to try to promote itself and crash on its own missing progress.
+        var cluster = ClusterWithLeader(3, options: new RaftOptions { ElectionTicks = 10, HeartbeatTicks = 2, Bug = TeachingBug.OverlappingMembershipChanges });
+        Change(cluster, 1, MembershipChangeKind.Remove, 1);
+
+        Assert.That(Change(cluster, 1, MembershipChangeKind.AddVoter, 1).Proposal!.Refusal, Is.EqualTo(ProposeRefusal.MembershipChangeInvalid));
+        Assert.That(Change(cluster, 1, MembershipChangeKind.AddLearner, 1).Proposal!.Refusal, Is.EqualTo(ProposeRefusal.MembershipChangeInvalid));
+        Assert.That(() => cluster.TickAll(10), Throws.Nothing);
+    }
 }

@@ -322,4 +322,21 @@ public sealed class SnapshotTests
         Assert.That(late.Sent<InstallSnapshotResponse>(), Is.Empty);
         Assert.That(next.NextOffset, Is.EqualTo(newer.Data.Length), "the newer snapshot's first chunk is still held");
     }
+
+    [Test]
+    public void A_leader_of_a_later_term_replaces_a_half_received_snapshot_even_an_older_one()
+    {
+        var cluster = new TestCluster(3, SmallChunks);
+        var members = new Raft.Core.Membership.Configuration(cluster.Members);
+        var data = new KvStateMachine().Snapshot();
+        // n1, leader of term 1, sent n3 the first half of its snapshot up to 20, then was deposed.
+        cluster.Deliver(new InstallSnapshot(N(1), N(3), 1, 1, 20, 1, 0xA, members, 0, [1, 2, 3], Done: false));
+
+        // n2 leads term 2 with a snapshot up to 15: the half-received one will never be finished.
+        var output = cluster.Deliver(new InstallSnapshot(N(2), N(3), 2, 2, 15, 1, 0xB, members, 0, data, Done: true));
+
+        Assert.That(output.OfType<RestoreSnapshot>().Single().Snapshot.LastIncludedIndex, Is.EqualTo(15));
+        Assert.That(output.Sent<InstallSnapshotResponse>().Single().Done, Is.True, "n2 hears that n3 has it and goes on with entries");
+        Assert.That(cluster[3].Log.SnapshotIndex, Is.EqualTo(15));
+    }
 }
