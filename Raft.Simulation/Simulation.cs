@@ -92,6 +92,9 @@ public sealed partial class Simulation
 
     public IReadOnlyDictionary<NodeId, SimNode> Nodes => nodes;
 
+    /// <summary>The run's safety checker, for properties that look at what was committed and applied.</summary>
+    public SafetyChecker Safety => safety;
+
     /// <summary>
     /// Runs until a property is violated, or until faults have stopped and the cluster has a leader
     /// with every client request answered (liveness), or until the liveness bound passes (a violation).

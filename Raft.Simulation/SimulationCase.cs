@@ -21,7 +21,8 @@ public sealed record SimulationCase(
     bool PreVote = false,
     bool CheckQuorum = false,
     ReadMode Reads = ReadMode.ReadIndex,
-    int Spares = 0)
+    int Spares = 0,
+    int SnapshotEvery = 0)
 {
     public SimulationOptions ToOptions(bool keepTrace = false) => new()
     {
@@ -36,8 +37,10 @@ public sealed record SimulationCase(
         {
             Bug = Bug, MaxEntriesPerAppend = MaxEntriesPerAppend, PreVote = PreVote, CheckQuorum = CheckQuorum,
             LeaseReads = Reads == ReadMode.Lease,
+            MaxSnapshotChunkBytes = RunOptionSet.DefaultSnapshotChunkBytes,
         },
         Reads = Reads,
+        SnapshotEveryEntries = SnapshotEvery,
         KeepTrace = keepTrace,
     };
 
@@ -45,6 +48,6 @@ public sealed record SimulationCase(
     public string ReplayCommand() => RunOptionSet.ReplayCommand(ToOptions() with { Faults = FaultProfile.None });
 
     public override string ToString() =>
-        $"seed={Seed} nodes={Nodes} spares={Spares} clients={Clients} duration={RunOptionSet.FormatDuration(DurationMicros)} max-entries={MaxEntriesPerAppend} drift={MaxClockDrift} bug={Bug} prevote={PreVote} check-quorum={CheckQuorum} reads={Reads}\n" +
+        $"seed={Seed} nodes={Nodes} spares={Spares} clients={Clients} duration={RunOptionSet.FormatDuration(DurationMicros)} max-entries={MaxEntriesPerAppend} drift={MaxClockDrift} bug={Bug} prevote={PreVote} check-quorum={CheckQuorum} reads={Reads} snapshot-every={SnapshotEvery}\n" +
         $"  schedule ({Schedule.Count} actions): {(Schedule.Count == 0 ? "(none)" : FaultScheduleText.Format(Schedule))}";
 }

@@ -32,6 +32,9 @@ public sealed class SafetyChecker
 
     public Violation? First { get; private set; }
 
+    /// <summary>The entry first applied at <paramref name="index"/> by any server (State Machine Safety: every server applies the same one), or null.</summary>
+    public LogEntry? AppliedAt(long index) => appliedAt.GetValueOrDefault(index);
+
     /// <summary>Highest index known committed anywhere.</summary>
     public long CommittedIndex => committedDigests.Count - 1;
 

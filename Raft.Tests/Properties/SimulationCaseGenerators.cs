@@ -9,7 +9,8 @@ namespace Raft.Tests.Properties;
 
 /// <summary>
 /// FsCheck generators and shrinkers for whole simulation runs: cluster size, clients, core
-/// options, spare servers and a timed fault schedule with membership changes (thesis §4).
+/// options (PreVote, CheckQuorum, read mode, log compaction), spare servers and a timed fault
+/// schedule with membership changes (thesis §4).
 /// Shrinking drops actions, removes spares, nodes and clients, turns drift off and shortens times,
 /// so a failure ends as the smallest schedule that still fails.
 /// </summary>
@@ -32,9 +33,10 @@ public static class SimulationCaseGenerators
         from preVote in Gen.Elements(false, true)
         from checkQuorum in Gen.Elements(false, true)
         from reads in Gen.Elements(ReadMode.Log, ReadMode.ReadIndex, ReadMode.Lease)
+        from snapshotEvery in Gen.Elements(0, 0, 10, 40) // half the cases compact their logs (§7)
         select new SimulationCase((ulong)seed, nodes, clients, DurationMicros, maxEntries, drift, schedule, bug, preVote, checkQuorum,
             reads == ReadMode.Lease && !checkQuorum ? ReadMode.ReadIndex : reads, // lease reads need CheckQuorum
-            spares);
+            spares, snapshotEvery);
 
     /// <summary>Faults on any of the servers, the initial voters and the spares alike; with <paramref name="membership"/>, membership changes among them.</summary>
     private static Gen<IReadOnlyList<FaultAction>> Schedule(int servers, bool membership) =>
@@ -96,6 +98,7 @@ public static class SimulationCaseGenerators
         if (c.Clients > 1) yield return c with { Clients = c.Clients - 1 };
         if (c.MaxClockDrift > 0) yield return c with { MaxClockDrift = 0 };
         if (c.PreVote) yield return c with { PreVote = false };
+        if (c.SnapshotEvery > 0) yield return c with { SnapshotEvery = 0 };
         if (c.Reads == ReadMode.Lease) yield return c with { Reads = ReadMode.ReadIndex };
         if (c.CheckQuorum && c.Reads != ReadMode.Lease) yield return c with { CheckQuorum = false };
 

@@ -4,7 +4,11 @@ namespace Raft.Tests.Properties;
 
 /// <summary>
 /// The property suite has teeth: for each teaching bug it finds a counterexample within a stated
-/// budget of generated cases, and shrinking brings it to a small schedule.
+/// budget of generated cases, and shrinking brings it to a small schedule. Not here:
+/// commit-old-term-by-counting and overlapping-membership-changes need stories that random cases
+/// rarely tell (figure8.scn and overlapping-membership-changes.scn catch them, and explore finds
+/// the latter within a few hundred seeds); read-without-quorum-check and pre-vote-adopts-term are
+/// shown by ReadModeTests and PreVoteTests.
 /// </summary>
 [Parallelizable(ParallelScope.Children)]
 public sealed class TeethTests
@@ -15,6 +19,7 @@ public sealed class TeethTests
     [TestCase(TeachingBug.LeaderIgnoresHigherTerm, 40)]
     [TestCase(TeachingBug.ApplyBeforeCommit, 40)]
     [TestCase(TeachingBug.ReplyBeforePersist, 5)]
+    [TestCase(TeachingBug.SnapshotForgetsConfiguration, 200)]
     public void The_properties_catch_the_teaching_bug_and_shrink_it(TeachingBug bug, int budget)
     {
         var found = PropertyRunner.FindCounterexample(SimulationCaseGenerators.Cases(bug), (_, result) => result.Ok, budget);
