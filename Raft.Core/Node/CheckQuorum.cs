@@ -20,7 +20,7 @@ public sealed partial class RaftNode
         electionElapsedTicks++;
         if (electionElapsedTicks < options.ElectionTicks) return false;
         electionElapsedTicks = 0;
-        var active = progress.Where(p => p.Value.EndActivityPeriod()).Select(p => p.Key).ToHashSet(); // every period starts afresh
+        var active = new SortedSet<NodeId>(progress.Where(p => p.Value.EndActivityPeriod()).Select(p => p.Key)); // every period starts afresh
         if (!options.CheckQuorum || HasQuorum(v => v == Id || active.Contains(v))) return false;
         BecomeFollower(Term, null);
         return true;
