@@ -145,7 +145,7 @@ public static class ClusterRun
         var summary = new ClusterRunSummary(history.CompletedCount, history.PendingCount, seconds,
             Percentile(latencies, 0.50), Percentile(latencies, 0.99), kills.Count, cuts,
             ReelectionTimes(kills, report), report, lin, lost, recoveryMillis, root, SnapshotLog(cluster),
-            churn?.Changes ?? [], churn?.GaveUp ?? 0, churn?.Committed.ToString());
+            churn?.Changes ?? [], churn?.GaveUp ?? 0, churn?.Final);
         if (!options.KeepData && summary.Ok && options.DataRoot is null)
         {
             try { Directory.Delete(root, recursive: true); } catch (IOException) { }

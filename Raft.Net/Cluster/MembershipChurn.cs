@@ -100,6 +100,9 @@ public sealed class MembershipChurn
     /// <summary>Reads the nodes' logs once more (call after the nodes stopped, for the final configuration).</summary>
     public void Refresh() => ReadCommittedConfigurations();
 
+    /// <summary>The latest committed configuration with its index, read after the run: it may include a change that was still under way when the workload stopped.</summary>
+    public string Final => string.Create(CultureInfo.InvariantCulture, $"{Committed} (committed at index {committedIndex} when the run ended)");
+
     private void Start(TimeSpan now)
     {
         var outsiders = cluster.Servers.Where(s => !Committed.IsMember(s)).ToList();
