@@ -254,14 +254,47 @@ public sealed class LocalCluster : IDisposable
         return path is not null && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
     }
 
-    /// <summary>A TCP port on 127.0.0.1 that was free a moment ago.</summary>
+    /// <summary>
+    /// A TCP port on 127.0.0.1 that was free a moment ago and that this process has not handed out
+    /// before. It is drawn below the usual ephemeral range (32768 and up on Linux, 49152 and up on
+    /// Windows): a port the OS picked with port 0 could be taken again at once as the source port
+    /// of some outgoing connection, before the node binds it.
+    /// </summary>
     public static int FreePort()
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
+        lock (HandedOutPorts)
+        {
+            for (var attempt = 0; attempt < 1000; attempt++)
+            {
+                var port = Random.Shared.Next(FirstPort, LastPort + 1);
+                if (HandedOutPorts.Contains(port) || !CanBind(port)) continue;
+                HandedOutPorts.Add(port);
+                return port;
+            }
+            throw new InvalidOperationException($"no free TCP port on 127.0.0.1 in [{FirstPort}, {LastPort}]");
+        }
+    }
+
+    private const int FirstPort = 20_000;
+    private const int LastPort = 32_000;
+    private static readonly SortedSet<int> HandedOutPorts = [];
+
+    private static bool CanBind(int port)
+    {
+        var listener = new TcpListener(IPAddress.Loopback, port);
+        try
+        {
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+        finally
+        {
+            listener.Stop();
+        }
     }
 
     public void Dispose()

@@ -27,7 +27,15 @@ public sealed class NetMqTransport : IDisposable
         inbox.Options.RouterHandover = true; // a restarted peer reconnects under the same identity
         inbox.Options.Linger = TimeSpan.Zero;
         inbox.Options.ReceiveHighWatermark = 10_000;
-        inbox.Bind(addresses[self]);
+        try
+        {
+            inbox.Bind(addresses[self]);
+        }
+        catch
+        {
+            inbox.Dispose(); // a socket left open here would outlive the node and break NetMQ's shutdown
+            throw;
+        }
         inbox.ReceiveReady += OnInboxReady;
         foreach (var (peer, address) in addresses.OrderBy(a => a.Key))
         {
