@@ -421,6 +421,8 @@ public sealed class FileStorage : IRaftStorage, IDisposable
         old.Dispose();
         BytesWritten += log.Length;
         LogRewrites++;
+        // Before Sync returns: a later append, synced into the new file, must not depend on a rename
+        // that a crash could still undo.
         if (fsync)
             DirectoryFsync.Run(Directory);
     }
