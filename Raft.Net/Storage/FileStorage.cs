@@ -18,9 +18,11 @@ namespace Raft.Net.Storage;
 /// persistent state is "updated on stable storage before responding to RPCs").
 /// </para>
 /// <para>
-/// The log file is never rewritten: a conflict truncation appends a marker, and so does a
-/// snapshot (§7), after the snapshot file is durable; the file only grows (reclaiming the space of
-/// compacted entries is not done yet).
+/// The log file is only appended to: a conflict truncation appends a marker, and so does a
+/// snapshot (§7), after the snapshot file is durable. Once most of the file is dead (compacted or
+/// truncated records, see <see cref="DefaultLogRewriteDeadBytes"/>), a <see cref="Sync"/> replaces
+/// it whole by a shorter file that replays to the same log: temp file, fsync, rename, fsync the
+/// directory.
 /// </para>
 /// <para>Not thread-safe: one driver thread owns it. The directory is locked while open.</para>
 /// </remarks>
@@ -37,21 +39,40 @@ public sealed class FileStorage : IRaftStorage, IDisposable
     /// <summary>Where a new snapshot is written before it is renamed over <see cref="SnapshotFileName"/>.</summary>
     public const string SnapshotTempFileName = "snapshot.tmp";
 
+    /// <summary>Where a shorter log is written before it is renamed over <see cref="LogFileName"/>.</summary>
+    public const string LogTempFileName = "log.tmp";
+
+    /// <summary>
+    /// The log file is rewritten without its dead records (entries compacted into the snapshot or
+    /// truncated by a conflict, and the markers that removed them) once they take at least this
+    /// many bytes and more than half of the file. The half rule bounds the copying: a rewrite
+    /// copies fewer live bytes than the dead bytes it drops, so it at most doubles the bytes
+    /// written; the threshold keeps small logs from being rewritten at every sync. A restart then
+    /// replays at most about twice the live log, or twice the threshold.
+    /// </summary>
+    public const long DefaultLogRewriteDeadBytes = 256 * 1024;
+
     private readonly bool fsync;
-    private readonly FileStream log;
+    private readonly long logRewriteDeadBytes;
+    private FileStream log;
     private FileStream? hardStateTemp;
     private bool logUnsynced;
-    private readonly List<long> termsAfterSnapshot = []; // terms of the stored entries snapshotIndex + 1 .. lastIndex
+    private readonly List<StoredEntry> afterSnapshot = []; // the stored entries snapshotIndex + 1 .. lastIndex
+    private long afterSnapshotRecordBytes; // sum of their RecordBytes
     private long snapshotIndex;
     private long snapshotTerm;
     private bool disposed;
 
-    private FileStorage(string directory, bool fsync, FileStream log)
+    private FileStorage(string directory, bool fsync, long logRewriteDeadBytes, FileStream log)
     {
         Directory = directory;
         this.fsync = fsync;
+        this.logRewriteDeadBytes = logRewriteDeadBytes;
         this.log = log;
     }
+
+    /// <summary>What the storage remembers of an entry without keeping it: its term and its record's size in the log file.</summary>
+    private readonly record struct StoredEntry(long Term, int RecordBytes);
 
     /// <summary>The directory holding the files.</summary>
     public string Directory { get; }
@@ -59,8 +80,11 @@ public sealed class FileStorage : IRaftStorage, IDisposable
     /// <summary>Calls of <see cref="Sync"/> that had writes to make durable (empty syncs are free and not counted).</summary>
     public long Syncs { get; private set; }
 
-    /// <summary>Bytes written to the log and hard state files since this instance was opened.</summary>
+    /// <summary>Bytes written to the log, hard state and snapshot files since this instance was opened (log rewrites included).</summary>
     public long BytesWritten { get; private set; }
+
+    /// <summary>Times the log file was replaced by a shorter one since this instance was opened.</summary>
+    public long LogRewrites { get; private set; }
 
     /// <summary>
     /// Bytes cut from the end of the log since this instance was opened, because replay found a
@@ -76,7 +100,14 @@ public sealed class FileStorage : IRaftStorage, IDisposable
 
     private string SnapshotTempPath => Path.Combine(Directory, SnapshotTempFileName);
 
-    private long LastIndex => snapshotIndex + termsAfterSnapshot.Count;
+    private string LogPath => Path.Combine(Directory, LogFileName);
+
+    private string LogTempPath => Path.Combine(Directory, LogTempFileName);
+
+    private long LastIndex => snapshotIndex + afterSnapshot.Count;
+
+    /// <summary>The size a rewritten log file would have: a compaction marker (once there is a snapshot), then the entries after it.</summary>
+    private long LiveLogBytes => (snapshotIndex > 0 ? LogRecord.CompactionRecordBytes : 0) + afterSnapshotRecordBytes;
 
     /// <summary>
     /// Opens the storage in <paramref name="directory"/>, creating it (and empty files) if needed,
@@ -84,21 +115,24 @@ public sealed class FileStorage : IRaftStorage, IDisposable
     /// </summary>
     /// <param name="directory">The node's data directory; one node per directory (it is locked).</param>
     /// <param name="fsync">False makes <see cref="Sync"/> only hand the data to the OS: for fast tests, never for a real node.</param>
+    /// <param name="logRewriteDeadBytes">Rewrite the log file once its dead records take this many bytes and more than half of it (see <see cref="DefaultLogRewriteDeadBytes"/>); tests lower it.</param>
     /// <exception cref="InvalidDataException">The hard state file exists but is damaged.</exception>
-    public static FileStorage Open(string directory, bool fsync = true)
+    public static FileStorage Open(string directory, bool fsync = true, long logRewriteDeadBytes = DefaultLogRewriteDeadBytes)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(logRewriteDeadBytes);
         System.IO.Directory.CreateDirectory(directory);
         var logPath = Path.Combine(directory, LogFileName);
         var created = !File.Exists(logPath);
         // The exclusive lock on the log guards the whole directory, so take it before touching anything else.
         var log = new FileStream(logPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 64 * 1024);
-        var storage = new FileStorage(directory, fsync, log);
+        var storage = new FileStorage(directory, fsync, logRewriteDeadBytes, log);
         try
         {
             // A temp file left behind means a crash before the rename: the write was never promised,
             // and the old hardstate file is the truth.
             File.Delete(storage.HardStateTempPath);
             File.Delete(storage.SnapshotTempPath); // likewise: the old snapshot file is the truth
+            File.Delete(storage.LogTempPath); // likewise: the old log file is the truth
             _ = HardStateFile.Read(storage.HardStatePath);
             if (created && fsync)
                 DirectoryFsync.Run(directory);
@@ -153,6 +187,7 @@ public sealed class FileStorage : IRaftStorage, IDisposable
     /// Makes everything persisted since the last sync durable: the new hard state (fsync the temp
     /// file, rename it over the old one, fsync the directory), then the log (one fsync for the whole
     /// batch). With fsync off, data only reaches the OS. Does nothing when nothing was written.
+    /// Then, if most of the log file is dead, replaces it by a shorter one (see <see cref="MaybeRewriteLog"/>).
     /// </summary>
     public void Sync()
     {
@@ -167,6 +202,7 @@ public sealed class FileStorage : IRaftStorage, IDisposable
         {
             log.Flush(flushToDisk: fsync);
             logUnsynced = false;
+            MaybeRewriteLog();
         }
         Syncs++;
     }
@@ -224,13 +260,28 @@ public sealed class FileStorage : IRaftStorage, IDisposable
         if (write.FirstIndex <= LastIndex)
         {
             Append(LogRecord.EncodeTruncation(write.FirstIndex));
-            termsAfterSnapshot.RemoveRange((int)(write.FirstIndex - snapshotIndex - 1), (int)(LastIndex - write.FirstIndex + 1));
+            ForgetStored((int)(write.FirstIndex - snapshotIndex - 1), (int)(LastIndex - write.FirstIndex + 1));
         }
         foreach (var entry in write.Entries)
         {
-            Append(LogRecord.EncodeEntry(entry));
-            termsAfterSnapshot.Add(entry.Term);
+            var record = LogRecord.EncodeEntry(entry);
+            Append(record);
+            RememberStored(new StoredEntry(entry.Term, record.Length));
         }
+    }
+
+    private void RememberStored(StoredEntry entry)
+    {
+        afterSnapshot.Add(entry);
+        afterSnapshotRecordBytes += entry.RecordBytes;
+    }
+
+    /// <summary>Forgets <paramref name="count"/> stored entries from position <paramref name="start"/> after the snapshot: their records are dead.</summary>
+    private void ForgetStored(int start, int count)
+    {
+        for (var k = start; k < start + count; k++)
+            afterSnapshotRecordBytes -= afterSnapshot[k].RecordBytes;
+        afterSnapshot.RemoveRange(start, count);
     }
 
     /// <summary>
@@ -260,13 +311,12 @@ public sealed class FileStorage : IRaftStorage, IDisposable
     {
         Append(LogRecord.EncodeCompaction(snapshot));
         var keep = snapshot.Index <= LastIndex && TermAt(snapshot.Index) == snapshot.Term;
-        if (keep) termsAfterSnapshot.RemoveRange(0, (int)(snapshot.Index - snapshotIndex));
-        else termsAfterSnapshot.Clear();
+        ForgetStored(0, keep ? (int)(snapshot.Index - snapshotIndex) : afterSnapshot.Count);
         snapshotIndex = snapshot.Index;
         snapshotTerm = snapshot.Term;
     }
 
-    private long TermAt(long index) => index == snapshotIndex ? snapshotTerm : termsAfterSnapshot[(int)(index - snapshotIndex - 1)];
+    private long TermAt(long index) => index == snapshotIndex ? snapshotTerm : afterSnapshot[(int)(index - snapshotIndex - 1)].Term;
 
     private void Append(byte[] record)
     {
@@ -293,8 +343,10 @@ public sealed class FileStorage : IRaftStorage, IDisposable
         log.Position = validBytes;
         snapshotIndex = replayed.Base;
         snapshotTerm = replayed.BaseTerm;
-        termsAfterSnapshot.Clear();
-        termsAfterSnapshot.AddRange(replayed.Entries.Select(e => e.Term));
+        afterSnapshot.Clear();
+        afterSnapshotRecordBytes = 0;
+        foreach (var entry in replayed.Entries)
+            RememberStored(new StoredEntry(entry.Term, LogRecord.EntryRecordBytes(entry)));
 
         var snapshot = SnapshotFile.Read(SnapshotPath);
         var snapshotAt = snapshot?.LastIncludedIndex ?? 0;
@@ -309,5 +361,69 @@ public sealed class FileStorage : IRaftStorage, IDisposable
             Sync();
         }
         return replayed.Entries;
+    }
+
+    /// <summary>
+    /// Rewrites the log file when its dead records (everything a replay reads but drops: entries
+    /// compacted or truncated, and the markers that did it) are at least the threshold and more
+    /// than half of the file. Called only right after the log was synced, so the old file is
+    /// durable whole and a crash at any point of the rewrite leaves a file that replays to the
+    /// same log. Returns whether it rewrote.
+    /// </summary>
+    private bool MaybeRewriteLog()
+    {
+        var deadBytes = log.Length - LiveLogBytes;
+        if (deadBytes < 0)
+            throw new InvalidOperationException($"the log file ({log.Length} bytes) is shorter than its live records ({LiveLogBytes} bytes)");
+        if (deadBytes < logRewriteDeadBytes || deadBytes <= LiveLogBytes)
+            return false;
+        RewriteLog();
+        return true;
+    }
+
+    /// <summary>
+    /// Writes the live log to <c>log.tmp</c> (a compaction marker for the snapshot, if any, then
+    /// the entries after it: a valid log in the same format), fsyncs it, renames it over
+    /// <c>log</c> (the commit point) and fsyncs the directory. Before the rename a crash leaves the
+    /// old file, and the temp file is deleted on open; after it, the new one. Both replay to the
+    /// same snapshot point and entries, and the snapshot and hard state files are not touched.
+    /// </summary>
+    private void RewriteLog()
+    {
+        var (replayed, validBytes) = LogReplay.Run(log);
+        // Invariant: the file replays to what this instance wrote. Otherwise it changed under us
+        // (damage): copying its replay would quietly drop entries, so refuse loudly instead.
+        if (validBytes != log.Length || replayed.Base != snapshotIndex || replayed.BaseTerm != snapshotTerm || replayed.Entries.Count != afterSnapshot.Count)
+            throw new InvalidDataException(
+                $"log file '{LogPath}' no longer replays to what was written (valid {validBytes} of {log.Length} bytes, " +
+                $"snapshot point {replayed.Base} vs {snapshotIndex}, {replayed.Entries.Count} vs {afterSnapshot.Count} entries); not rewriting it");
+        var next = new FileStream(LogTempPath, FileMode.Create, FileAccess.ReadWrite, FileShare.None, bufferSize: 64 * 1024);
+        try
+        {
+            if (snapshotIndex > 0)
+                next.Write(LogRecord.EncodeCompaction(new SnapshotPoint(snapshotIndex, snapshotTerm)));
+            foreach (var entry in replayed.Entries)
+                next.Write(LogRecord.EncodeEntry(entry));
+            next.Flush(flushToDisk: fsync);
+            if (next.Length != LiveLogBytes)
+                throw new InvalidOperationException($"the rewritten log has {next.Length} bytes instead of {LiveLogBytes}");
+            File.Move(LogTempPath, LogPath, overwrite: true); // the commit point
+        }
+        catch
+        {
+            next.Dispose();
+            throw;
+        }
+        // The old file is unlinked now: switch before anything else can fail, so that no append
+        // goes to it. The new file was opened exclusively, so the directory stays locked.
+        var old = log;
+        log = next;
+        old.Dispose();
+        BytesWritten += log.Length;
+        LogRewrites++;
+        // Before Sync returns: a later append, synced into the new file, must not depend on a rename
+        // that a crash could still undo.
+        if (fsync)
+            DirectoryFsync.Run(Directory);
     }
 }

@@ -24,6 +24,12 @@ internal readonly record struct LogRecord(LogEntry? Entry, long TruncateFrom, Sn
     // tag u8 | index i64
     private const int TruncationBytes = 1 + 8;
 
+    /// <summary>Size on disk of a framed compaction marker.</summary>
+    public const int CompactionRecordBytes = RecordFormat.HeaderBytes + CompactionBytes;
+
+    /// <summary>Size on disk of the framed record <see cref="EncodeEntry"/> writes for <paramref name="entry"/>.</summary>
+    public static int EntryRecordBytes(LogEntry entry) => RecordFormat.HeaderBytes + EntryFixedBytes + entry.Command.Length;
+
     public static byte[] EncodeEntry(LogEntry entry)
     {
         var payload = new byte[EntryFixedBytes + entry.Command.Length];
