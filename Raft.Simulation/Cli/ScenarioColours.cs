@@ -5,7 +5,8 @@ namespace Raft.Simulation.Cli;
 /// <summary>
 /// Colours for scenario output on a terminal, one colour per line by what the line tells:
 /// commands bold, comments grey, a node becoming leader green, candidate yellow, commit moves
-/// cyan, client replies blue, lost messages and crashes red. The text is the plain text exactly;
+/// cyan, client replies blue, lost messages and crashes red, membership changes magenta,
+/// snapshots cyan. The text is the plain text exactly;
 /// only <c>run</c> and <c>step</c> on a terminal use this, never <c>check</c>.
 /// </summary>
 public static class ScenarioColours
@@ -27,6 +28,11 @@ public static class ScenarioColours
         (" replies ", "blue"),
         (" answers read ", "blue"),
         ("not linearizable", "red"),
+        (" uses config ", "magenta"),
+        (" accepts add", "magenta"),
+        (" accepts remove", "magenta"),
+        (" stores snapshot ", "cyan"),
+        (" restores its store ", "cyan"),
     ];
 
     /// <summary>The line as Spectre markup (its own text escaped).</summary>

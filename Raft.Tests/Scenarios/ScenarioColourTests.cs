@@ -24,6 +24,16 @@ public sealed class ScenarioColourTests
         Assert.That(ScenarioColours.Markup("n2 refuses the proposal: not leader (leader hint n1)"), Does.StartWith("[yellow]"));
 
     [Test]
+    public void Membership_changes_are_magenta_and_snapshots_cyan() =>
+        Assert.Multiple(() =>
+        {
+            Assert.That(ScenarioColours.Markup("  n2 uses config voters=n1,n2,n3 learners=n4"), Does.StartWith("[magenta]"));
+            Assert.That(ScenarioColours.Markup("n1 accepts add n4 at 2@1"), Does.StartWith("[magenta]"));
+            Assert.That(ScenarioColours.Markup("  n3 stores snapshot up to 1002@1 (9854 bytes, voters=n1,n2,n3), log from 1003"), Does.StartWith("[cyan]"));
+            Assert.That(ScenarioColours.Markup("n1 refuses add n5: MembershipChangeInProgress"), Does.StartWith("[yellow]"));
+        });
+
+    [Test]
     public void Run_with_redirected_output_prints_plain_text()
     {
         var (code, stdout, _) = RaftSim.Run("run", ScenarioFiles.PathOf("paper/split-vote.scn"));
