@@ -57,6 +57,7 @@ public sealed partial class RaftNode : IRaftNode
         RefreshConfiguration();
         Role = Role.Follower;
         ResetElectionTimer();
+        StartRestartLease(persisted.HardState);
     }
 
     public NodeId Id { get; }
@@ -85,6 +86,7 @@ public sealed partial class RaftNode : IRaftNode
         switch (input)
         {
             case Tick:
+                TickRestartLease();
                 if (Role == Role.Leader) TickLeader();
                 else TickElection();
                 break;
