@@ -65,6 +65,11 @@ public sealed partial class RaftNode
             if (message is RequestVote stranger) HandleRequestVote(stranger);
             return;
         }
+        if (!IsPlausibleAnswer(pr, message))
+        {
+            IgnoreImplausible(); // about entries this leader never sent it
+            return;
+        }
         pr.MarkRecentlyActive(); // a message of our term: the peer is alive (CheckQuorum)
         switch (message)
         {
@@ -110,7 +115,7 @@ public sealed partial class RaftNode
         var prevIndex = pr.Next - 1;
         var entries = canSendEntries ? NextBatch(pr.Next) : [];
         Send(new AppendEntries(Id, peer, Term, NextMessageId(), prevIndex, log.TermAt(prevIndex), entries, CommitIndex));
-        if (entries.Count > 0) pr.SentEntries(prevIndex + entries.Count);
+        pr.SentAppend(prevIndex, entries.Count);
     }
 
     /// <summary>Entries from <paramref name="from"/>, bounded by count and bytes (at least one).</summary>
@@ -131,7 +136,7 @@ public sealed partial class RaftNode
         var pr = progress[response.From];
         if (response.Success)
         {
-            if (response.Index <= log.LastIndex && pr.MaybeAcknowledge(response.Index)) MaybeAdvanceCommit();
+            if (pr.MaybeAcknowledge(response.Index)) MaybeAdvanceCommit();
             if (Role != Role.Leader) return; // it committed its own removal and stepped down
             MaybeSendTimeoutNow();
             MaybePromoteLearners();
