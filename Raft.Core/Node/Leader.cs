@@ -143,8 +143,8 @@ public sealed partial class RaftNode
         }
         else
         {
-            if (response.Index <= pr.Match) return; // stale: we already know the follower matches further
-            pr.BackOffTo(NextIndexAfterRejection(response));
+            if (!pr.IsCurrentRejection(response.Index, response.InReplyTo)) return; // stale: Next moved on since
+            pr.BackOffTo(NextIndexAfterRejection(response), firstMessageIdAfter: nextMessageId);
         }
         SendAppend(response.From, heartbeat: false);
     }

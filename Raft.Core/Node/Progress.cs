@@ -7,6 +7,7 @@ namespace Raft.Core.Node;
 public sealed class Progress
 {
     private readonly Queue<long> inflightLastIndices = new();
+    private long firstMessageIdSinceBackOff;
 
     public Progress(long next)
     {
@@ -123,10 +124,29 @@ public sealed class Progress
         return true;
     }
 
-    /// <summary>The follower rejected; start probing at <paramref name="next"/> (never at or below Match).</summary>
-    public void BackOffTo(long next)
+    /// <summary>
+    /// Whether a rejection of PrevLogIndex <paramref name="rejected"/>, answering message
+    /// <paramref name="inReplyTo"/>, is news; a stale one, duplicated or overtaken by later replies,
+    /// must not move Next (etcd's MaybeDecrTo rule, sharpened with message ids). It is stale if it
+    /// answers an AppendEntries sent before the last back-off, which already acted on what the
+    /// follower's log was then; in Probe, unless it is about the probe at Next - 1; in Replicate,
+    /// unless it is above Match (known to match) and below Next (sent).
+    /// </summary>
+    public bool IsCurrentRejection(long rejected, long inReplyTo) => inReplyTo >= firstMessageIdSinceBackOff && State switch
+    {
+        ReplicationState.Probe => rejected == Next - 1 && rejected > Match,
+        ReplicationState.Replicate => rejected > Match && rejected < Next,
+        _ => false, // a snapshot is on its way: it settles what the follower holds
+    };
+
+    /// <summary>
+    /// The follower rejected; start probing at <paramref name="next"/> (never at or below Match).
+    /// Messages from <paramref name="firstMessageIdAfter"/> on are sent after this back-off.
+    /// </summary>
+    public void BackOffTo(long next, long firstMessageIdAfter)
     {
         if (State == ReplicationState.Snapshot) return; // a (stale) rejection tells nothing a snapshot will not fix
+        firstMessageIdSinceBackOff = firstMessageIdAfter;
         Next = Math.Max(Match + 1, next);
         State = ReplicationState.Probe;
         ProbeSent = false;
