@@ -77,10 +77,11 @@ public sealed partial class RaftNode
                 HandleRequestVote(request); // refused: we voted for ourselves in this term
                 break;
             case AppendEntriesResponse response:
-                ObserveLeadershipAcknowledged(response); // confirms pending reads (§6.4)
+                ObserveLeadershipAcknowledged(response.From, response.InReplyTo); // confirms pending reads (§6.4)
                 HandleAppendResponse(response);
                 break;
             case InstallSnapshotResponse response:
+                ObserveLeadershipAcknowledged(response.From, response.InReplyTo); // as above
                 HandleInstallSnapshotResponse(response); // §7, in Snapshots.cs
                 break;
             // An AppendEntries in our own term would mean two leaders in one term (Election

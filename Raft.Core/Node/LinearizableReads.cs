@@ -11,8 +11,10 @@ namespace Raft.Core.Node;
 /// <list type="number">
 /// <item>ReadIndex: the read index is the commit index, valid once the leader has committed an
 /// entry of its own term (its no-op, §6.4 step 1). Leadership is confirmed by a round of
-/// AppendEntries: a majority answering, in our term, a message sent after the read arrived.
-/// Message ids grow, so a response's InReplyTo tells which round it confirms.</item>
+/// AppendEntries: a majority answering, in our term, a message sent after the read arrived. A
+/// follower that is being sent a snapshot answers the leader's InstallSnapshot chunks instead, and
+/// those answers confirm leadership just as well. Message ids grow, so a response's InReplyTo
+/// tells which round it confirms.</item>
 /// <item>Lease (§6.4.1, option <see cref="RaftOptions.LeaseReads"/>): with CheckQuorum, a follower
 /// refuses votes for an election timeout after hearing from the leader (and after restarting). A
 /// leader whose messages, sent within the last <see cref="RaftOptions.LeaseTicks"/> of its own
@@ -70,13 +72,15 @@ public sealed partial class RaftNode
         ReleaseConfirmedReads(); // a single-node cluster is its own majority
     }
 
-    /// <summary>Leader, for every AppendEntries response of its term: the peer still follows this term.</summary>
-    private void ObserveLeadershipAcknowledged(AppendEntriesResponse response)
+    /// <summary>
+    /// Leader, for every AppendEntries or InstallSnapshot response of its term (accepted or not):
+    /// <paramref name="peer"/> still follows this term as of message <paramref name="inReplyTo"/>.
+    /// </summary>
+    private void ObserveLeadershipAcknowledged(NodeId peer, long inReplyTo)
     {
-        var peer = response.From;
-        if (response.InReplyTo > highestAnsweredMessageId.GetValueOrDefault(peer))
-            highestAnsweredMessageId[peer] = response.InReplyTo;
-        if (SentAtTick(response.InReplyTo) is { } tick && tick > answeredSentAtTick.GetValueOrDefault(peer, long.MinValue))
+        if (inReplyTo > highestAnsweredMessageId.GetValueOrDefault(peer))
+            highestAnsweredMessageId[peer] = inReplyTo;
+        if (SentAtTick(inReplyTo) is { } tick && tick > answeredSentAtTick.GetValueOrDefault(peer, long.MinValue))
             answeredSentAtTick[peer] = tick;
         ReleaseConfirmedReads();
     }
