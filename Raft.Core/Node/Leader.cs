@@ -21,7 +21,6 @@ public sealed partial class RaftNode
         electionElapsedTicks = 0; // a leader counts its CheckQuorum period with the election timer
         transferTarget = null;
         progress.Clear();
-        promoteWhenCaughtUp.Clear();
         foreach (var peer in OtherMembers) progress[peer] = new Progress(log.LastIndex + 1);
         ResetReadState();
 

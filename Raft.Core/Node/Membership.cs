@@ -11,15 +11,16 @@ namespace Raft.Core.Node;
 /// configuration before it. Because any two majorities of configurations that differ by one voter
 /// overlap, a leader may start a change only when the previous one is committed, and only once it
 /// has committed an entry of its own term (the correction to §4.1 published after the thesis).
-/// New servers join as learners (non-voting) and are promoted once they have caught up (§4.2.1);
-/// a leader that removes itself keeps leading until the change commits, without counting itself,
+/// New servers join as learners (non-voting) and are promoted once they have caught up (§4.2.1):
+/// the configuration that adds one marks it as joining, so that whichever leader is in office when
+/// it has caught up appends the promotion, even if the leader that accepted the request is gone.
+/// A leader that removes itself keeps leading until the change commits, without counting itself,
 /// and then steps down (§4.2.2). Removed servers that do not know it yet are kept from disrupting
 /// the cluster by PreVote and by the vote lease of CheckQuorum (§4.2.3, in CheckQuorum.cs).
 /// </summary>
 public sealed partial class RaftNode
 {
     private readonly Configuration initialConfiguration;
-    private readonly SortedSet<NodeId> promoteWhenCaughtUp = [];
 
     /// <summary>The configuration in force: the latest in the log, else the snapshot's, else the one the node started with.</summary>
     public Configuration Configuration { get; private set; } = Configuration.Empty;
@@ -30,8 +31,8 @@ public sealed partial class RaftNode
     /// </summary>
     public long ConfigurationIndex { get; private set; }
 
-    /// <summary>Learners the leader will promote to voters once they have caught up (leader only).</summary>
-    public IReadOnlyCollection<NodeId> PendingPromotions => promoteWhenCaughtUp;
+    /// <summary>Learners the leader will promote to voters once they have caught up (leader only): the joining ones.</summary>
+    public IReadOnlyCollection<NodeId> PendingPromotions => Role == Role.Leader ? Configuration.Joining : [];
 
     /// <summary>Voters and learners other than this node: the servers a leader replicates to.</summary>
     private IEnumerable<NodeId> OtherMembers => Configuration.Members.Where(m => m != Id);
@@ -79,7 +80,9 @@ public sealed partial class RaftNode
         {
             MembershipChangeKind.AddVoter or MembershipChangeKind.AddLearner when node == Id => null, // a leader is a member already
             MembershipChangeKind.AddVoter when Configuration.IsVoter(node) => null,
-            MembershipChangeKind.AddVoter => Configuration.WithLearner(node), // caught up first, promoted later
+            MembershipChangeKind.AddVoter when HasCaughtUp(node) => Configuration.WithVoter(node), // a learner that is ready
+            MembershipChangeKind.AddVoter when Configuration.IsJoining(node) => null, // asked already: it is promoted once caught up
+            MembershipChangeKind.AddVoter => Configuration.WithJoiningLearner(node), // caught up first, promoted later (§4.2.1)
             MembershipChangeKind.AddLearner when Configuration.IsMember(node) => null,
             MembershipChangeKind.AddLearner => Configuration.WithLearner(node),
             MembershipChangeKind.Remove when !Configuration.IsMember(node) => null,
@@ -87,17 +90,13 @@ public sealed partial class RaftNode
             _ => Configuration.Without(node),
         };
         if (next is null) return ProposeOutcome.Refused(Id, ProposeRefusal.MembershipChangeInvalid);
-        if (change.Kind == MembershipChangeKind.AddVoter && Configuration.IsLearner(node))
-        {
-            // Already a learner: promote it now if it has caught up, else as soon as it has.
-            promoteWhenCaughtUp.Add(node);
-            return MaybePromoteLearners() ?? new ProposeOutcome(true, 0, Term, Id);
-        }
         if (CannotChangeConfigurationYet() is { } refusal) return ProposeOutcome.Refused(Id, refusal);
-        if (change.Kind == MembershipChangeKind.AddVoter) promoteWhenCaughtUp.Add(node);
-        else promoteWhenCaughtUp.Remove(node);
         return AppendConfiguration(next);
     }
+
+    /// <summary>§4.2.1: a learner has caught up once it holds every committed entry, so that promoting it cannot stall commitment.</summary>
+    private bool HasCaughtUp(NodeId learner) =>
+        Configuration.IsLearner(learner) && progress.TryGetValue(learner, out var pr) && pr.Match >= CommitIndex;
 
     /// <summary>Why the leader must wait before appending a configuration, or null if it may.</summary>
     private ProposeRefusal? CannotChangeConfigurationYet()
@@ -119,19 +118,14 @@ public sealed partial class RaftNode
     }
 
     /// <summary>
-    /// §4.2.1: promote a learner that the operator asked to add as a voter once it holds every
-    /// committed entry, so that adding it cannot stall commitment. Returns the outcome when it appended a configuration.
+    /// §4.2.1: promote a joining learner once it has caught up. Any leader does this, not only the
+    /// one that accepted the request: the intent is in the configuration. One change at a time.
     /// </summary>
-    private ProposeOutcome? MaybePromoteLearners()
+    private void MaybePromoteLearners()
     {
-        if (Role != Role.Leader || transferTarget is not null || CannotChangeConfigurationYet() is not null) return null;
-        foreach (var learner in promoteWhenCaughtUp)
-        {
-            if (!Configuration.IsLearner(learner) || !progress.TryGetValue(learner, out var pr) || pr.Match < CommitIndex) continue;
-            promoteWhenCaughtUp.Remove(learner);
-            return AppendConfiguration(Configuration.WithVoter(learner));
-        }
-        return null;
+        if (Role != Role.Leader || transferTarget is not null || CannotChangeConfigurationYet() is not null) return;
+        var ready = Configuration.Joining.Where(HasCaughtUp).ToList();
+        if (ready.Count > 0) AppendConfiguration(Configuration.WithVoter(ready[0]));
     }
 
     /// <summary>Leader: one Progress per other member, added and removed as the configuration changes.</summary>
@@ -144,7 +138,6 @@ public sealed partial class RaftNode
             progress[member] = new Progress(log.LastIndex + 1);
             SendAppend(member, heartbeat: true);
         }
-        promoteWhenCaughtUp.RemoveWhere(p => !Configuration.IsMember(p));
     }
 
     /// <summary>§4.2.2: a leader that is no longer a voter steps down once the configuration without it commits.</summary>

@@ -4,7 +4,9 @@ namespace Raft.Core.Node;
 /// The answer to a proposal: accepted at (Index, Term), which is committed once the node reports
 /// that index committed with that term still in place; or refused for <see cref="Refusal"/>, with
 /// a hint of which node to try. For a <see cref="Inputs.ChangeMembership"/>, Index is the
-/// configuration entry appended, or 0 when the promotion of a learner waits for it to catch up.
+/// configuration entry that records the change. Adding a voter that has not caught up takes two
+/// entries (thesis §4.2.1): the answer names the first, which adds it as a joining learner; the
+/// promotion follows later, appended by whichever leader is in office once it has caught up.
 /// </summary>
 public sealed record ProposeOutcome(bool Accepted, long Index, long Term, NodeId? LeaderHint,
     ProposeRefusal Refusal = ProposeRefusal.None)

@@ -21,6 +21,9 @@ public enum ProposeRefusal
     /// <summary>A new leader has not yet committed an entry of its term, so it may not change the membership yet; retry shortly.</summary>
     LeaderNotReady,
 
-    /// <summary>The membership change makes no sense: adding a member, removing a non-member, or removing the last voter.</summary>
+    /// <summary>
+    /// The membership change makes no sense: adding a member (a voter, or a learner already joining
+    /// as a voter, which a leader promotes once it has caught up), removing a non-member, or removing the last voter.
+    /// </summary>
     MembershipChangeInvalid,
 }

@@ -20,6 +20,30 @@ public sealed class ConfigurationTests
     }
 
     [Test]
+    public void Joining_learners_round_trip_and_a_configuration_without_one_encodes_as_before()
+    {
+        var plain = new Configuration([N(1), N(2), N(3)], [N(4), N(5)]);
+        var joining = plain.WithJoiningLearner(N(5));
+
+        Assert.That(plain.Encode(), Has.Length.EqualTo(2 + 4 * 5), "voter count, learner count, ids");
+        Assert.That(Configuration.TryDecode(joining.Encode(), out var decoded), Is.True);
+        Assert.That(decoded, Is.EqualTo(joining).And.Not.EqualTo(plain));
+        Assert.That(decoded.Joining, Is.EqualTo(new[] { N(5) }));
+        Assert.That(decoded.ToString(), Is.EqualTo("voters=n1,n2,n3 learners=n4,n5(joining)"));
+        Assert.That(decoded.WithVoter(N(5)).Joining, Is.Empty, "promotion ends the joining");
+    }
+
+    [Test]
+    public void A_joining_server_that_is_not_a_learner_does_not_decode()
+    {
+        var bytes = new Configuration([N(1)], [N(4)], [N(4)]).Encode();
+        bytes[^4] = 2; // the joining id becomes n2, a voter
+
+        Assert.That(Configuration.TryDecode(bytes, out _), Is.False);
+        Assert.Throws<ArgumentException>(() => _ = new Configuration([N(1)], [N(4)], [N(2)]));
+    }
+
+    [Test]
     public void A_server_cannot_be_both_voter_and_learner() =>
         Assert.Throws<ArgumentException>(() => _ = new Configuration([N(1), N(2)], [N(2)]));
 

@@ -1,4 +1,5 @@
 using Raft.Core;
+using Raft.Core.Effects;
 using Raft.Core.Inputs;
 using Raft.Core.Log;
 using Raft.Core.Membership;
@@ -54,7 +55,7 @@ public sealed class MembershipTests
 
         Assert.That(outcome.Accepted, Is.True);
         Assert.That(cluster[1].Log.EntryAt(outcome.Index).Kind, Is.EqualTo(EntryKind.Configuration));
-        Assert.That(cluster[1].Configuration.ToString(), Is.EqualTo("voters=n1,n2,n3 learners=n4"), "in force as soon as appended (§4.1)");
+        Assert.That(cluster[1].Configuration.ToString(), Is.EqualTo("voters=n1,n2,n3 learners=n4(joining)"), "in force as soon as appended (§4.1)");
         Assert.That(cluster[1].PendingPromotions, Is.EqualTo(new[] { N(4) }));
 
         cluster.DeliverAll();
@@ -83,6 +84,86 @@ public sealed class MembershipTests
         Assert.That(cluster[1].Configuration.IsLearner(N(4)), Is.True, "not promoted while it has nothing");
         Assert.That(cluster[1].ProgressOf(N(4))!.Match, Is.Zero);
         Assert.That(cluster[1].CommitIndex, Is.EqualTo(cluster[1].Log.LastIndex), "a learner does not hold up commitment");
+    }
+
+    [Test]
+    public void An_added_server_is_promoted_by_the_next_leader_when_the_one_that_accepted_it_is_gone()
+    {
+        var cluster = ClusterWithLeader(3, spares: 1);
+        CommitPuts(cluster, 1, 1, 5);
+        var outcome = Change(cluster, 1, MembershipChangeKind.AddVoter, 4).Proposal!;
+        Assert.That(outcome.Accepted, Is.True);
+        Assert.That(Configuration.TryDecode(cluster[1].Log.EntryAt(outcome.Index).Command, out var added), Is.True,
+            "the answer names the entry that adds n4, not index 0");
+        Assert.That(added.Joining, Is.EqualTo(new[] { N(4) }), "and that entry says n4 is to become a voter");
+        cluster.DeliverAllExcept(m => m.To == N(4)); // the entry commits; n4 hears nothing, so n1 cannot promote it yet
+        cluster.TickAll(2, deliver: false);
+        cluster.DeliverAllExcept(m => m.To == N(4));
+        Assert.That(cluster[1].Configuration.IsLearner(N(4)), Is.True);
+
+        cluster.Crash(1);
+        cluster.Elect(2);
+        cluster.TickAll(6);
+
+        Assert.That(cluster[2].Role, Is.EqualTo(Role.Leader));
+        foreach (var id in cluster.LiveIds())
+            Assert.That(cluster[id].Configuration.ToString(), Is.EqualTo("voters=n1,n2,n3,n4"), $"n{id}");
+    }
+
+    [Test]
+    public void Asking_again_to_add_a_server_that_is_still_catching_up_is_refused_as_it_is_already_joining()
+    {
+        var cluster = ClusterWithLeader(3, spares: 1);
+        Change(cluster, 1, MembershipChangeKind.AddVoter, 4);
+        cluster.DeliverAllExcept(m => m.To == N(4)); // committed, but n4 has nothing yet
+        cluster.TickAll(2, deliver: false);
+        cluster.DeliverAllExcept(m => m.To == N(4));
+
+        var again = Change(cluster, 1, MembershipChangeKind.AddVoter, 4);
+
+        Assert.That(again.Proposal!.Refusal, Is.EqualTo(ProposeRefusal.MembershipChangeInvalid));
+        Assert.That(again.OfType<PersistEntries>(), Is.Empty, "nothing new is appended");
+        Assert.That(cluster[1].Configuration.IsJoining(N(4)), Is.True, "the first request still stands");
+    }
+
+    [Test]
+    public void Asking_again_after_the_joining_entry_was_compacted_into_a_snapshot_is_refused_without_harm()
+    {
+        var cluster = ClusterWithLeader(3, spares: 1);
+        Change(cluster, 1, MembershipChangeKind.AddVoter, 4);
+        cluster.DeliverAllExcept(m => m.To == N(4));
+        CommitPutsExceptTo(cluster, 4, 10);
+        cluster.Compact(1); // the configuration entry that made n4 join is now in the snapshot
+
+        var again = Change(cluster, 1, MembershipChangeKind.AddVoter, 4);
+
+        Assert.That(again.Proposal!.Refusal, Is.EqualTo(ProposeRefusal.MembershipChangeInvalid));
+        cluster.DeliverAll();
+        cluster.TickAll(6);
+        Assert.That(cluster[1].Configuration.ToString(), Is.EqualTo("voters=n1,n2,n3,n4"), "promoted once the snapshot brought it up to date");
+    }
+
+    private static void CommitPutsExceptTo(TestCluster cluster, int excluded, int count)
+    {
+        for (var i = 1; i <= count; i++) cluster.Propose(1, Put(i));
+        cluster.DeliverAllExcept(m => m.To == N(excluded));
+        cluster.TickAll(2, deliver: false);
+        cluster.DeliverAllExcept(m => m.To == N(excluded));
+    }
+
+    [Test]
+    public void Adding_a_learner_as_a_voter_while_another_change_is_uncommitted_is_refused()
+    {
+        var cluster = ClusterWithLeader(3, spares: 2);
+        Change(cluster, 1, MembershipChangeKind.AddLearner, 4);
+        cluster.DeliverAll();
+        cluster.TickAll(2);
+        Change(cluster, 1, MembershipChangeKind.AddLearner, 5); // not yet committed
+
+        var outcome = Change(cluster, 1, MembershipChangeKind.AddVoter, 4).Proposal!;
+
+        Assert.That(outcome.Refusal, Is.EqualTo(ProposeRefusal.MembershipChangeInProgress), "one change at a time; retry once it commits");
+        Assert.That(cluster[1].Configuration.IsJoining(N(4)), Is.False);
     }
 
     [Test]
