@@ -1,6 +1,7 @@
 using Raft.Core;
 using Raft.Core.Effects;
 using Raft.Core.Inputs;
+using Raft.Core.Log;
 using Raft.Core.Messages;
 using Raft.Core.Node;
 using Raft.Core.Randomness;
@@ -56,6 +57,7 @@ public sealed partial class Simulation
             nodeRandom[id] = new SplitMix64(SplitMix64.Derive(seed, NodeStreamBase + (ulong)id.Value));
             var rate = 1 + (clock.NextDouble() * 2 - 1) * drift;
             var node = new SimNode(id, StartCore(id, Raft.Core.Storage.PersistentState.Empty, 1), rate);
+            node.Executor = NewExecutor(node);
             nodes[id] = node;
             safety.OnStart(node.Core, default, 0);
             queue.Schedule(clock.Next((int)options.TickMicros) + 1, new TickEvent(id, node.Incarnation));
@@ -151,6 +153,7 @@ public sealed partial class Simulation
             case ClientWakeEvent wake: HandleClientWake(wake); break;
             case ClientRequestEvent request: HandleClientRequest(request.Node, request.Request); break;
             case ClientReplyEvent reply: HandleClientReply(reply.Reply); break;
+            case HeldReplyEvent held: HandleHeldReply(held); break;
         }
         return true;
     }
@@ -219,7 +222,7 @@ public sealed partial class Simulation
         }
 
         if (input is Tick && core.Term > before.Term) Record(TraceKind.Timeout, node.Id, $"election timeout, campaigning for term {core.Term}");
-        Execute(node, output);
+        node.Executor.Execute(output.Effects);
         if (core.Term != before.Term) Record(TraceKind.Term, node.Id, $"term {before.Term} -> {core.Term}");
         if (core.Role != before.Role)
         {
@@ -238,80 +241,19 @@ public sealed partial class Simulation
         return output;
     }
 
-    /// <summary>
-    /// Carries out effects in order. A write becomes durable after the disk sync; any message that
-    /// follows a write in the list is held back until then, as a real driver must (thesis §3.8).
-    /// </summary>
-    private void Execute(SimNode node, Output output)
+    /// <summary>Applies now; the answer to the client that proposed the entry leaves at <paramref name="releaseAt"/>.</summary>
+    private void ApplyToStateMachine(SimNode node, LogEntry entry, long releaseAt)
     {
-        var releaseAt = Now;
-        foreach (var effect in output.Effects)
-        {
-            switch (effect)
-            {
-                case PersistHardState hard:
-                    releaseAt = Now + options.DiskSyncMicros;
-                    node.Disk.Write(hard, releaseAt);
-                    node.WrittenHardState = hard.State;
-                    break;
-                case PersistEntries write:
-                    releaseAt = Now + options.DiskSyncMicros;
-                    node.Disk.Write(write, releaseAt);
-                    node.WrittenLastIndex = write.LastIndex;
-                    Record(TraceKind.Append, node.Id, $"log [{write.FirstIndex}..{write.LastIndex}] terms {TermsText(write)}");
-                    break;
-                case Send send:
-                    CheckPersistedBeforeSend(node, send.Message);
-                    SendMessage(send.Message, releaseAt);
-                    break;
-                case ApplyEntry apply:
-                    ApplyToStateMachine(node, apply);
-                    break;
-                case ReadReady ready:
-                    OnReadReady(node, ready);
-                    break;
-                case ReadRefused refused:
-                    OnReadRefused(node, refused);
-                    break;
-                case PersistSnapshot stored:
-                    releaseAt = Now + options.DiskSyncMicros;
-                    node.Disk.Write(stored, releaseAt);
-                    RecordSnapshotWritten(node, stored.Snapshot);
-                    break;
-                case RestoreSnapshot restore:
-                    RestoreStateMachine(node, restore.Snapshot);
-                    break;
-            }
-        }
-    }
-
-    /// <summary>A granted vote or a successful append acknowledgement promises state that must already be written.</summary>
-    private void CheckPersistedBeforeSend(SimNode node, Message message)
-    {
-        var broken = message switch
-        {
-            RequestVoteResponse { VoteGranted: true } vote => node.WrittenHardState != new HardState(vote.Term, vote.To),
-            AppendEntriesResponse { Success: true } ack => node.WrittenHardState.Term < ack.Term || node.WrittenLastIndex < ack.Index,
-            InstallSnapshotResponse { Done: true } ack => node.WrittenHardState.Term < ack.Term || node.WrittenLastIndex < ack.LastIncludedIndex,
-            _ => false,
-        };
-        if (broken) Fail(Property.PersistBeforeSend, node.Id.ToString(), $"{message} sent before the state it promises was written");
-    }
-
-    private static string TermsText(PersistEntries write) => string.Join(",", write.Entries.Select(e => e.Term).Distinct());
-
-    private void ApplyToStateMachine(SimNode node, ApplyEntry apply)
-    {
-        var entry = apply.Entry;
         var result = node.StateMachine.Apply(entry); // applies commands only; no-ops and configurations leave it as it is
         Record(TraceKind.Apply, node.Id, $"{entry} {DescribeEntry(entry)}".TrimEnd());
         OnConfigurationApplied(entry);
         if (node.PendingProposals.Remove(entry.Index, out var pending) && pending.Term == entry.Term)
         {
             var request = pending.Request;
-            ReplyToClient(new ClientReply(request.Client, request.OperationId, request.Attempt, KvResult.Decode(result), node.Id));
+            CheckDurable(node, releaseAt, disk => DurabilityChecker.CheckWriteAnswer(entry.Index, entry.Term, disk));
+            ReplyToClient(new ClientReply(request.Client, request.OperationId, request.Attempt, KvResult.Decode(result), node.Id), node, releaseAt);
         }
-        ServeReadsUpTo(node, entry.Index);
+        ServeReadsUpTo(node, entry.Index, releaseAt);
     }
 
     private void SendMessage(Message message, long releaseAt)
@@ -435,8 +377,7 @@ public sealed partial class Simulation
         node.Incarnation++;
         var persisted = node.Disk.Load();
         node.Core = StartCore(node.Id, persisted, node.Incarnation);
-        node.WrittenHardState = persisted.HardState;
-        node.WrittenLastIndex = (persisted.Snapshot?.LastIncludedIndex ?? 0) + persisted.Entries.Count;
+        node.Executor = NewExecutor(node);
         node.StateMachine = new KvStateMachine();
         if (persisted.Snapshot is { } snapshot) node.StateMachine.Restore(snapshot.Data); // §7: restart from snapshot plus log
         node.Status = NodeStatus.Up;
@@ -532,7 +473,26 @@ public sealed partial class Simulation
             ReplyToClient(new ClientReply(request.Client, request.OperationId, request.Attempt, null, output.Proposal?.LeaderHint));
     }
 
+    /// <summary>An answer that needs no write of the server (a redirect): it leaves at once.</summary>
     private void ReplyToClient(ClientReply reply) => queue.Schedule(Now + ClientLatency(), new ClientReplyEvent(reply));
+
+    /// <summary>
+    /// An answer that the durability barrier holds until <paramref name="releaseAt"/>; a crash of
+    /// the server before then loses it (the client times out and retries).
+    /// </summary>
+    private void ReplyToClient(ClientReply reply, SimNode from, long releaseAt)
+    {
+        var latency = ClientLatency();
+        if (releaseAt <= Now) queue.Schedule(Now + latency, new ClientReplyEvent(reply));
+        else queue.Schedule(releaseAt, new HeldReplyEvent(reply, from.Id, from.Incarnation, latency));
+    }
+
+    private void HandleHeldReply(HeldReplyEvent held)
+    {
+        var node = nodes[held.Node];
+        if (node.Incarnation != held.Incarnation || node.Status == NodeStatus.Down) return; // lost in a crash
+        queue.Schedule(Now + held.LatencyMicros, new ClientReplyEvent(held.Reply));
+    }
 
     private void HandleClientReply(ClientReply reply)
     {
@@ -588,4 +548,6 @@ public sealed partial class Simulation
     private sealed record ClientRequestEvent(NodeId Node, ClientRequest Request) : SimEvent;
 
     private sealed record ClientReplyEvent(ClientReply Reply) : SimEvent;
+
+    private sealed record HeldReplyEvent(ClientReply Reply, NodeId Node, int Incarnation, long LatencyMicros) : SimEvent;
 }

@@ -71,6 +71,9 @@ public sealed record SimulationOptions
     /// </summary>
     public int SnapshotEveryEntries { get; init; }
 
+    /// <summary>A deliberately broken effect executor (<see cref="Execution.DriverBug"/>), to show the durability check catches it.</summary>
+    public Execution.DriverBug DriverBug { get; init; }
+
     /// <summary>Keep every trace event in memory (for replay output), not only the digest.</summary>
     public bool KeepTrace { get; init; }
 

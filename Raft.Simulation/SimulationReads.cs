@@ -1,6 +1,7 @@
 using Raft.Core.Effects;
 using Raft.Core.Inputs;
 using Raft.Core.StateMachine;
+using Raft.Simulation.Checkers;
 using Raft.Simulation.Clients;
 using Raft.Simulation.Nodes;
 using Raft.Simulation.Tracing;
@@ -23,22 +24,25 @@ public sealed partial class Simulation
         StepNode(node, new ReadIndex(readId));
     }
 
-    private void OnReadReady(SimNode node, ReadReady ready)
+    private void OnReadReady(SimNode node, ReadReady ready, long releaseAt)
     {
         if (!node.PendingReads.Remove(ready.RequestId, out var request)) return;
         Record(TraceKind.Note, node.Id, $"read {request.Command} confirmed at index {ready.ReadIndex}");
         node.ReadsAwaitingApply.Add((request, ready.ReadIndex));
-        ServeReadsUpTo(node, node.AppliedIndex);
+        ServeReadsUpTo(node, node.AppliedIndex, releaseAt);
     }
 
-    private void OnReadRefused(SimNode node, ReadRefused refused)
+    private void OnReadRefused(SimNode node, ReadRefused refused, long releaseAt)
     {
         if (!node.PendingReads.Remove(refused.RequestId, out var request)) return;
-        ReplyToClient(new ClientReply(request.Client, request.OperationId, request.Attempt, null, refused.LeaderHint));
+        ReplyToClient(new ClientReply(request.Client, request.OperationId, request.Attempt, null, refused.LeaderHint), node, releaseAt);
     }
 
-    /// <summary>The state machine has applied up to <paramref name="appliedIndex"/>: answer every read it now covers.</summary>
-    private void ServeReadsUpTo(SimNode node, long appliedIndex)
+    /// <summary>
+    /// The state machine has applied up to <paramref name="appliedIndex"/>: answer every read it now
+    /// covers, at <paramref name="releaseAt"/> (once what the answer reflects is durable).
+    /// </summary>
+    private void ServeReadsUpTo(SimNode node, long appliedIndex, long releaseAt)
     {
         node.AppliedIndex = appliedIndex;
         for (var i = 0; i < node.ReadsAwaitingApply.Count; i++)
@@ -47,7 +51,8 @@ public sealed partial class Simulation
             if (readIndex > appliedIndex) continue;
             node.ReadsAwaitingApply.RemoveAt(i--);
             node.StateMachine.Values.TryGetValue(request.Command.Key, out var value);
-            ReplyToClient(new ClientReply(request.Client, request.OperationId, request.Attempt, new KvResult(true, value), node.Id));
+            CheckDurable(node, releaseAt, disk => DurabilityChecker.CheckReadAnswer(appliedIndex, disk));
+            ReplyToClient(new ClientReply(request.Client, request.OperationId, request.Attempt, new KvResult(true, value), node.Id), node, releaseAt);
         }
     }
 }

@@ -12,7 +12,10 @@ public enum Property
     AppliedIsCommittedPrefix,
     PersistedStateMonotonic,
 
-    /// <summary>A vote or an append acknowledgement left before the state it promises was written (thesis §3.8).</summary>
+    /// <summary>
+    /// A vote, an acknowledgement, or an answer to a client left before the writes it depends on were
+    /// durable (thesis §3.8): checked against the node's disk at the moment of release.
+    /// </summary>
     PersistBeforeSend,
     Linearizability,
     Liveness,

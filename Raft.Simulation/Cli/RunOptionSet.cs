@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using Raft.Core;
+using Raft.Simulation.Execution;
 using Raft.Simulation.Faults;
 using Raft.Simulation.Network;
 
@@ -43,6 +44,13 @@ public sealed class RunOptionSet
         Description = "Run a deliberately broken core (see docs/teaching-bugs.md): " + string.Join(", ", Enum.GetNames<TeachingBug>().Select(Kebab)) + ".",
         DefaultValueFactory = _ => TeachingBug.None,
         CustomParser = result => ParseEnum<TeachingBug>(result, "teaching bug"),
+    };
+
+    public Option<DriverBug> DriverBug { get; } = new("--driver-bug")
+    {
+        Description = "Run a deliberately broken effect executor, to see the durability check catch it: release-before-sync.",
+        DefaultValueFactory = _ => Execution.DriverBug.None,
+        CustomParser = result => ParseEnum<DriverBug>(result, "driver bug"),
     };
 
     public Option<IReadOnlyList<FaultAction>?> Schedule { get; } = new("--schedule")
@@ -144,6 +152,7 @@ public sealed class RunOptionSet
         });
         command.Add(SnapshotEvery);
         command.Add(SnapshotChunkBytes);
+        command.Add(DriverBug);
     }
 
     public SimulationOptions Read(ParseResult parse, ulong seed, bool keepTrace = false)
@@ -171,6 +180,7 @@ public sealed class RunOptionSet
             Reads = parse.GetValue(Reads),
             ReadPercent = parse.GetValue(ReadPercent),
             SnapshotEveryEntries = parse.GetValue(SnapshotEvery),
+            DriverBug = parse.GetValue(DriverBug),
             KeepTrace = keepTrace,
         };
     }
@@ -181,6 +191,7 @@ public sealed class RunOptionSet
             $"raft-sim replay --seed {options.Seed} --nodes {options.Nodes} --duration {FormatDuration(options.DurationMicros)} --faults {Kebab(options.Faults.ToString())} --clients {options.Clients}")
         + (options.MembershipChanges ? $" --membership --spares {options.Spares}" : options.Spares == 0 ? "" : $" --spares {options.Spares}")
         + (options.Raft.Bug == TeachingBug.None ? "" : $" --bug {Kebab(options.Raft.Bug.ToString())}")
+        + (options.DriverBug == Execution.DriverBug.None ? "" : $" --driver-bug {Kebab(options.DriverBug.ToString())}")
         + (options.Raft.MaxEntriesPerAppend == new RaftOptions().MaxEntriesPerAppend ? "" : $" --max-entries {options.Raft.MaxEntriesPerAppend}")
         + (options.Raft.PreVote ? " --prevote" : "")
         + (options.Raft.CheckQuorum ? " --check-quorum" : "")

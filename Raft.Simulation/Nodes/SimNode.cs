@@ -44,11 +44,8 @@ public sealed class SimNode(NodeId id, IRaftNode core, double clockRate)
         AppliedIndex = 0;
     }
 
-    /// <summary>The hard state most recently handed to the disk (synced or not).</summary>
-    public Raft.Core.HardState WrittenHardState { get; set; }
-
-    /// <summary>Last log index handed to the disk (synced or not).</summary>
-    public long WrittenLastIndex { get; set; }
+    /// <summary>Carries out this incarnation's effects and holds what it shows the world until its writes are durable.</summary>
+    public Execution.EffectExecutor Executor { get; set; } = null!;
 
     /// <summary>Inputs that arrived while paused, handled on resume.</summary>
     public Queue<Input> Backlog { get; } = new();
