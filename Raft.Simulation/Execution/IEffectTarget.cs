@@ -13,7 +13,10 @@ namespace Raft.Simulation.Execution;
 /// </summary>
 public interface IEffectTarget
 {
-    /// <summary>Hands a write (hard state, entries or snapshot) to the disk; returns its number, 1, 2, ... since the node started.</summary>
+    /// <summary>
+    /// Hands a write (hard state, entries or snapshot) to the disk; returns its number (1, 2, ... in
+    /// the order issued), or 0 if it was durable before this returned (nothing need wait for it).
+    /// </summary>
     long Write(Effect write);
 
     /// <summary>Puts a message on the network once write <paramref name="afterWrite"/> is durable.</summary>

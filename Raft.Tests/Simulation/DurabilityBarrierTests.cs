@@ -139,4 +139,24 @@ public sealed class DurabilityBarrierTests
         Assert.That(found, Is.Not.Null, "no seed of 300 caught the early release");
         TestContext.Out.WriteLine($"first seed caught: {found}");
     }
+
+    /// <summary>
+    /// The review's reproductions, as explore and replay found them with the correct core: seed
+    /// 11819 ended with two servers applying different entries at index 439; the scheduled crash at
+    /// 2021.8 ms lost an entry whose client had been told ok. Both runs pass now, and both fail at
+    /// once with the old executor.
+    /// </summary>
+    [TestCase("--seed", "11819", "--membership", "--faults", "chaos")]
+    [TestCase("--seed", "7", "--nodes", "3", "--duration", "3s", "--prevote", "--check-quorum",
+        "--schedule", "at 1s remove n2; at 1.5s remove n3; at 2021.8ms crash n1; at 2.1s restart n1")]
+    public void The_runs_the_review_found_pass_with_the_barrier_and_fail_without_it(params string[] run)
+    {
+        var (code, stdout, stderr) = RaftSim.Run(["replay", .. run, "--summary-only"]);
+        Assert.That(code, Is.Zero, stdout + stderr);
+        Assert.That(stdout, Does.Contain("outcome          ok"));
+
+        var (early, earlyOut, _) = RaftSim.Run(["replay", .. run, "--summary-only", "--driver-bug", "release-before-sync"]);
+        Assert.That(early, Is.EqualTo(1), earlyOut);
+        Assert.That(earlyOut, Does.Contain("PersistBeforeSend"));
+    }
 }
