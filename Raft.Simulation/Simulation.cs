@@ -148,12 +148,13 @@ public sealed partial class Simulation
         {
             case TickEvent tick: HandleTick(tick); break;
             case DeliveryEvent delivery: HandleDelivery(delivery.Seq); break;
+            case FaultEvent fault when LeaderSyncingFor(fault.Action) is { } until: queue.Schedule(until, fault); break;
             case FaultEvent fault: ApplyFault(fault.Action); break;
             case FaultsEndEvent: EndFaults(); break;
             case ClientWakeEvent wake: HandleClientWake(wake); break;
             case ClientRequestEvent request: HandleClientRequest(request.Node, request.Request); break;
             case ClientReplyEvent reply: HandleClientReply(reply.Reply); break;
-            case HeldReplyEvent held: HandleHeldReply(held); break;
+            case StepDurableEvent durable: HandleStepDurable(durable); break;
         }
         return true;
     }
@@ -205,11 +206,20 @@ public sealed partial class Simulation
         if (node.Status == NodeStatus.Up) StepNode(node, Tick.Instance);
     }
 
-    /// <summary>Feeds one input to a node, carries out its effects, records and checks what changed.</summary>
+    /// <summary>
+    /// Feeds one input to a node and carries out its effects. A node whose disk is still syncing
+    /// the writes of an earlier step takes no new input: the input waits in its backlog (the durability
+    /// barrier, SimulationEffects.cs). Returns null when the input waits or the node threw.
+    /// </summary>
     private Output? StepNode(SimNode node, Input input)
     {
+        if (IsSyncing(node))
+        {
+            node.Backlog.Enqueue(input);
+            return null;
+        }
         var core = node.Core;
-        var before = (core.Role, core.Term, core.CommitIndex);
+        var before = new StepStart(core.Role, core.Term, core.CommitIndex);
         Output output;
         try
         {
@@ -223,6 +233,15 @@ public sealed partial class Simulation
 
         if (input is Tick && core.Term > before.Term) Record(TraceKind.Timeout, node.Id, $"election timeout, campaigning for term {core.Term}");
         node.Executor.Execute(output.Effects);
+        if (options.DriverBug == Execution.DriverBug.None && ReleaseTime(node, node.Executor.LastWrite) > Now) HoldUntilDurable(node, output, before);
+        else FinishStep(node, output, before);
+        return output;
+    }
+
+    /// <summary>What a step changed, recorded and checked once its effects are out (at once, or when its writes are durable).</summary>
+    private void FinishStep(SimNode node, Output output, StepStart before)
+    {
+        var core = node.Core;
         if (core.Term != before.Term) Record(TraceKind.Term, node.Id, $"term {before.Term} -> {core.Term}");
         if (core.Role != before.Role)
         {
@@ -238,11 +257,10 @@ public sealed partial class Simulation
             Record(TraceKind.Violation, node.Id, violation.ToString());
         }
         MaybeCompact(node);
-        return output;
     }
 
-    /// <summary>Applies now; the answer to the client that proposed the entry leaves at <paramref name="releaseAt"/>.</summary>
-    private void ApplyToStateMachine(SimNode node, LogEntry entry, long releaseAt)
+    /// <summary>Applies a committed entry; the leader that accepted it answers its client.</summary>
+    private void ApplyToStateMachine(SimNode node, LogEntry entry)
     {
         var result = node.StateMachine.Apply(entry); // applies commands only; no-ops and configurations leave it as it is
         Record(TraceKind.Apply, node.Id, $"{entry} {DescribeEntry(entry)}".TrimEnd());
@@ -250,10 +268,10 @@ public sealed partial class Simulation
         if (node.PendingProposals.Remove(entry.Index, out var pending) && pending.Term == entry.Term)
         {
             var request = pending.Request;
-            CheckDurable(node, releaseAt, disk => DurabilityChecker.CheckWriteAnswer(entry.Index, entry.Term, disk));
-            ReplyToClient(new ClientReply(request.Client, request.OperationId, request.Attempt, KvResult.Decode(result), node.Id), node, releaseAt);
+            CheckDurable(node, disk => DurabilityChecker.CheckWriteAnswer(entry.Index, entry.Term, disk));
+            ReplyToClient(new ClientReply(request.Client, request.OperationId, request.Attempt, KvResult.Decode(result), node.Id));
         }
-        ServeReadsUpTo(node, entry.Index, releaseAt);
+        ServeReadsUpTo(node, entry.Index);
     }
 
     private void SendMessage(Message message, long releaseAt)
@@ -368,6 +386,7 @@ public sealed partial class Simulation
         node.PendingProposals.Clear();
         node.ForgetReads();
         node.Backlog.Clear();
+        node.Held.Clear();
         Network.DropWhere(m => m.Message.From == node.Id && m.SentAtMicros > Now);
     }
 
@@ -390,12 +409,7 @@ public sealed partial class Simulation
     {
         if (node.Status != NodeStatus.Paused) return;
         node.Status = NodeStatus.Up;
-        while (node.Backlog.Count > 0 && node.Status == NodeStatus.Up && Violation is null)
-        {
-            var input = node.Backlog.Dequeue();
-            if (input is Receive receive) Record(TraceKind.Deliver, node.Id, $"{receive.Message.Kind}#{receive.Message.Id} from {receive.Message.From} (after pause)");
-            StepNode(node, input);
-        }
+        DrainBacklog(node);
     }
 
     /// <summary>Faults stop: links heal, the network turns reliable, crashed nodes restart, paused ones resume.</summary>
@@ -448,6 +462,11 @@ public sealed partial class Simulation
     {
         var node = nodes[target];
         if (node.Status != NodeStatus.Up) return; // lost: the client will time out
+        if (IsSyncing(node))
+        {
+            queue.Schedule(node.SyncedAtMicros, new ClientRequestEvent(target, request)); // handled once its disk is idle
+            return;
+        }
         if (node.Core.Role != Role.Leader)
         {
             ReplyToClient(new ClientReply(request.Client, request.OperationId, request.Attempt, null, node.Core.Leader));
@@ -473,26 +492,7 @@ public sealed partial class Simulation
             ReplyToClient(new ClientReply(request.Client, request.OperationId, request.Attempt, null, output.Proposal?.LeaderHint));
     }
 
-    /// <summary>An answer that needs no write of the server (a redirect): it leaves at once.</summary>
     private void ReplyToClient(ClientReply reply) => queue.Schedule(Now + ClientLatency(), new ClientReplyEvent(reply));
-
-    /// <summary>
-    /// An answer that the durability barrier holds until <paramref name="releaseAt"/>; a crash of
-    /// the server before then loses it (the client times out and retries).
-    /// </summary>
-    private void ReplyToClient(ClientReply reply, SimNode from, long releaseAt)
-    {
-        var latency = ClientLatency();
-        if (releaseAt <= Now) queue.Schedule(Now + latency, new ClientReplyEvent(reply));
-        else queue.Schedule(releaseAt, new HeldReplyEvent(reply, from.Id, from.Incarnation, latency));
-    }
-
-    private void HandleHeldReply(HeldReplyEvent held)
-    {
-        var node = nodes[held.Node];
-        if (node.Incarnation != held.Incarnation || node.Status == NodeStatus.Down) return; // lost in a crash
-        queue.Schedule(Now + held.LatencyMicros, new ClientReplyEvent(held.Reply));
-    }
 
     private void HandleClientReply(ClientReply reply)
     {
@@ -549,5 +549,8 @@ public sealed partial class Simulation
 
     private sealed record ClientReplyEvent(ClientReply Reply) : SimEvent;
 
-    private sealed record HeldReplyEvent(ClientReply Reply, NodeId Node, int Incarnation, long LatencyMicros) : SimEvent;
+    private sealed record StepDurableEvent(NodeId Node, int Incarnation, Output Output, StepStart Before) : SimEvent;
+
+    /// <summary>A node's role, term and commit index before a step, to record what the step changed.</summary>
+    private readonly record struct StepStart(Role Role, long Term, long CommitIndex);
 }

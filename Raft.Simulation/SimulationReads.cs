@@ -24,25 +24,22 @@ public sealed partial class Simulation
         StepNode(node, new ReadIndex(readId));
     }
 
-    private void OnReadReady(SimNode node, ReadReady ready, long releaseAt)
+    private void OnReadReady(SimNode node, ReadReady ready)
     {
         if (!node.PendingReads.Remove(ready.RequestId, out var request)) return;
         Record(TraceKind.Note, node.Id, $"read {request.Command} confirmed at index {ready.ReadIndex}");
         node.ReadsAwaitingApply.Add((request, ready.ReadIndex));
-        ServeReadsUpTo(node, node.AppliedIndex, releaseAt);
+        ServeReadsUpTo(node, node.AppliedIndex);
     }
 
-    private void OnReadRefused(SimNode node, ReadRefused refused, long releaseAt)
+    private void OnReadRefused(SimNode node, ReadRefused refused)
     {
         if (!node.PendingReads.Remove(refused.RequestId, out var request)) return;
-        ReplyToClient(new ClientReply(request.Client, request.OperationId, request.Attempt, null, refused.LeaderHint), node, releaseAt);
+        ReplyToClient(new ClientReply(request.Client, request.OperationId, request.Attempt, null, refused.LeaderHint));
     }
 
-    /// <summary>
-    /// The state machine has applied up to <paramref name="appliedIndex"/>: answer every read it now
-    /// covers, at <paramref name="releaseAt"/> (once what the answer reflects is durable).
-    /// </summary>
-    private void ServeReadsUpTo(SimNode node, long appliedIndex, long releaseAt)
+    /// <summary>The state machine has applied up to <paramref name="appliedIndex"/>: answer every read it now covers.</summary>
+    private void ServeReadsUpTo(SimNode node, long appliedIndex)
     {
         node.AppliedIndex = appliedIndex;
         for (var i = 0; i < node.ReadsAwaitingApply.Count; i++)
@@ -51,8 +48,8 @@ public sealed partial class Simulation
             if (readIndex > appliedIndex) continue;
             node.ReadsAwaitingApply.RemoveAt(i--);
             node.StateMachine.Values.TryGetValue(request.Command.Key, out var value);
-            CheckDurable(node, releaseAt, disk => DurabilityChecker.CheckReadAnswer(appliedIndex, disk));
-            ReplyToClient(new ClientReply(request.Client, request.OperationId, request.Attempt, new KvResult(true, value), node.Id), node, releaseAt);
+            CheckDurable(node, disk => DurabilityChecker.CheckReadAnswer(appliedIndex, disk));
+            ReplyToClient(new ClientReply(request.Client, request.OperationId, request.Attempt, new KvResult(true, value), node.Id));
         }
     }
 }

@@ -43,7 +43,7 @@ public sealed class EffectExecutor(IEffectTarget target, DriverBug bug = DriverB
                     target.Read(effect, Barrier(wroteThisStep: false, visibleToClients: true));
                     break;
                 case RestoreSnapshot restore:
-                    target.Restore(restore.Snapshot);
+                    target.Restore(restore.Snapshot, Barrier(wroteThisStep: false, visibleToClients: true));
                     break;
             }
         }

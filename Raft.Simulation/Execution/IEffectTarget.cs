@@ -28,8 +28,8 @@ public interface IEffectTarget
     /// </summary>
     void Apply(LogEntry entry, long afterWrite);
 
-    /// <summary>Replaces the state machine with a snapshot installed from the leader (§7).</summary>
-    void Restore(Snapshot snapshot);
+    /// <summary>Replaces the state machine with a snapshot installed from the leader (§7), in order with the applies.</summary>
+    void Restore(Snapshot snapshot, long afterWrite);
 
     /// <summary>A <see cref="ReadReady"/> or <see cref="ReadRefused"/>: its answer leaves once write <paramref name="afterWrite"/> is durable.</summary>
     void Read(Effect read, long afterWrite);

@@ -47,6 +47,12 @@ public sealed class SimNode(NodeId id, IRaftNode core, double clockRate)
     /// <summary>Carries out this incarnation's effects and holds what it shows the world until its writes are durable.</summary>
     public Execution.EffectExecutor Executor { get; set; } = null!;
 
-    /// <summary>Inputs that arrived while paused, handled on resume.</summary>
+    /// <summary>Inputs that arrived while paused or while the disk synced the last step's writes, handled in order after.</summary>
     public Queue<Input> Backlog { get; } = new();
+
+    /// <summary>Effects of the last step held until its writes are durable (the durability barrier), in order.</summary>
+    public List<Raft.Core.Effects.Effect> Held { get; } = [];
+
+    /// <summary>When the writes of the last step are durable, while <see cref="Held"/> waits for them; otherwise 0.</summary>
+    public long SyncedAtMicros { get; set; }
 }

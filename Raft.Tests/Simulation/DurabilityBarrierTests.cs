@@ -3,6 +3,7 @@ using Raft.Simulation;
 using Raft.Simulation.Checkers;
 using Raft.Simulation.Execution;
 using Raft.Simulation.Network;
+using Raft.Simulation.Tracing;
 
 namespace Raft.Tests.Simulation;
 
@@ -43,8 +44,14 @@ public sealed class DurabilityBarrierTests
         Assert.That(simulation.DeliverNow(copy.Seq), Is.True);
     }
 
-    private static IReadOnlyList<InFlightMessage> RepliesFrom(Raft.Simulation.Simulation simulation, Raft.Core.NodeId node, Func<Message, bool> match) =>
-        simulation.Network.InFlight.Where(m => m.Message.From == node && match(m.Message)).ToList();
+    /// <summary>Runs until <paramref name="untilMicros"/>, then returns the times at which <paramref name="node"/> sent messages of the given text.</summary>
+    private static List<long> SendTimes(Raft.Simulation.Simulation simulation, Raft.Core.NodeId node, string kind, string outcome, long untilMicros)
+    {
+        while (simulation.Now < untilMicros && simulation.Violation is null && simulation.StepEvent()) { }
+        return simulation.Trace.All
+            .Where(e => e.Kind is TraceKind.Send or TraceKind.Duplicate or TraceKind.Drop && e.Node == node.ToString() && e.Detail.Contains(kind, StringComparison.Ordinal) && e.Detail.Contains(outcome, StringComparison.Ordinal))
+            .Select(e => e.TimeMicros).ToList();
+    }
 
     [Test]
     public void A_vote_granted_again_to_a_duplicate_request_waits_for_the_first_grant_to_be_durable()
@@ -52,16 +59,29 @@ public sealed class DurabilityBarrierTests
         var simulation = new Raft.Simulation.Simulation(Options(DriverBug.None));
         var request = RunUntilInFlight(simulation, m => m is RequestVote);
         var voter = request.Message.To;
+        var start = simulation.Now;
 
         DeliverTwiceAtOnce(simulation, request);
 
+        var grants = SendTimes(simulation, voter, "RequestVoteResponse", "granted", start + 2 * SyncMicros);
         Assert.That(simulation.Violation, Is.Null, simulation.Violation?.ToString());
-        var grants = RepliesFrom(simulation, voter, m => m is RequestVoteResponse { VoteGranted: true });
         Assert.That(grants, Has.Count.GreaterThanOrEqualTo(2), "the core grants the duplicate again");
-        Assert.That(grants.Select(g => g.SentAtMicros), Has.All.GreaterThanOrEqualTo(simulation.Now + SyncMicros), "both leave once the vote is durable");
+        Assert.That(grants, Has.All.GreaterThanOrEqualTo(start + SyncMicros), "both leave once the vote is durable");
+    }
 
+    [Test]
+    public void A_crash_inside_the_sync_window_loses_the_vote_and_every_grant_of_it()
+    {
+        var simulation = new Raft.Simulation.Simulation(Options(DriverBug.None));
+        var request = RunUntilInFlight(simulation, m => m is RequestVote);
+        var voter = request.Message.To;
+        var start = simulation.Now;
+
+        DeliverTwiceAtOnce(simulation, request);
         simulation.Crash(simulation.Nodes[voter]);
-        Assert.That(RepliesFrom(simulation, voter, m => m is RequestVoteResponse), Is.Empty, "a crash inside the sync window loses both grants with the vote");
+
+        Assert.That(SendTimes(simulation, voter, "RequestVoteResponse", "granted", start + 2 * SyncMicros), Is.Empty);
+        Assert.That(simulation.Nodes[voter].Disk.Load().HardState.VotedFor, Is.Null, "the vote was never durable");
     }
 
     [Test]
@@ -82,13 +102,14 @@ public sealed class DurabilityBarrierTests
         var simulation = new Raft.Simulation.Simulation(Options(DriverBug.None, clients: 1));
         var append = RunUntilInFlight(simulation, m => m is AppendEntries { Entries.Count: > 0 });
         var follower = append.Message.To;
+        var start = simulation.Now;
 
         DeliverTwiceAtOnce(simulation, append);
 
+        var acks = SendTimes(simulation, follower, "AppendEntriesResponse", "", start + 2 * SyncMicros).Where(t => t >= start).ToList();
         Assert.That(simulation.Violation, Is.Null, simulation.Violation?.ToString());
-        var acks = RepliesFrom(simulation, follower, m => m is AppendEntriesResponse { Success: true });
         Assert.That(acks, Has.Count.GreaterThanOrEqualTo(2));
-        Assert.That(acks.Select(a => a.SentAtMicros), Has.All.GreaterThanOrEqualTo(simulation.Now + SyncMicros));
+        Assert.That(acks, Has.All.GreaterThanOrEqualTo(start + SyncMicros));
     }
 
     [Test]

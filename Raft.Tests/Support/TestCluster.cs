@@ -120,7 +120,7 @@ public sealed class TestCluster
             cluster.machines[node].Apply(entry);
         }
 
-        public void Restore(Snapshot snapshot) => cluster.machines[node].Restore(snapshot.Data);
+        public void Restore(Snapshot snapshot, long afterWrite) => cluster.machines[node].Restore(snapshot.Data);
 
         public void Read(Effect read, long afterWrite)
         {
