@@ -137,7 +137,8 @@ public sealed partial class Simulation
     }
 
     public SimulationResult Result() => new(options.Seed, Trace.Digest, Violation, Now, elections, safety.CommittedIndex,
-        Network.MessagesSent, Network.MessagesDropped, History.CompletedCount, History.Operations, Trace.Recent, membershipChangesCommitted);
+        Network.MessagesSent, Network.MessagesDropped, History.CompletedCount, History.Operations, Trace.Recent, membershipChangesCommitted,
+        nodes.Values.Select(ServerState.Of).ToList());
 
     /// <summary>Handles the next event. Returns false when nothing is scheduled.</summary>
     public bool StepEvent()

@@ -17,7 +17,8 @@ public sealed record SimulationResult(
     int ClientOperations,
     IReadOnlyList<ClientOperation> History,
     IReadOnlyCollection<TraceEvent> RecentTrace,
-    int MembershipChangesCommitted = 0)
+    int MembershipChangesCommitted = 0,
+    IReadOnlyList<ServerState>? Servers = null)
 {
     public bool Ok => Violation is null;
 }

@@ -89,6 +89,8 @@ public static class ExploreCommand
         Console.WriteLine($"FIRST VIOLATION: seed {failure.Seed}: {failure.Violation}");
         Console.WriteLine("Last events before it:");
         foreach (var line in failure.RecentTrace.TakeLast(12)) Console.WriteLine("  " + line.ToText());
+        Console.WriteLine("Servers at the violation:");
+        foreach (var server in failure.Servers ?? []) Console.WriteLine("  " + server.ToText());
         Console.WriteLine();
         Console.WriteLine("Replay it with:");
         Console.WriteLine("  " + RunOptionSet.ReplayCommand(optionsFor(failure.Seed)));

@@ -55,6 +55,8 @@ public static class ReplayCommand
         if (result.MembershipChangesCommitted > 0) Console.WriteLine($"configuration    {result.MembershipChangesCommitted} change(s) committed, last {simulation.CommittedConfiguration}");
         Console.WriteLine($"digest           {result.Digest}");
         Console.WriteLine(result.Ok ? "outcome          ok" : $"outcome          VIOLATION {result.Violation}");
+        if (!result.Ok)
+            foreach (var server in result.Servers ?? []) Console.WriteLine("  " + server.ToText());
         return result.Ok ? 0 : 1;
     }
 }
