@@ -115,9 +115,6 @@ public sealed partial class ScenarioCluster
         StepCount++;
         var node = nodes[id];
         var before = (node.Role, node.Term, node.VotedFor, node.CommitIndex, LastIndex: node.Log.LastIndex, node.Configuration);
-        (long LastIndex, ulong Digest, long[] Terms)? leaderLogBefore = node.Role == Role.Leader
-            ? (node.Log.LastIndex, node.Log.DigestAt(node.Log.LastIndex), Terms(node))
-            : null;
         var output = node.Step(input);
         if (input is Propose propose && output.Proposal is { Accepted: true } accepted && Decode(propose.Command) is { ClientId: not BulkClient } command)
             Clients.Invoked(id, accepted.Index, accepted.Term, command, StepCount);
@@ -140,7 +137,7 @@ public sealed partial class ScenarioCluster
         if (node.CommitIndex != before.CommitIndex)
             report.Add($"  {id} commit {before.CommitIndex} -> {node.CommitIndex}");
         report.AddRange(replies);
-        safety.AfterStep(node, before.Role, before.Term, leaderLogBefore);
+        safety.AfterStep(node, output.Effects, StepCount);
         if (crashing)
         {
             var skipped = output.Effects.Count - effects.Count;
@@ -175,7 +172,6 @@ public sealed partial class ScenarioCluster
 
         public void Apply(LogEntry entry, long afterWrite)
         {
-            cluster.safety.RecordApplied(id, entry);
             cluster.Apply(id, entry, replies);
             cluster.ServeReadsUpTo(id, entry.Index, replies);
         }
@@ -310,7 +306,9 @@ public sealed partial class ScenarioCluster
         // A spare starts with an empty configuration: it waits for a leader to add it.
         var members = InitialVoters.Contains(id) ? InitialVoters : [];
         // FixedSequence(K-1) pins the timeout to ElectionTicks + K - 1: n1 times out first, then n2...
+        var persisted = storages[id].Load();
         nodes[id] = new RaftNode(id, members, Options, new FixedSequence(id.Value - 1),
-            storages[id].Load(), firstMessageId: incarnation * 1_000_000L);
+            persisted, firstMessageId: incarnation * 1_000_000L);
+        safety.OnStart(nodes[id], persisted.HardState, StepCount);
     }
 }
