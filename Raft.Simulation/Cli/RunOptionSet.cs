@@ -52,6 +52,7 @@ public sealed class RunOptionSet
     public Option<DriverBug> DriverBug { get; } = new("--driver-bug")
     {
         Description = "Run a deliberately broken effect executor, to see the durability check catch it: release-before-sync.",
+        HelpName = "NAME",
         DefaultValueFactory = _ => Execution.DriverBug.None,
         CustomParser = result => ParseEnum<DriverBug>(result, "driver bug"),
     };
