@@ -12,10 +12,10 @@ public static class ExploreCommand
     {
         var set = new RunOptionSet();
         var seeds = new Option<int>("--seeds") { Description = "How many seeds to run.", DefaultValueFactory = _ => 100 };
-        seeds.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--seeds must be at least 1."); });
+        seeds.Require(n => n >= 1, "--seeds must be at least 1.");
         var startSeed = new Option<ulong>("--start-seed") { Description = "First seed.", DefaultValueFactory = _ => 1 };
         var jobs = new Option<int>("--jobs") { Description = "Seeds run in parallel (each run is itself single-threaded).", DefaultValueFactory = _ => Environment.ProcessorCount };
-        jobs.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--jobs must be at least 1."); });
+        jobs.Require(n => n >= 1, "--jobs must be at least 1.");
 
         var command = new Command("explore", "Run many seeded simulations with faults and check every safety property, linearizability and liveness.");
         command.Add(seeds);
@@ -92,7 +92,7 @@ public static class ExploreCommand
         Console.WriteLine("Servers at the violation:");
         foreach (var server in failure.Servers ?? []) Console.WriteLine("  " + server.ToText());
         Console.WriteLine();
-        Console.WriteLine("Replay it with:");
+        Console.WriteLine($"Replay it with{RaftSimInvocation.Where}:");
         Console.WriteLine("  " + RunOptionSet.ReplayCommand(optionsFor(failure.Seed)));
         return 1;
     }

@@ -42,8 +42,7 @@ public static class ReplayCommand
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
-                    Console.Error.WriteLine($"raft-sim: cannot write trace to {tracePath}: {e.Message}");
-                    return 2;
+                    return RaftSimCli.UsageError("replay", $"cannot write trace to {tracePath}: {e.Message}");
                 }
                 Console.WriteLine($"trace            {simulation.Trace.Count} events written to {tracePath}");
             }

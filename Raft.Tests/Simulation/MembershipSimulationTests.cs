@@ -220,7 +220,7 @@ public sealed class MembershipSimulationTests
         Assert.That(command, Does.Contain("--spares 2").And.Contain("add n4"));
 
         var schedule = command[(command.IndexOf("--schedule \"", StringComparison.Ordinal) + 12)..^1];
-        var args = command[..command.IndexOf(" --schedule", StringComparison.Ordinal)].Split(' ').Skip(1)
+        var args = command[(RaftSimInvocation.Prefix.Length + 1)..command.IndexOf(" --schedule", StringComparison.Ordinal)].Split(' ')
             .Concat(["--schedule", schedule, "--summary-only"]).ToArray();
         var (code, stdout, _) = RaftSim.Run(args);
 
