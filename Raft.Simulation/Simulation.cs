@@ -59,7 +59,7 @@ public sealed partial class Simulation
             var node = new SimNode(id, StartCore(id, Raft.Core.Storage.PersistentState.Empty, 1), rate);
             node.Executor = NewExecutor(node);
             nodes[id] = node;
-            safety.OnStart(node.Core, default, 0);
+            safety.OnStart(node.Core, Raft.Core.Storage.PersistentState.Empty, 0);
             queue.Schedule(clock.Next((int)options.TickMicros) + 1, new TickEvent(id, node.Incarnation));
         }
         for (var c = 1; c <= options.Clients; c++)
@@ -401,7 +401,7 @@ public sealed partial class Simulation
         node.StateMachine = new KvStateMachine();
         if (persisted.Snapshot is { } snapshot) node.StateMachine.Restore(snapshot.Data); // §7: restart from snapshot plus log
         node.Status = NodeStatus.Up;
-        safety.OnStart(node.Core, persisted.HardState, Now);
+        safety.OnStart(node.Core, persisted, Now);
         if (safety.First is { } violation) Violation ??= violation;
         queue.Schedule(Now + TickLength(node), new TickEvent(node.Id, node.Incarnation));
     }

@@ -2,6 +2,7 @@ using Raft.Core;
 using Raft.Core.Effects;
 using Raft.Core.Log;
 using Raft.Core.Node;
+using Raft.Core.Storage;
 
 namespace Raft.Simulation.Checkers;
 
@@ -67,17 +68,30 @@ public sealed class SafetyChecker
     /// </summary>
     public void OnStart(IRaftNode node, HardState loaded, long nowMicros)
     {
+        var log = node.Log;
+        var entries = new List<LogEntry>();
+        for (var i = log.FirstIndex; i <= log.LastIndex; i++) entries.Add(log.EntryAt(i));
+        Start(node, loaded, log.SnapshotIndex, log.SnapshotIndex > 0 ? log.TermAt(log.SnapshotIndex) : 0, entries, nowMicros);
+    }
+
+    /// <summary>
+    /// A node (re)started from <paramref name="disk"/>, as the driver read it from its disk: the
+    /// checker's view of its log is rebuilt from the disk, not from what the node reports, and the
+    /// log the node reports must be that one.
+    /// </summary>
+    public void OnStart(IRaftNode node, PersistentState disk, long nowMicros) =>
+        Start(node, disk.HardState, disk.Snapshot?.LastIncludedIndex ?? 0, disk.Snapshot?.LastIncludedTerm ?? 0, disk.Entries, nowMicros);
+
+    private void Start(IRaftNode node, HardState loaded, long snapshotIndex, long snapshotTerm, IReadOnlyList<LogEntry> entries, long nowMicros)
+    {
         var view = new NodeView(node, loaded);
         views[node.Id] = view;
         if (node.Term != loaded.Term || node.VotedFor != loaded.VotedFor)
             Fail(Property.PersistedStateMonotonic, nowMicros, node.Id,
                 $"{node.Id} restarted with term={node.Term} vote={node.VotedFor?.ToString() ?? "-"} but its disk holds {loaded}");
-        var log = node.Log;
-        if (log.SnapshotIndex > 0)
-            TakeSnapshot(node.Id, view, log.SnapshotIndex, log.TermAt(log.SnapshotIndex), claimedDigest: null, nowMicros, "restarted from");
-        var entries = new List<LogEntry>();
-        for (var i = log.FirstIndex; i <= log.LastIndex; i++) entries.Add(log.EntryAt(i));
-        Write(node.Id, view, log.FirstIndex, entries, nowMicros);
+        if (snapshotIndex > 0)
+            TakeSnapshot(node.Id, view, snapshotIndex, snapshotTerm, claimedDigest: null, nowMicros, "restarted from");
+        Write(node.Id, view, snapshotIndex + 1, entries, nowMicros);
         CheckReportedLog(node, view, nowMicros);
         CheckCommit(node, view, nowMicros);
     }

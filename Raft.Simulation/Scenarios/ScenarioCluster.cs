@@ -309,6 +309,6 @@ public sealed partial class ScenarioCluster
         var persisted = storages[id].Load();
         nodes[id] = new RaftNode(id, members, Options, new FixedSequence(id.Value - 1),
             persisted, firstMessageId: incarnation * 1_000_000L);
-        safety.OnStart(nodes[id], persisted.HardState, StepCount);
+        safety.OnStart(nodes[id], persisted, StepCount);
     }
 }

@@ -1,6 +1,7 @@
 using Raft.Core;
 using Raft.Core.Effects;
 using Raft.Core.Node;
+using Raft.Core.Storage;
 using Raft.Simulation.Checkers;
 
 namespace Raft.Simulation.Scenarios;
@@ -15,7 +16,7 @@ public sealed class ScenarioSafety
     private readonly SafetyChecker checker = new();
 
     /// <summary>A node (re)started from storage that held <paramref name="loaded"/>, at step <paramref name="step"/>.</summary>
-    public void OnStart(IRaftNode node, HardState loaded, long step) => checker.OnStart(node, loaded, step);
+    public void OnStart(IRaftNode node, PersistentState loaded, long step) => checker.OnStart(node, loaded, step);
 
     /// <summary>After every step of <paramref name="node"/>, with all the effects it returned (even those a crash kept from being carried out).</summary>
     public void AfterStep(IRaftNode node, IReadOnlyList<Effect> effects, long step) => checker.AfterStep(node, effects, step);

@@ -1,3 +1,4 @@
+using Raft.Core.Storage;
 using Raft.Core;
 using Raft.Core.Messages;
 using Raft.Core.Node;
@@ -139,7 +140,7 @@ public sealed class SafetyCheckerEvidenceTests
     {
         var checker = new SafetyChecker();
         var node = new ScriptedNode(N1, [N1]);
-        checker.OnStart(node, default, 0);
+        checker.OnStart(node, PersistentState.Empty, 0);
 
         checker.AfterStep(node, [new Raft.Core.Effects.PersistEntries(3, [Entry(3, 1, "a")])], 1);
 
@@ -160,6 +161,19 @@ public sealed class SafetyCheckerEvidenceTests
 
         Assert.That(checker.First?.Property, Is.EqualTo(Property.LogWellFormed));
         Assert.That(checker.First!.Message, Is.EqualTo("n1 reports a log [1..2] ending in term 1, but the log it wrote is [1..1] ending in term 1"));
+    }
+
+    [Test]
+    public void A_restarted_node_must_report_the_log_its_disk_holds()
+    {
+        var checker = new SafetyChecker();
+        var node = new ScriptedNode(N1, [N1]) { Term = 1 };
+        node.AppendUnwritten(Entry(1, 1, "a"));
+        node.AppendUnwritten(Entry(2, 1, "b"));
+
+        checker.OnStart(node, new PersistentState(new HardState(1, null), [Entry(1, 1, "a")]), 0);
+
+        Assert.That(checker.First?.Property, Is.EqualTo(Property.LogWellFormed), "the disk holds one entry; the node claims two");
     }
 
     [Test]
