@@ -10,7 +10,13 @@ public sealed class InProcessCluster : IDisposable
     private readonly SortedDictionary<NodeId, NodeHost> hosts = [];
     private readonly SortedDictionary<NodeId, string> raftAddresses;
 
-    public InProcessCluster(int nodes, RaftOptions? options = null, string clusterId = "test", int snapshotEveryEntries = 0)
+    /// <param name="nodes">Cluster size.</param>
+    /// <param name="options">The core's options (default: <see cref="RaftOptions"/>'s defaults).</param>
+    /// <param name="clusterId">Cluster id on the wire.</param>
+    /// <param name="snapshotEveryEntries">Each node compacts its log every this many applied entries; 0 = never.</param>
+    /// <param name="createHost">Builds each host from its configuration (to set test seams); by default a plain host with its log discarded.</param>
+    public InProcessCluster(int nodes, RaftOptions? options = null, string clusterId = "test", int snapshotEveryEntries = 0,
+        Func<NodeConfig, NodeHost>? createHost = null)
     {
         ClusterId = clusterId;
         Root = Path.Combine(Path.GetTempPath(), $"raft-test-{Environment.ProcessId}-{Guid.NewGuid():N}");
@@ -25,12 +31,13 @@ public sealed class InProcessCluster : IDisposable
         raftAddresses = raft;
         foreach (var id in NodeId.Range(nodes))
         {
-            hosts[id] = new NodeHost(new NodeConfig
+            var config = new NodeConfig
             {
                 Id = id, RaftAddresses = raft, ClientAddress = client[id], DataDirectory = DataDirectory(id),
                 ClusterId = clusterId, TickInterval = TimeSpan.FromMilliseconds(5), Fsync = false,
                 Options = options ?? new RaftOptions(), SnapshotEveryEntries = snapshotEveryEntries,
-            }) { Log = _ => { } };
+            };
+            hosts[id] = createHost?.Invoke(config) ?? new NodeHost(config) { Log = _ => { } };
         }
         foreach (var host in hosts.Values) host.Start();
     }
