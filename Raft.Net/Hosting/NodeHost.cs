@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using NetMQ;
 using NetMQ.Sockets;
@@ -499,7 +500,7 @@ public sealed class NodeHost : IDisposable
             storageError = $"{e.GetType().Name}: {e.Message}";
         }
         var fault = new NodeFault(config.Id, input, error, storageError);
-        LogEvent("fault", $"\"input\":{JsonSerializer.Serialize(input)},\"error\":{JsonSerializer.Serialize(error.ToString())},\"storage\":{JsonSerializer.Serialize(storageError ?? "synced and closed")}");
+        LogEvent("fault", $"\"input\":\"{Json(input)}\",\"error\":\"{Json(error.ToString())}\",\"storage\":\"{Json(storageError ?? "synced and closed")}\"");
         try
         {
             inputLog?.Dispose();
@@ -511,6 +512,9 @@ public sealed class NodeHost : IDisposable
         poller?.StopAsync();
         faulted.TrySetResult(fault);
     }
+
+    /// <summary>Text escaped for a JSON string, readable (only quotes, backslashes and control characters are escaped).</summary>
+    private static string Json(string text) => JsonEncodedText.Encode(text, JavaScriptEncoder.UnsafeRelaxedJsonEscaping).ToString();
 
     /// <summary>Stops the poller thread, then releases sockets and files (NetMQ needs this order).</summary>
     public void Dispose()

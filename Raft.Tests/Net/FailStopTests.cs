@@ -25,13 +25,18 @@ public sealed class FailStopTests
     {
         var disks = new ConcurrentDictionary<NodeId, RecordingStorage>();
         var logs = new ConcurrentDictionary<NodeId, ConcurrentQueue<string>>();
-        var armed = 0; // the id of the node whose next append with entries throws; 0: none
-        using var cluster = new InProcessCluster(3, createHost: config => DurabilityBarrierTests.RecordedHost(config, disks,
+        var armed = 0; // the id of the node whose next input carrying log entries throws; 0: none
+        string? failing = null;
+        using var cluster = new InProcessCluster(3, createHost: config => HostDurabilityBarrierTests.RecordedHost(config, disks,
             beforeStep: (disk, input) =>
             {
                 disk.Record($"step {input}");
-                if (Volatile.Read(ref armed) == config.Id.Value && input is Receive { Message: AppendEntries { Entries.Count: > 0 } })
+                // Entries reach a follower in AppendEntries, and a leader (it may have been elected meanwhile) in a proposal.
+                if (Volatile.Read(ref armed) == config.Id.Value && input is Receive { Message: AppendEntries { Entries.Count: > 0 } } or Propose)
+                {
+                    Volatile.Write(ref failing, input.ToString());
                     throw new InvalidOperationException(Injected);
+                }
             },
             log: line => logs.GetOrAdd(config.Id, _ => new()).Enqueue(line)));
         var leader = cluster.WaitForLeader();
@@ -50,26 +55,28 @@ public sealed class FailStopTests
 
         var fault = host.Faulted.Result;
         Assert.That(fault.Node, Is.EqualTo(victim));
-        Assert.That(fault.Input, Does.Contain("receive AppendEntries"));
+        Assert.That(fault.Input, Is.EqualTo($"input '{failing}'"));
         Assert.That(fault.Error.Message, Is.EqualTo(Injected));
         Assert.That(fault.StorageError, Is.Null);
         Assert.That(logs[victim].Where(l => l.Contains("\"event\":\"fault\"", StringComparison.Ordinal)).ToList(),
-            Has.Count.EqualTo(1).And.All.Contain("receive AppendEntries").And.All.Contain(Injected), "one log line names the input and the exception");
+            Has.Count.EqualTo(1).And.All.Contain(failing!).And.All.Contain(Injected), "one log line names the input and the exception");
 
         // After the failing step: the disk is synced and closed, and nothing else happens, ever.
         var events = disks[victim].Snapshot();
-        var failing = events.FindLastIndex(e => e.StartsWith("step receive AppendEntries", StringComparison.Ordinal));
-        Assert.That(events.Skip(failing + 1), Is.SubsetOf(new[] { RecordingStorage.SyncDone, RecordingStorage.Close }));
+        var failed = events.LastIndexOf($"step {failing}");
+        Assert.That(failed, Is.GreaterThan(0));
+        Assert.That(events.Skip(failed + 1), Is.SubsetOf(new[] { RecordingStorage.SyncDone, RecordingStorage.Close }));
         Assert.That(events[^1], Is.EqualTo(RecordingStorage.Close));
-        DurabilityBarrierTests.AssertNothingLeftBeforeItsWritesWereSynced(victim, events);
+        HostDurabilityBarrierTests.AssertNothingLeftBeforeItsWritesWereSynced(victim, events);
         Thread.Sleep(100);
         Assert.That(disks[victim].Snapshot(), Has.Count.EqualTo(events.Count), "no tick, frame or client request is handled after the fault");
 
-        // Everything the victim had before the fault is on its disk.
+        // What the victim had committed and the term it had reached are on its disk (an election
+        // may still have moved it on before the fault).
         using var reopened = FileStorage.Open(cluster.DataDirectory(victim), fsync: false);
         var persisted = reopened.Load();
-        Assert.That(persisted.Entries[^1].Index, Is.GreaterThanOrEqualTo(before.LastIndex));
-        Assert.That(persisted.HardState.Term, Is.EqualTo(before.Term));
+        Assert.That(persisted.Entries[^1].Index, Is.GreaterThanOrEqualTo(before.CommitIndex));
+        Assert.That(persisted.HardState.Term, Is.GreaterThanOrEqualTo(before.Term));
     }
 
     [Test]

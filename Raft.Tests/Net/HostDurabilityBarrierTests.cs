@@ -13,7 +13,7 @@ namespace Raft.Tests.Net;
 /// watched through a wrapper and what leaves through the host's emit hook, in one ordered record.
 /// </summary>
 [NonParallelizable]
-public sealed class DurabilityBarrierTests
+public sealed class HostDurabilityBarrierTests
 {
     [Test]
     public void Nothing_leaves_a_real_node_before_every_earlier_write_is_synced()
@@ -40,6 +40,25 @@ public sealed class DurabilityBarrierTests
         }
         Assert.That(disks.Values.Sum(d => d.Snapshot().Count(e => e.StartsWith("reply", StringComparison.Ordinal))), Is.GreaterThanOrEqualTo(3 * 35),
             "the clients' answers, reads included, went through the hook");
+    }
+
+    /// <summary>
+    /// The only voter commits and applies a write in the step that appends it: the answer to the
+    /// client comes out of that very step, and must still wait for the entry's sync.
+    /// </summary>
+    [Test]
+    public void A_single_voter_answers_a_write_only_once_its_entry_is_synced()
+    {
+        var disks = new ConcurrentDictionary<NodeId, RecordingStorage>();
+        using var cluster = new InProcessCluster(1, createHost: config => RecordedHost(config, disks));
+        cluster.WaitForLeader();
+
+        var answered = RunClients(cluster, clients: 2, operationsEach: 15);
+
+        Assert.That(answered, Is.EqualTo(2 * 15), "every operation was answered");
+        var events = disks[new NodeId(1)].Snapshot();
+        AssertNothingLeftBeforeItsWritesWereSynced(new NodeId(1), events);
+        Assert.That(events.Count(e => e.StartsWith("reply", StringComparison.Ordinal)), Is.GreaterThanOrEqualTo(2 * 15));
     }
 
     /// <summary>Walks one node's record: after a write, nothing may leave until a sync.</summary>
