@@ -12,7 +12,7 @@ namespace Raft.Net.Commands;
 /// (<c>cut n2</c>, <c>restore n2</c>, <c>heal</c>, <c>campaign</c>, <c>transfer n2</c>, <c>status</c>, <c>quit</c>,
 /// and on the leader the membership changes <c>add n4</c>, <c>add-learner n4</c>, <c>remove n2</c>, each answered
 /// on stdout with a line that starts with the command); exits when stdin closes, so a dead launcher leaves no orphans.
-/// Exit codes: 0 after <c>quit</c> or the end of stdin, 2 for bad arguments, <see cref="FaultExitCode"/> when the node
+/// Exit codes: 0 after <c>quit</c> or the end of stdin, 2 for bad arguments, <see cref="NodeFault.ExitCode"/> when the node
 /// stopped itself on a fault (fail-stop, one line on stderr says why).
 /// </summary>
 public static class NodeCommand
@@ -80,9 +80,6 @@ public static class NodeCommand
         return command;
     }
 
-    /// <summary>Exit code of a node that stopped itself because handling an input threw (fail-stop).</summary>
-    public const int FaultExitCode = 3;
-
     private static int Run(NodeConfig config)
     {
         using var host = new NodeHost(config);
@@ -93,7 +90,7 @@ public static class NodeCommand
     /// Starts <paramref name="host"/> and serves operator commands from <paramref name="commands"/>
     /// until they end or <c>quit</c> (exit code 0), or until the host stops itself on a fault: then
     /// one line on <paramref name="errors"/> names the input and the exception, and the exit code is
-    /// <see cref="FaultExitCode"/> (a reader blocked on stdin does not keep the process alive).
+    /// <see cref="NodeFault.ExitCode"/> (a reader blocked on stdin does not keep the process alive).
     /// </summary>
     internal static int Run(NodeHost host, TextReader commands, TextWriter output, TextWriter errors)
     {
@@ -102,7 +99,7 @@ public static class NodeCommand
         Task.WaitAny(operatorDone, host.Faulted);
         if (!host.Faulted.IsCompleted) return 0;
         errors.WriteLine($"raft-net node: {host.Faulted.Result}");
-        return FaultExitCode;
+        return NodeFault.ExitCode;
     }
 
     private static void ServeOperator(NodeHost host, TextReader commands, TextWriter output, TextWriter errors)

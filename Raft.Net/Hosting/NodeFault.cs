@@ -13,6 +13,9 @@ namespace Raft.Net.Hosting;
 /// <param name="StorageError">Why closing the disk failed, or null when it was synced and closed.</param>
 public sealed record NodeFault(NodeId Node, string Input, Exception Error, string? StorageError)
 {
+    /// <summary>Exit code of a node process that stopped itself on a fault (0: normal end, 2: bad arguments).</summary>
+    public const int ExitCode = 3;
+
     /// <summary>One line for an operator.</summary>
     public override string ToString() =>
         $"{Node} stopped (fail-stop) on {Input}: {Error.GetType().Name}: {Error.Message}; " +

@@ -108,7 +108,7 @@ public sealed class FailStopTests
 
             var code = NodeCommand.Run(host, commands, output, errors);
 
-            Assert.That(code, Is.EqualTo(NodeCommand.FaultExitCode).And.EqualTo(3));
+            Assert.That(code, Is.EqualTo(NodeFault.ExitCode).And.EqualTo(3));
             Assert.That(errors.ToString(), Is.EqualTo($"raft-net node: n1 stopped (fail-stop) on input 'tick': InvalidOperationException: {Injected}; storage synced and closed{Environment.NewLine}"));
         }
         finally
