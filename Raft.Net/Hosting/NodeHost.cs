@@ -353,7 +353,8 @@ public sealed class NodeHost : IDisposable
                     storage!.Persist(effect);
                     unsynced = true;
                     break;
-                case PersistSnapshot:
+                case PersistSnapshot persist:
+                    EnsureRestorable(persist.Snapshot);
                     storage!.Persist(effect); // durable at once: FileStorage commits a snapshot by renaming it
                     unsynced = true; // its compaction marker in the log still needs the sync
                     break;
@@ -389,6 +390,23 @@ public sealed class NodeHost : IDisposable
             if (!pendingReads.Remove(readId, out var read)) continue;
             stateMachine.Values.TryGetValue(read.Key, out var value);
             ReplyToClient(read.Client, new ClientResponse(read.RequestId, ClientStatus.Ok, new KvResult(true, value), config.Id));
+        }
+    }
+
+    /// <summary>
+    /// A snapshot's state comes from the leader, and no digest covers it: state that does not decode
+    /// must not reach the disk, where it would stop every restart of this node. Throwing here makes
+    /// the node fail-stop with its disk as it was.
+    /// </summary>
+    private static void EnsureRestorable(Snapshot snapshot)
+    {
+        try
+        {
+            new KvStateMachine().Restore(snapshot.Data);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new InvalidDataException($"{snapshot}: its state cannot be restored ({e.GetType().Name}: {e.Message})", e);
         }
     }
 

@@ -8,6 +8,8 @@ namespace Raft.Tests.Net;
 public sealed class InProcessCluster : IDisposable
 {
     private readonly SortedDictionary<NodeId, NodeHost> hosts = [];
+    private readonly SortedDictionary<NodeId, NodeConfig> configs = [];
+    private readonly Func<NodeConfig, NodeHost>? createHost;
     private readonly SortedDictionary<NodeId, string> raftAddresses;
 
     /// <param name="nodes">Cluster size.</param>
@@ -19,6 +21,7 @@ public sealed class InProcessCluster : IDisposable
         Func<NodeConfig, NodeHost>? createHost = null)
     {
         ClusterId = clusterId;
+        this.createHost = createHost;
         Root = Path.Combine(Path.GetTempPath(), $"raft-test-{Environment.ProcessId}-{Guid.NewGuid():N}");
         var raft = new SortedDictionary<NodeId, string>();
         var client = new SortedDictionary<NodeId, string>();
@@ -37,7 +40,8 @@ public sealed class InProcessCluster : IDisposable
                 ClusterId = clusterId, TickInterval = TimeSpan.FromMilliseconds(5), Fsync = false,
                 Options = options ?? new RaftOptions(), SnapshotEveryEntries = snapshotEveryEntries,
             };
-            hosts[id] = createHost?.Invoke(config) ?? new NodeHost(config) { Log = _ => { } };
+            configs[id] = config;
+            hosts[id] = NewHost(config);
         }
         foreach (var host in hosts.Values) host.Start();
     }
@@ -75,6 +79,30 @@ public sealed class InProcessCluster : IDisposable
         WaitUntil(() => (leader = hosts.Values.Select(h => h.Metrics).FirstOrDefault(m => m?.Role == Role.Leader)?.Id) is not null, seconds, "a leader");
         return leader!.Value;
     }
+
+    /// <summary>Stops a node (if it still runs) and starts it again on its data directory, as a supervisor would.</summary>
+    public void Restart(NodeId id)
+    {
+        hosts[id].Dispose();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (true)
+        {
+            var host = NewHost(configs[id]);
+            try
+            {
+                host.Start();
+                hosts[id] = host;
+                return;
+            }
+            catch (NetMQ.NetMQException) when (DateTime.UtcNow < deadline)
+            {
+                host.Dispose(); // the old sockets may not have released the ports yet
+                Thread.Sleep(50);
+            }
+        }
+    }
+
+    private NodeHost NewHost(NodeConfig config) => createHost?.Invoke(config) ?? new NodeHost(config) { Log = _ => { } };
 
     public void Dispose()
     {
