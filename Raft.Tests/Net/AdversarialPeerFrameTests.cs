@@ -142,9 +142,9 @@ public sealed class AdversarialPeerFrameTests
             new InstallSnapshot(s.Leader, s.Follower, s.Term, AttackId, s.LastIndex + 500, s.Term, 42, Voters(s), 0, Junk, true)), scene);
 
         Assert.That(follower.Faulted.Wait(TimeSpan.FromSeconds(10)), Is.True, "the follower stops");
-        Assert.That(follower.Faulted.Result.Error, Is.TypeOf<InvalidDataException>().And.Message.Contain("cannot be restored"));
         using (var disk = FileStorage.Open(cluster.DataDirectory(scene.Follower), fsync: false))
             Assert.That(disk.Load().Snapshot, Is.Null, "the unreadable snapshot is not on the disk");
+        Assert.That(follower.Faulted.Result.Error, Is.TypeOf<InvalidDataException>().And.Message.Contain("cannot be restored"));
 
         cluster.Restart(scene.Follower);
         AssertStillServing(cluster, "a restart after an unreadable snapshot");
