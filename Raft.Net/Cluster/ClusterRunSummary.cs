@@ -44,8 +44,11 @@ public sealed record ClusterRunSummary(
         Line("recovered", RecoveryMillis is { } ms
             ? string.Create(CultureInfo.InvariantCulture, $"a new write was answered {ms:0} ms after faults stopped")
             : "NO: a new write was not answered within 15 s after faults stopped");
-        Line("data", DataRoot);
+        Line("data", DataDeleted ? "deleted: the run passed (--data DIR keeps it)" : DataRoot);
         text.Append(Ok ? "OK\n" : "FAILED\n");
         return text.ToString();
     }
+
+    /// <summary>The nodes' data under <see cref="DataRoot"/> was deleted after the run, so the summary does not name it.</summary>
+    public bool DataDeleted { get; init; }
 }
