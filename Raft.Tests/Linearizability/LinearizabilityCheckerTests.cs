@@ -250,7 +250,7 @@ public sealed class LinearizabilityCheckerTests
         Assert.That(lines[1], Does.Contain("[0, 10]").And.Contain("put x=1").And.Contain("ok 1").And.Not.Contain("cannot be placed"));
         Assert.That(lines[2], Does.Contain("[40, 50]").And.Contain("get x").And.Contain("ok <none>").And.EndWith("<- cannot be placed"));
         Assert.That(lines[3], Does.StartWith("op2 is the first operation that cannot be placed")
-            .And.Contain("linearizable up to its return at 50").And.Contain("stale or early"));
+            .And.Contain("linearizable up to its return at 50").And.Contain("a stale, early or overtaking answer"));
     }
 
     [TestCase(1)]

@@ -16,8 +16,9 @@ namespace Raft.Simulation.Checkers.Linearizability;
 /// after, it is not. Null when the search for it ran out of budget.
 /// </param>
 /// <param name="CulpritIsMistimed">
-/// The culprit's answer would be legal had it taken effect at another time (a stale or early
-/// answer); false when no order of the illegal history gives that answer at all.
+/// Shown that every answer of the illegal history fits some order that ignores real time: the
+/// culprit's answer is stale, early or overtook another, rather than one no order gives. False when
+/// no such order exists or the search for one gave up.
 /// </param>
 /// <param name="Steps">Search steps spent reaching the verdict (explaining a violation not included).</param>
 public sealed record LinearizabilityResult<TInput, TOutput>(

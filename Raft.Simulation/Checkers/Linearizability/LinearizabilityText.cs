@@ -24,10 +24,10 @@ internal static class LinearizabilityText
                 }
                 if (result.Culprit is { } culprit)
                 {
-                    text.Append($"\nop{culprit.Id} is the first operation that cannot be placed: the history is linearizable up to its return at {culprit.ReturnedAt}, ");
+                    text.Append($"\nop{culprit.Id} is the first operation that cannot be placed: the history is linearizable up to its return at {culprit.ReturnedAt}; ");
                     text.Append(result.CulpritIsMistimed
-                        ? "and its answer would be right at another time (a stale or early answer)."
-                        : "and no order of these operations gives its answer.");
+                        ? "these answers fit some order that ignores real time, but none that respects it (a stale, early or overtaking answer)."
+                        : "no order of these operations that respects real time gives its answer.");
                 }
                 return text.ToString();
         }

@@ -18,13 +18,18 @@ namespace Raft.Simulation.Checkers.Linearizability;
 /// <para>
 /// The small history. Dropping operations one by one while the rest stays illegal (plain delta
 /// debugging) can move the blame: drop the write a read saw and that read becomes illegal on its
-/// own, a second violation unrelated to the first. So a drop is kept only if the culprit stays the
-/// reason: the rest is still illegal, the rest with the culprit's answer forgotten is still
-/// linearizable (no other operation became illegal), and, when the culprit's answer would fit had
-/// it run at another time (a stale or early read), it still would (so the operations that make the
-/// answer plausible, such as the write of the stale value, stay, and the report shows why the
-/// answer is wrong, not merely that it is). In effect a write goes only together with the reads
-/// that saw it. Searches that run out of budget never justify a drop.
+/// own, a second violation unrelated to the first; or it can keep the blame but lose the reason:
+/// drop the write of the stale value and the stale read looks like a read of a value never
+/// written. So a drop is kept only if the culprit stays the reason: the rest is still illegal; the
+/// rest with the culprit's answer forgotten is still linearizable (no other operation became
+/// illegal); and what made the culprit's answer plausible still does. Plausible means, whichever
+/// held before shrinking: the culprit's answer fits at some other time (a stale or early answer:
+/// the write of the stale value and one that overwrote it stay), or else every answer fits some
+/// order that ignores real time (an answer that overtook another: a queue's later element
+/// dequeued first keeps its enqueue and an earlier one's). In effect a write goes only together
+/// with the reads that saw it. A search that runs out of budget never justifies a drop; searches
+/// that ignore real time explore every order, so they only get <see cref="TimelessStepBudget"/>
+/// steps: on a long history they may give up, and the explanation is then merely correct.
 /// </para>
 /// </remarks>
 internal static class ViolationShrinker
@@ -47,31 +52,43 @@ internal static class ViolationShrinker
         long stepBudget)
         where TOutput : class
     {
-        LinearizabilityOutcome Search(IEnumerable<ModelOperation<TInput, TOutput>> ops) =>
-            LinearizabilitySearch.RunPartition(model, ops.ToList(), stepBudget).Outcome;
+        LinearizabilityOutcome Search(IEnumerable<ModelOperation<TInput, TOutput>> ops, long budget) =>
+            LinearizabilitySearch.RunPartition(model, ops.ToList(), budget).Outcome;
+        bool Illegal(IEnumerable<ModelOperation<TInput, TOutput>> ops) => Search(ops, stepBudget) == LinearizabilityOutcome.Violation;
+        bool Legal(IEnumerable<ModelOperation<TInput, TOutput>> ops) => Search(ops, stepBudget) == LinearizabilityOutcome.Linearizable;
+        // Ignoring real time widens the search to every order: it serves the explanation only, so it gets a smaller budget.
+        bool LegalIgnoringTime(IEnumerable<ModelOperation<TInput, TOutput>> ops) =>
+            Search(Timeless(ops), Math.Min(stepBudget, TimelessStepBudget)) == LinearizabilityOutcome.Linearizable;
 
-        var cut = FindFirstIllegalCut(operations, Search);
+        var cut = FindFirstIllegalCut(operations, Search, stepBudget);
         if (cut is null)
         {
             var all = Enumerable.Range(0, operations.Count).ToList();
-            var plain = Shrink(all, keep: -1, rest => Search(rest.Select(i => operations[i])) == LinearizabilityOutcome.Violation);
+            var plain = Shrink(all, keep: -1, rest => Illegal(rest.Select(i => operations[i])));
             return new(plain.Select(i => operations[i]).ToList(), null, false);
         }
 
         var (prefix, culprit) = cut.Value;
         var members = Enumerable.Range(0, operations.Count).Where(i => prefix[i] is not null).ToList();
-        IEnumerable<ModelOperation<TInput, TOutput>> With(List<int> rest, Func<ModelOperation<TInput, TOutput>, ModelOperation<TInput, TOutput>> changeCulprit) =>
-            rest.Select(i => i == culprit ? changeCulprit(prefix[i]!) : prefix[i]!);
+        IEnumerable<ModelOperation<TInput, TOutput>> Ops(List<int> rest, Func<ModelOperation<TInput, TOutput>, ModelOperation<TInput, TOutput>>? changeCulprit = null) =>
+            rest.Select(i => i == culprit && changeCulprit is not null ? changeCulprit(prefix[i]!) : prefix[i]!);
 
-        var mistimed = Search(With(members, Free)) == LinearizabilityOutcome.Linearizable;
-        bool StillTheCulprit(List<int> rest) =>
-            Search(With(rest, op => op)) == LinearizabilityOutcome.Violation
-            && Search(With(rest, Forget)) == LinearizabilityOutcome.Linearizable
-            && (!mistimed || Search(With(rest, Free)) == LinearizabilityOutcome.Linearizable);
+        // What makes the culprit's answer plausible, to keep while shrinking: the culprit fits at
+        // another time (a stale or early answer), or failing that every answer fits some order that
+        // ignores real time (an answer that overtook another), or nothing.
+        Func<List<int>, bool> plausible =
+            Legal(Ops(members, Free)) ? rest => Legal(Ops(rest, Free))
+            : LegalIgnoringTime(Ops(members)) ? rest => LegalIgnoringTime(Ops(rest))
+            : _ => true;
+        bool StillTheCulprit(List<int> rest) => Illegal(Ops(rest)) && Legal(Ops(rest, Forget)) && plausible(rest);
 
         var shrunk = Shrink(members, keep: culprit, StillTheCulprit);
+        var mistimed = LegalIgnoringTime(Ops(shrunk));
         return new(shrunk.Select(i => operations[i]).ToList(), operations[culprit], mistimed);
     }
+
+    /// <summary>Most steps of a search that ignores real time (it only makes the explanation better).</summary>
+    internal const long TimelessStepBudget = 100_000;
 
     /// <summary>The culprit's answer forgotten: it becomes a call that may take effect any time after it was made, or never.</summary>
     private static ModelOperation<TInput, TOutput> Forget<TInput, TOutput>(ModelOperation<TInput, TOutput> op)
@@ -81,6 +98,10 @@ internal static class ViolationShrinker
     private static ModelOperation<TInput, TOutput> Free<TInput, TOutput>(ModelOperation<TInput, TOutput> op)
         where TOutput : class => op with { CalledAt = long.MinValue, ReturnedAt = null };
 
+    /// <summary>All operations freed from real time: every answer must fit some order, any order.</summary>
+    private static IEnumerable<ModelOperation<TInput, TOutput>> Timeless<TInput, TOutput>(IEnumerable<ModelOperation<TInput, TOutput>> ops)
+        where TOutput : class => ops.Select(op => op with { CalledAt = long.MinValue, ReturnedAt = null });
+
     /// <summary>
     /// Binary search for the first return whose cut is illegal. Returns the cut (per operation of
     /// the partition: its form in the cut, or null if called after the cut) and the index of the
@@ -88,7 +109,8 @@ internal static class ViolationShrinker
     /// </summary>
     private static (ModelOperation<TInput, TOutput>?[] Cut, int Culprit)? FindFirstIllegalCut<TInput, TOutput>(
         IReadOnlyList<ModelOperation<TInput, TOutput>> operations,
-        Func<IEnumerable<ModelOperation<TInput, TOutput>>, LinearizabilityOutcome> search)
+        Func<IEnumerable<ModelOperation<TInput, TOutput>>, long, LinearizabilityOutcome> search,
+        long stepBudget)
         where TOutput : class
     {
         // Returns in the search's own event order: by time, then by position in the list.
@@ -104,7 +126,7 @@ internal static class ViolationShrinker
         while (illegal - legal > 1)
         {
             var middle = legal + (illegal - legal) / 2;
-            switch (search(Cut(operations, returns, middle).OfType<ModelOperation<TInput, TOutput>>()))
+            switch (search(Cut(operations, returns, middle).OfType<ModelOperation<TInput, TOutput>>(), stepBudget))
             {
                 case LinearizabilityOutcome.Linearizable: legal = middle; break;
                 case LinearizabilityOutcome.Violation: illegal = middle; break;
