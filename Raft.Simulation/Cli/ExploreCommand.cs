@@ -138,7 +138,7 @@ public static class ExploreCommand
             var first = inconclusive[0];
             output.WriteLine();
             output.WriteLine($"No violation found, but INCONCLUSIVE: {inconclusive.Count} seed(s) not checked for linearizability to the end: {string.Join(", ", inconclusive.Take(10).Select(r => r.Seed))}{(inconclusive.Count > 10 ? ", ..." : "")}");
-            output.WriteLine($"First: seed {first.Seed}: {first.Linearizability!.Render()}");
+            output.WriteLine($"First: seed {first.Seed}: the search gave up on key \"{first.Linearizability!.Key}\" after {first.Linearizability.Steps} steps (budget {optionsFor(first.Seed).LinearizabilityStepBudget} per key).");
             output.WriteLine($"Replay it with a larger budget{RaftSimInvocation.Where}:");
             output.WriteLine("  " + ReplayCommand(optionsFor(first.Seed) with { LinearizabilityStepBudget = LargerBudget(optionsFor(first.Seed).LinearizabilityStepBudget) }));
             return InconclusiveExitCode;
