@@ -147,7 +147,7 @@ public sealed class InconclusiveReportingTests
     }
 
     private static SimulationResult Run(ulong seed, LinearizabilityResult? linearizability, Violation? violation = null) =>
-        new(seed, "digest", violation, 1_000_000, 1, 10, 100, 0, 20, [], [], 0, linearizability);
+        new(seed, "digest", violation, 1_000_000, 1, 10, 100, 0, 20, [], [], Linearizability: linearizability);
 
     private static (int Code, string Text) Summarize(params SimulationResult[] results)
     {
