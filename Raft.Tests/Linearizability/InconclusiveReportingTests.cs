@@ -49,7 +49,7 @@ public sealed class InconclusiveReportingTests
         Assert.That(code, Is.EqualTo(3), text);
         Assert.That(text, Does.Contain("violations       0").And.Contain("inconclusive     2 (linearizability search budget spent; not passed)"));
         Assert.That(text, Does.Contain("INCONCLUSIVE").And.Contain("2, 3").And.Contain("gave up on key \"k3\" after 500 steps (budget 10000000 per key)"));
-        Assert.That(text, Does.Contain("raft-sim replay --seed 2").And.Contain("--lin-budget 100000000"));
+        Assert.That(text, Does.Contain("replay --seed 2 ").And.Contain("--lin-budget 100000000"));
         Assert.That(text, Does.Not.Contain("No violation."));
     }
 
