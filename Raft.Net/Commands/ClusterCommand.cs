@@ -33,6 +33,7 @@ public static class ClusterCommand
         var data = new Option<string?>("--data") { Description = "Keep node data here (default: a temporary directory, deleted on success)." };
         var linBudget = new Option<long>("--lin-budget")
         {
+            HelpName = "STEPS",
             Description = "Most search steps the linearizability check may spend on one key's history; a search that runs out makes the run inconclusive (exit code 3), never a pass.",
             DefaultValueFactory = _ => Raft.Simulation.Checkers.Linearizability.LinearizabilityChecker.DefaultStepBudget,
             CustomParser = Raft.Simulation.Cli.ExploreCommand.ParseStepBudget,

@@ -25,6 +25,7 @@ public static class ExploreCommand
     {
         return new Option<long>("--lin-budget")
         {
+            HelpName = "STEPS",
             Description = "Most search steps the linearizability check may spend on one key's history; a search that runs out makes the seed inconclusive (exit code 3), never a pass.",
             DefaultValueFactory = _ => LinearizabilityChecker.DefaultStepBudget,
             CustomParser = ParseStepBudget,
