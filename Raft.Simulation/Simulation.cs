@@ -126,10 +126,16 @@ public sealed partial class Simulation
         return Result();
     }
 
-    /// <summary>The client history must be linearizable against a sequential key-value store.</summary>
+    private LinearizabilityResult? linearizability;
+
+    /// <summary>
+    /// The client history must be linearizable against a sequential key-value store. A search that
+    /// runs out of budget leaves the run inconclusive (<see cref="SimulationResult.Inconclusive"/>), never passed.
+    /// </summary>
     private void CheckLinearizability()
     {
-        var verdict = LinearizabilityChecker.Check(History.Operations);
+        var verdict = LinearizabilityChecker.Check(History.Operations, options.LinearizabilityStepBudget);
+        linearizability = verdict;
         if (verdict.Outcome == LinearizabilityOutcome.Violation)
             Fail(Property.Linearizability, "-", $"key {verdict.Key}: no legal order for\n{verdict.Render()}");
         else if (verdict.Outcome == LinearizabilityOutcome.Unknown)
@@ -138,7 +144,7 @@ public sealed partial class Simulation
 
     public SimulationResult Result() => new(options.Seed, Trace.Digest, Violation, Now, elections, safety.CommittedIndex,
         Network.MessagesSent, Network.MessagesDropped, History.CompletedCount, History.Operations, Trace.Recent, membershipChangesCommitted,
-        nodes.Values.Select(ServerState.Of).ToList());
+        nodes.Values.Select(ServerState.Of).ToList(), linearizability);
 
     /// <summary>Handles the next event. Returns false when nothing is scheduled.</summary>
     public bool StepEvent()

@@ -1,4 +1,5 @@
 using Raft.Core;
+using Raft.Simulation.Checkers.Linearizability;
 using Raft.Simulation.Faults;
 using Raft.Simulation.Network;
 
@@ -77,6 +78,12 @@ public sealed record SimulationOptions
     /// <summary>Keep every trace event in memory (for replay output), not only the digest.</summary>
     public bool KeepTrace { get; init; }
 
+    /// <summary>
+    /// Most search steps the linearizability check may spend on one key's history. A search that
+    /// runs out is inconclusive (<see cref="SimulationResult.Inconclusive"/>), never a pass.
+    /// </summary>
+    public long LinearizabilityStepBudget { get; init; } = LinearizabilityChecker.DefaultStepBudget;
+
     public SimulationOptions Validate()
     {
         if (Nodes is < 1 or > 9) throw new ArgumentException("nodes must be between 1 and 9");
@@ -86,6 +93,7 @@ public sealed record SimulationOptions
         if (SnapshotEveryEntries < 0) throw new ArgumentException("snapshot-every must not be negative");
         if (Keys < 1) throw new ArgumentException("keys must be at least 1");
         if (TickMicros < 1 || DurationMicros < 0 || LivenessBoundMicros < 0) throw new ArgumentException("times must be positive");
+        if (LinearizabilityStepBudget < 1) throw new ArgumentException("the linearizability step budget must be at least 1");
         Raft.Validate();
         if ((Reads == ReadMode.Lease) != Raft.LeaseReads) throw new ArgumentException("lease reads need both Reads = Lease and RaftOptions.LeaseReads");
         return this;

@@ -142,7 +142,7 @@ public static class ClusterRun
         progress("stopped; checking");
 
         var report = RealRunChecker.Check(cluster.Servers.Select(cluster.DataDirectory));
-        var lin = LinearizabilityChecker.Check(history.Operations);
+        var lin = LinearizabilityChecker.Check(history.Operations, options.LinearizabilityStepBudget);
         var lost = history.Operations.Count(op => op.IsComplete && op.Command.Operation != KvOperation.Get
             && !report.CommittedCommands.Contains((op.Command.ClientId, op.Command.Sequence)));
         latencies.Sort();

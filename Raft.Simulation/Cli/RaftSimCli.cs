@@ -4,7 +4,8 @@ using System.Text.RegularExpressions;
 namespace Raft.Simulation.Cli;
 
 /// <summary>
-/// The <c>raft-sim</c> command line. Exit codes: 0 ok, 1 a violation or mismatch, 2 bad usage.
+/// The <c>raft-sim</c> command line. Exit codes: 0 ok, 1 a violation or mismatch, 2 bad usage,
+/// 3 inconclusive (explore, replay: a linearizability search ran out of its step budget).
 /// Every usage error (a parse error, or a bad file found when a command starts) prints
 /// <c>raft-sim: problem</c>, the command's usage line and how to get its help, on stderr.
 /// </summary>
