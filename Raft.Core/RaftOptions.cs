@@ -41,6 +41,22 @@ public sealed record RaftOptions
     /// </summary>
     public bool LeaseReads { get; init; }
 
+    /// <summary>
+    /// How long a read lease lasts, counted on the leader's clock from when it sent the message a
+    /// majority acknowledged (thesis §6.4.1): an election timeout less a fifth (at least a tick).
+    /// </summary>
+    public int LeaseTicks => ElectionTicks - Math.Max(1, ElectionTicks / 5);
+
+    /// <summary>
+    /// How many ticks the lease ends before any follower that acknowledged may vote again, the room
+    /// left for clock drift. That follower refuses votes until ElectionTicks of its ticks have passed
+    /// since it heard from the leader (thesis §4.2.3), which is only sure to be more than
+    /// ElectionTicks - 1 tick lengths (its first tick may come at once); the lease ends within
+    /// <see cref="LeaseTicks"/> tick lengths of sending. With the defaults (10, lease 8) the margin
+    /// is a tick: clocks may differ in rate by about 12%. Below 10 ticks it is none.
+    /// </summary>
+    public int LeaseDriftMarginTicks => ElectionTicks - 1 - LeaseTicks;
+
     /// <summary>A deliberately wrong variant of the algorithm; <see cref="TeachingBug.None"/> in real use.</summary>
     public TeachingBug Bug { get; init; } = TeachingBug.None;
 
@@ -53,6 +69,8 @@ public sealed record RaftOptions
         if (MaxBytesPerAppend < 1) throw new ArgumentException("MaxBytesPerAppend must be at least 1.");
         if (MaxInflightAppends < 1) throw new ArgumentException("MaxInflightAppends must be at least 1.");
         if (LeaseReads && !CheckQuorum) throw new ArgumentException("LeaseReads requires CheckQuorum.");
+        if (LeaseReads && LeaseDriftMarginTicks < 1)
+            throw new ArgumentException("LeaseReads needs ElectionTicks of at least 10: with fewer the lease leaves no margin for clock drift.");
         if (MaxSnapshotChunkBytes < 1) throw new ArgumentException("MaxSnapshotChunkBytes must be at least 1.");
         return this;
     }

@@ -12,6 +12,26 @@ namespace Raft.Core.Node;
 public sealed partial class RaftNode
 {
     /// <summary>
+    /// Thesis §4.2.3 across a restart. The vote lease lives in memory: a server that crashes forgets
+    /// when it last heard from the leader, while the leader's read lease (§6.4.1) may still count the
+    /// acknowledgement it sent just before. So a server that restarts with CheckQuorum acts as if it
+    /// had heard from a leader as it started, and refuses votes and pre-votes for one election
+    /// timeout. A server that never stored a term has never acknowledged a leader, so a new cluster
+    /// still elects at once. Its own campaigns are not held back: only its answers to others are.
+    /// </summary>
+    private int restartLeaseTicksLeft;
+
+    /// <summary>On start-up: the vote lease of a restarted server (see <see cref="restartLeaseTicksLeft"/>).</summary>
+    private void StartRestartLease(HardState persisted) =>
+        restartLeaseTicksLeft = options.CheckQuorum && persisted.Term > 0 ? options.ElectionTicks : 0;
+
+    /// <summary>Every tick, in every role: the restart lease runs out after an election timeout.</summary>
+    private void TickRestartLease()
+    {
+        if (restartLeaseTicksLeft > 0) restartLeaseTicksLeft--;
+    }
+
+    /// <summary>
     /// Leader, once per election timeout: if fewer than a majority (this node included) sent us
     /// anything in the last period, step down. Returns whether it stepped down.
     /// </summary>

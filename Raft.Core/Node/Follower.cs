@@ -71,6 +71,11 @@ public sealed partial class RaftNode
     /// <summary>AppendEntries receiver (Figure 2), from the leader of the current term.</summary>
     private void HandleAppendEntries(AppendEntries append)
     {
+        if (ContradictsCommitted(append.Entries))
+        {
+            IgnoreImplausible(); // no correct leader sends this (UntrustedPeers.cs)
+            return;
+        }
         Leader = append.From;
         electionElapsedTicks = 0; // the leader is alive
 

@@ -65,6 +65,11 @@ public sealed partial class RaftNode
             if (message is RequestVote stranger) HandleRequestVote(stranger);
             return;
         }
+        if (!IsPlausibleAnswer(pr, message))
+        {
+            IgnoreImplausible(); // about entries this leader never sent it
+            return;
+        }
         pr.MarkRecentlyActive(); // a message of our term: the peer is alive (CheckQuorum)
         switch (message)
         {
@@ -72,10 +77,11 @@ public sealed partial class RaftNode
                 HandleRequestVote(request); // refused: we voted for ourselves in this term
                 break;
             case AppendEntriesResponse response:
-                ObserveLeadershipAcknowledged(response); // confirms pending reads (§6.4)
+                ObserveLeadershipAcknowledged(response.From, response.InReplyTo); // confirms pending reads (§6.4)
                 HandleAppendResponse(response);
                 break;
             case InstallSnapshotResponse response:
+                ObserveLeadershipAcknowledged(response.From, response.InReplyTo); // as above
                 HandleInstallSnapshotResponse(response); // §7, in Snapshots.cs
                 break;
             // An AppendEntries in our own term would mean two leaders in one term (Election
@@ -110,7 +116,7 @@ public sealed partial class RaftNode
         var prevIndex = pr.Next - 1;
         var entries = canSendEntries ? NextBatch(pr.Next) : [];
         Send(new AppendEntries(Id, peer, Term, NextMessageId(), prevIndex, log.TermAt(prevIndex), entries, CommitIndex));
-        if (entries.Count > 0) pr.SentEntries(prevIndex + entries.Count);
+        pr.SentAppend(prevIndex, entries.Count);
     }
 
     /// <summary>Entries from <paramref name="from"/>, bounded by count and bytes (at least one).</summary>
@@ -131,15 +137,15 @@ public sealed partial class RaftNode
         var pr = progress[response.From];
         if (response.Success)
         {
-            if (response.Index <= log.LastIndex && pr.MaybeAcknowledge(response.Index)) MaybeAdvanceCommit();
+            if (pr.MaybeAcknowledge(response.Index)) MaybeAdvanceCommit();
             if (Role != Role.Leader) return; // it committed its own removal and stepped down
             MaybeSendTimeoutNow();
             MaybePromoteLearners();
         }
         else
         {
-            if (response.Index <= pr.Match) return; // stale: we already know the follower matches further
-            pr.BackOffTo(NextIndexAfterRejection(response));
+            if (!pr.IsCurrentRejection(response.Index, response.InReplyTo)) return; // stale: Next moved on since
+            pr.BackOffTo(NextIndexAfterRejection(response), firstMessageIdAfter: nextMessageId);
         }
         SendAppend(response.From, heartbeat: false);
     }

@@ -11,12 +11,16 @@ namespace Raft.Core.Node;
 /// <list type="number">
 /// <item>ReadIndex: the read index is the commit index, valid once the leader has committed an
 /// entry of its own term (its no-op, §6.4 step 1). Leadership is confirmed by a round of
-/// AppendEntries: a majority answering, in our term, a message sent after the read arrived.
-/// Message ids grow, so a response's InReplyTo tells which round it confirms.</item>
+/// AppendEntries: a majority answering, in our term, a message sent after the read arrived. A
+/// follower that is being sent a snapshot answers the leader's InstallSnapshot chunks instead, and
+/// those answers confirm leadership just as well. Message ids grow, so a response's InReplyTo
+/// tells which round it confirms.</item>
 /// <item>Lease (§6.4.1, option <see cref="RaftOptions.LeaseReads"/>): with CheckQuorum, a follower
-/// refuses votes for an election timeout after hearing from the leader. A leader whose messages,
-/// sent within the last <see cref="LeaseTicks"/> of its own ticks, were acknowledged by a majority
-/// may answer at once. This is only safe while clocks run at nearly the same rate.</item>
+/// refuses votes for an election timeout after hearing from the leader (and after restarting). A
+/// leader whose messages, sent within the last <see cref="RaftOptions.LeaseTicks"/> of its own
+/// ticks, were acknowledged by a majority may answer at once. This is only safe while clocks run at
+/// nearly the same rate: <see cref="RaftOptions.LeaseDriftMarginTicks"/> says by how much they may
+/// differ, and lease reads are refused as an option when it is none.</item>
 /// </list>
 /// </summary>
 public sealed partial class RaftNode
@@ -36,12 +40,6 @@ public sealed partial class RaftNode
 
     /// <summary>Whether this leader may serve a read at once, on its lease (§6.4.1).</summary>
     public bool HoldsReadLease => Role == Role.Leader && options.LeaseReads && LeaseHolds();
-
-    /// <summary>
-    /// The lease: an election timeout, less a safety margin of a fifth (at least a tick) for clock
-    /// drift. With the defaults (10 ticks, lease 8) clocks may differ in rate by about 12%.
-    /// </summary>
-    private int LeaseTicks => options.ElectionTicks - Math.Max(1, options.ElectionTicks / 5);
 
     private void HandleReadIndex(long requestId)
     {
@@ -74,13 +72,15 @@ public sealed partial class RaftNode
         ReleaseConfirmedReads(); // a single-node cluster is its own majority
     }
 
-    /// <summary>Leader, for every AppendEntries response of its term: the peer still follows this term.</summary>
-    private void ObserveLeadershipAcknowledged(AppendEntriesResponse response)
+    /// <summary>
+    /// Leader, for every AppendEntries or InstallSnapshot response of its term (accepted or not):
+    /// <paramref name="peer"/> still follows this term as of message <paramref name="inReplyTo"/>.
+    /// </summary>
+    private void ObserveLeadershipAcknowledged(NodeId peer, long inReplyTo)
     {
-        var peer = response.From;
-        if (response.InReplyTo > highestAnsweredMessageId.GetValueOrDefault(peer))
-            highestAnsweredMessageId[peer] = response.InReplyTo;
-        if (SentAtTick(response.InReplyTo) is { } tick && tick > answeredSentAtTick.GetValueOrDefault(peer, long.MinValue))
+        if (inReplyTo > highestAnsweredMessageId.GetValueOrDefault(peer))
+            highestAnsweredMessageId[peer] = inReplyTo;
+        if (SentAtTick(inReplyTo) is { } tick && tick > answeredSentAtTick.GetValueOrDefault(peer, long.MinValue))
             answeredSentAtTick[peer] = tick;
         ReleaseConfirmedReads();
     }
@@ -119,7 +119,7 @@ public sealed partial class RaftNode
     {
         leaderTicks++;
         tickStarts.Enqueue((leaderTicks, nextMessageId));
-        while (tickStarts.Count > LeaseTicks + 1) tickStarts.Dequeue();
+        while (tickStarts.Count > options.LeaseTicks + 1) tickStarts.Dequeue();
     }
 
     /// <summary>
@@ -143,7 +143,7 @@ public sealed partial class RaftNode
     /// <summary>§6.4.1: a majority (this node included) acknowledged messages sent within the lease.</summary>
     private bool LeaseHolds() =>
         !leaseForfeited && transferTarget is null
-        && HasQuorum(v => v == Id || (answeredSentAtTick.TryGetValue(v, out var t) && leaderTicks - t < LeaseTicks));
+        && HasQuorum(v => v == Id || (answeredSentAtTick.TryGetValue(v, out var t) && leaderTicks - t < options.LeaseTicks));
 
     private void Refuse(long requestId, ReadRefusal reason, NodeId? hint) =>
         effects.Add(new ReadRefused(requestId, reason, hint));

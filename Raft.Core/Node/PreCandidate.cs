@@ -81,10 +81,11 @@ public sealed partial class RaftNode
 
     /// <summary>
     /// True when a leader is known to be alive: this node leads, or it heard from the leader of its
-    /// term within the (minimum) election timeout.
+    /// term within the (minimum) election timeout, or it restarted less than an election timeout ago
+    /// with CheckQuorum (it may have acknowledged a leader just before, see CheckQuorum.cs).
     /// </summary>
     private bool HeardFromLeaderRecently() =>
-        Role == Role.Leader || (Leader is not null && electionElapsedTicks < options.ElectionTicks);
+        Role == Role.Leader || (Leader is not null && electionElapsedTicks < options.ElectionTicks) || restartLeaseTicksLeft > 0;
 
     /// <summary>
     /// A granted pre-vote response carries a term above ours that nobody has started yet, and a

@@ -15,7 +15,8 @@ namespace Raft.Core.Node;
 /// servers; the role-specific rules are in Follower.cs, Candidate.cs and Leader.cs, and the
 /// thesis extensions in PreCandidate.cs (PreVote, §9.6), CheckQuorum.cs (§6.2, §4.2.3),
 /// LeadershipTransfer.cs (§3.10), LinearizableReads.cs (§6.4), Membership.cs (§4: membership
-/// changes and learners); log compaction and InstallSnapshot (§7) in Snapshots.cs.
+/// changes and learners); log compaction and InstallSnapshot (§7) in Snapshots.cs; the checks that
+/// keep untrusted peer messages from corrupting or crashing the node in UntrustedPeers.cs.
 /// </summary>
 public sealed partial class RaftNode : IRaftNode
 {
@@ -57,6 +58,7 @@ public sealed partial class RaftNode : IRaftNode
         RefreshConfiguration();
         Role = Role.Follower;
         ResetElectionTimer();
+        StartRestartLease(persisted.HardState);
     }
 
     public NodeId Id { get; }
@@ -75,6 +77,13 @@ public sealed partial class RaftNode : IRaftNode
 
     public IReadOnlyRaftLog Log => log;
 
+    /// <summary>
+    /// Peer messages dropped because their fields cannot be true of any correct peer (an index past
+    /// what was sent, entries out of order, an answer to a request never sent...). Peers are
+    /// untrusted input: such a message is counted and has no effect; it never throws.
+    /// </summary>
+    public long IgnoredMessages { get; private set; }
+
     /// <summary>Ticks until this node starts an election, unless it hears from a leader or grants a vote.</summary>
     public int TicksUntilElection => Role == Role.Leader ? int.MaxValue : electionTimeoutTicks - electionElapsedTicks;
 
@@ -85,6 +94,7 @@ public sealed partial class RaftNode : IRaftNode
         switch (input)
         {
             case Tick:
+                TickRestartLease();
                 if (Role == Role.Leader) TickLeader();
                 else TickElection();
                 break;
@@ -129,6 +139,11 @@ public sealed partial class RaftNode : IRaftNode
         // Messages from servers outside our configuration count too (thesis §4.1): a new server
         // hears from a leader it does not know yet, and a lagging one from a newly added leader.
         if (message.To != Id || message.From == Id) return;
+        if (!IsPlausible(message))
+        {
+            IgnoreImplausible(); // untrusted input: see UntrustedPeers.cs
+            return;
+        }
 
         // Thesis §4.2.3: with CheckQuorum, a server that heard from a leader recently ignores a
         // vote request for a later term (it neither grants it nor adopts the term), unless the

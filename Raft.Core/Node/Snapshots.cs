@@ -80,8 +80,13 @@ public sealed partial class RaftNode
             return;
         }
         if (pr.State != ReplicationState.Snapshot || pr.SnapshotIndex != response.LastIncludedIndex) return; // about another transfer
-        if (pr.MaybeMoveSnapshotOffset(response.NextOffset) && snapshot is { } current && current.LastIncludedIndex == pr.SnapshotIndex)
-            SendSnapshotChunk(response.From, pr, current);
+        if (snapshot is not { } current || current.LastIncludedIndex != pr.SnapshotIndex) return; // replaced: SendSnapshot starts over
+        if (response.NextOffset > current.Data.Length)
+        {
+            IgnoreImplausible(); // holds more than the snapshot has: no correct follower says so
+            return;
+        }
+        if (pr.MaybeMoveSnapshotOffset(response.NextOffset)) SendSnapshotChunk(response.From, pr, current);
     }
 
     // ---- follower ----------------------------------------------------------------------------

@@ -60,4 +60,60 @@ public sealed class BacktrackingTests
         Assert.That(Rejections(cluster, 2), Has.Count.EqualTo(2));
         Assert.That(cluster.Terms(2), Is.EqualTo(cluster.Terms(1)));
     }
+
+    [Test]
+    public void A_duplicated_old_rejection_does_not_move_next_back_once_the_follower_is_replicating_again()
+    {
+        var cluster = new TestCluster(3, new RaftOptions { MaxEntriesPerAppend = 1 });
+        cluster.Elect(1);
+        cluster.Isolate(2); // out of the way: only n1 and n3 matter here
+        cluster.Cut(1, 3);
+        for (var i = 1; i <= 4; i++) cluster.Propose(1, Put(i)); // 2..5, lost on the way to n3
+        cluster.DeliverAll();
+        cluster.HealAll();
+        cluster.Isolate(2);
+        cluster.Tick(1, cluster.Options.HeartbeatTicks);
+        var heartbeat = cluster.Take(m => m is AppendEntries { To.Value: 3 })[0];
+        cluster.DropAll();
+        var rejection = cluster.Deliver(heartbeat).SentOne<AppendEntriesResponse>(); // n3 ends at 1: prev 5 rejected
+        cluster.DeliverNext(); // the rejection: n1 backs off and probes at 1
+        cluster.DeliverNext(); // n3 accepts entry 2
+        cluster.DeliverNext(); // n1: match 2, replicating again, entry 3 on its way
+        cluster.Propose(1, Put(5));
+        cluster.Propose(1, Put(6)); // entries 4 and 5 on their way: Next 6
+        var before = cluster[1].ProgressOf(N(3))!.ToString();
+        Assert.That(before, Does.StartWith("match=2 next=6 Replicate"));
+
+        var output = cluster.Deliver(rejection); // the network duplicated it
+
+        Assert.That(cluster[1].ProgressOf(N(3))!.ToString(), Is.EqualTo(before));
+        Assert.That(output.Sent<AppendEntries>(), Is.Empty);
+    }
+
+    [Test]
+    public void A_reordered_old_rejection_does_not_move_a_probe_to_an_index_already_known_to_conflict()
+    {
+        // Figure 7 (e) again: 10 is too short for n2 (hint 8), then 7 conflicts (term 4, retry after 5).
+        long[] leaderTerms = [1, 1, 1, 4, 4, 5, 5, 6, 6, 6];
+        var cluster = new TestCluster(3);
+        cluster.PresetLog(1, 7, leaderTerms);
+        cluster.PresetLog(2, 7, 1, 1, 1, 4, 4, 4, 4);
+        cluster.PresetLog(3, 7, leaderTerms);
+        cluster.Isolate(2);
+        cluster.Elect(1);
+        cluster.HealAll();
+        cluster.Tick(1, cluster.Options.HeartbeatTicks);
+        var probeAt10 = cluster.Take(m => m is AppendEntries { To.Value: 2 })[0];
+        cluster.DropAll();
+        var rejectionOf10 = cluster.Deliver(probeAt10).SentOne<AppendEntriesResponse>();
+        cluster.DeliverNext(); // n1 backs off to 8 and probes at 7
+        cluster.DeliverNext(); // n2 rejects 7
+        cluster.DeliverNext(); // n1 backs off to 6 and probes at 5
+        Assert.That(cluster[1].ProgressOf(N(2))!.Next, Is.EqualTo(6));
+
+        var output = cluster.Deliver(rejectionOf10); // arrives late
+
+        Assert.That(cluster[1].ProgressOf(N(2))!.Next, Is.EqualTo(6));
+        Assert.That(output.Sent<AppendEntries>(), Is.Empty);
+    }
 }

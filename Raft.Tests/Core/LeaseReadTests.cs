@@ -22,6 +22,27 @@ public sealed class LeaseReadTests
         Assert.Throws<ArgumentException>(() => new RaftOptions { LeaseReads = true }.Validate());
     }
 
+    [TestCase(2)]
+    [TestCase(5)]
+    [TestCase(9)]
+    public void Lease_reads_are_refused_as_an_option_when_the_election_timeout_leaves_no_margin_for_clock_drift(int electionTicks)
+    {
+        var options = new RaftOptions { ElectionTicks = electionTicks, HeartbeatTicks = 1, CheckQuorum = true, LeaseReads = true };
+
+        Assert.That(options.LeaseDriftMarginTicks, Is.LessThan(1));
+        Assert.Throws<ArgumentException>(() => options.Validate());
+    }
+
+    [TestCase(10, 8)]
+    [TestCase(30, 24)]
+    public void The_lease_ends_a_fifth_of_an_election_timeout_early(int electionTicks, int leaseTicks)
+    {
+        var options = new RaftOptions { ElectionTicks = electionTicks, CheckQuorum = true, LeaseReads = true }.Validate();
+
+        Assert.That(options.LeaseTicks, Is.EqualTo(leaseTicks));
+        Assert.That(options.LeaseDriftMarginTicks, Is.EqualTo(electionTicks - 1 - leaseTicks));
+    }
+
     [Test]
     public void A_leader_holding_a_lease_answers_a_read_at_once_without_a_round()
     {

@@ -37,6 +37,55 @@ public sealed class ReadIndexTests
     }
 
     [Test]
+    public void A_follower_receiving_a_snapshot_confirms_a_read_with_its_answer_to_a_chunk()
+    {
+        var cluster = ClusterWithASnapshotOnItsWayToN3(new RaftOptions { ElectionTicks = 10, HeartbeatTicks = 2, MaxSnapshotChunkBytes = 16 });
+
+        var output = Read(cluster, 1, 7);
+        Assert.That(output.Sent<InstallSnapshot>().Single().To, Is.EqualTo(N(3)), "the round resends the current chunk");
+        cluster.Take(m => m.To == N(2)); // n2 is down
+        cluster.DeliverNext(); // the chunk
+        cluster.DeliverNext(); // n3's answer, in n1's term, to a message sent after the read arrived
+
+        Assert.That(Ready(cluster, 1), Is.EqualTo(new[] { new ReadReady(7, cluster[1].CommitIndex) }));
+    }
+
+    [Test]
+    public void A_follower_receiving_a_snapshot_renews_the_leaders_read_lease()
+    {
+        var options = new RaftOptions { ElectionTicks = 10, HeartbeatTicks = 2, MaxSnapshotChunkBytes = 16, CheckQuorum = true, LeaseReads = true };
+        var cluster = ClusterWithASnapshotOnItsWayToN3(options);
+        cluster.Tick(1, options.LeaseTicks);
+        cluster.DropAll();
+        Assert.That(cluster[1].HoldsReadLease, Is.False);
+
+        Read(cluster, 1, 7);
+        cluster.Take(m => m.To == N(2));
+        cluster.DeliverNext();
+        cluster.DeliverNext();
+
+        Assert.That(cluster[1].HoldsReadLease, Is.True);
+    }
+
+    /// <summary>n1 leads, n2 is down, and n3 is being sent n1's snapshot chunk by chunk; nothing is in flight.</summary>
+    private static TestCluster ClusterWithASnapshotOnItsWayToN3(RaftOptions options)
+    {
+        var cluster = new TestCluster(3, options);
+        cluster.Elect(1);
+        cluster.Isolate(3);
+        for (var i = 1; i <= 20; i++) cluster.Propose(1, Put(i));
+        cluster.DeliverAll();
+        cluster.Compact(1);
+        cluster.Crash(2); // n1 and n3 are the only majority left
+        cluster.HealAll();
+        cluster.Tick(1, cluster.Options.HeartbeatTicks); // n3 rejects the heartbeat; n1 starts sending the snapshot
+        for (var i = 0; i < 10 && cluster[1].ProgressOf(N(3))!.State != ReplicationState.Snapshot; i++) cluster.DeliverNext();
+        Assert.That(cluster[1].ProgressOf(N(3))!.State, Is.EqualTo(ReplicationState.Snapshot));
+        cluster.DropAll();
+        return cluster;
+    }
+
+    [Test]
     public void The_read_index_is_the_commit_index_when_the_read_arrived()
     {
         var cluster = new TestCluster(3, Options());
