@@ -83,6 +83,20 @@ public sealed class InconclusiveReportingTests
         Assert.That(ExploreCommand.ReplayCommand(options with { LinearizabilityStepBudget = 5000 }), Does.EndWith(" --lin-budget 5000"));
     }
 
+    [Test]
+    public void A_starved_budget_makes_real_seeds_inconclusive_end_to_end()
+    {
+        var (explore, summary, _) = RaftSim.Run("explore", "--seeds", "2", "--duration", "1s", "--faults", "none", "--lin-budget", "5", "--jobs", "1");
+        var (replay, outcome, _) = RaftSim.Run("replay", "--seed", "1", "--duration", "1s", "--faults", "none", "--lin-budget", "5", "--summary-only");
+        var (enough, _, _) = RaftSim.Run("replay", "--seed", "1", "--duration", "1s", "--faults", "none", "--summary-only");
+
+        Assert.That(explore, Is.EqualTo(3), summary);
+        Assert.That(summary, Does.Contain("violations       0").And.Contain("inconclusive     2").And.Contain("--lin-budget 50"));
+        Assert.That(replay, Is.EqualTo(3), outcome);
+        Assert.That(outcome, Does.Contain("outcome          INCONCLUSIVE"));
+        Assert.That(enough, Is.Zero, "the default budget decides the same run");
+    }
+
     [TestCase("explore", "--lin-budget", "0")]
     [TestCase("replay", "--seed", "1", "--lin-budget", "lots")]
     public void A_bad_budget_is_a_usage_error(params string[] args)

@@ -282,9 +282,9 @@ public sealed class LinearizabilityCheckerTests
         Assert.That(result.Outcome, Is.EqualTo(LinearizabilityOutcome.Violation), $"seed {seed}");
         Assert.That(result.Key, Is.EqualTo(history[index].Command.Key), $"seed {seed}");
         Assert.That(LinearizabilityChecker.Check(history.Where((_, i) => i != index).ToList()).IsLinearizable, $"seed {seed}");
-        // Shrinking may find a different, equally small culprit: dropping the writes that explain
-        // other operations makes those illegal too. Whatever it finds must be a violation.
-        Assert.That(result.IllegalHistory, Has.Count.InRange(1, 3), $"seed {seed}\n{result.Render()}");
+        // The corrupted read is the culprit, and a value never written needs no other operation to show it.
+        Assert.That(result.Culprit, Is.EqualTo(history[index]), $"seed {seed}\n{result.Render()}");
+        Assert.That(result.IllegalHistory, Is.EqualTo(new[] { history[index] }), $"seed {seed}\n{result.Render()}");
         Assert.That(Check(result.IllegalHistory).Outcome, Is.EqualTo(LinearizabilityOutcome.Violation), $"seed {seed}");
     }
 
