@@ -394,6 +394,7 @@ public sealed partial class Simulation
         node.ForgetReads();
         node.Backlog.Clear();
         node.Held.Clear();
+        node.SyncedAtMicros = 0; // the held step is lost with its writes; the restarted node does not wait for it
         Network.DropWhere(m => m.Message.From == node.Id && m.SentAtMicros > Now);
     }
 

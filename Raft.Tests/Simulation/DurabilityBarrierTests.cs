@@ -84,6 +84,25 @@ public sealed class DurabilityBarrierTests
         Assert.That(simulation.Nodes[voter].Disk.Load().HardState.VotedFor, Is.Null, "the vote was never durable");
     }
 
+    /// <summary>Regression: a node that crashed while its step waited for the disk kept waiting after its restart, and explore spun forever.</summary>
+    [Test]
+    public void A_node_restarted_after_a_crash_inside_the_sync_window_takes_input_again()
+    {
+        var simulation = new Raft.Simulation.Simulation(Options(DriverBug.None));
+        var request = RunUntilInFlight(simulation, m => m is RequestVote);
+        var voter = simulation.Nodes[request.Message.To];
+        Assert.That(simulation.DeliverNow(request.Seq), Is.True);
+
+        simulation.Crash(voter);
+        simulation.Restart(voter);
+        var steps = 0;
+        while (simulation.Now < 2_000_000 && steps++ < 1_000_000 && simulation.StepEvent()) { }
+
+        Assert.That(simulation.Now, Is.GreaterThanOrEqualTo(2_000_000), "time moves on");
+        Assert.That(simulation.Violation, Is.Null, simulation.Violation?.ToString());
+        Assert.That(voter.Core.CommitIndex, Is.GreaterThanOrEqualTo(1), "the restarted node takes messages again and learns the leader's commit");
+    }
+
     [Test]
     public void Releasing_a_duplicate_vote_before_its_write_is_durable_is_caught()
     {
