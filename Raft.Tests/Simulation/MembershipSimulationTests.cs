@@ -241,14 +241,14 @@ public sealed class MembershipSimulationTests
     /// of term 10 with granted votes waiting in its backlog; when it resumes at 10 s it becomes
     /// leader of term 10 although terms up to 60 have committed entries it lacks. Leader
     /// Completeness (Figure 3) binds leaders of higher terms only, so this is legal. Since the
-    /// durability barrier changed the timings, seed 2 is the first to elect such a stale leader.
+    /// durability barrier and the untrusted-peer checks changed the timings, seed 470 is the first to elect such a stale leader.
     /// </summary>
     [Test]
     public void A_leader_of_an_old_term_need_not_hold_entries_committed_in_later_terms()
     {
         var options = new SimulationOptions
         {
-            Seed = 2, Nodes = 5, Spares = 2, MembershipChanges = true, Faults = FaultProfile.Chaos, Network = LinkProfile.Unreliable,
+            Seed = 470, Nodes = 5, Spares = 2, MembershipChanges = true, Faults = FaultProfile.Chaos, Network = LinkProfile.Unreliable,
             MaxClockDrift = 0.05, SnapshotEveryEntries = 50, KeepTrace = true,
             Raft = new RaftOptions { MaxSnapshotChunkBytes = RunOptionSet.DefaultSnapshotChunkBytes },
         };
