@@ -1,6 +1,7 @@
 using Raft.Core;
 using Raft.Core.Effects;
 using Raft.Core.Inputs;
+using Raft.Core.Log;
 using Raft.Core.Messages;
 using Raft.Core.Node;
 using Raft.Core.Randomness;
@@ -56,8 +57,9 @@ public sealed partial class Simulation
             nodeRandom[id] = new SplitMix64(SplitMix64.Derive(seed, NodeStreamBase + (ulong)id.Value));
             var rate = 1 + (clock.NextDouble() * 2 - 1) * drift;
             var node = new SimNode(id, StartCore(id, Raft.Core.Storage.PersistentState.Empty, 1), rate);
+            node.Executor = NewExecutor(node);
             nodes[id] = node;
-            safety.OnStart(node.Core, default, 0);
+            safety.OnStart(node.Core, Raft.Core.Storage.PersistentState.Empty, 0);
             queue.Schedule(clock.Next((int)options.TickMicros) + 1, new TickEvent(id, node.Incarnation));
         }
         for (var c = 1; c <= options.Clients; c++)
@@ -124,10 +126,16 @@ public sealed partial class Simulation
         return Result();
     }
 
-    /// <summary>The client history must be linearizable against a sequential key-value store.</summary>
+    private LinearizabilityResult? linearizability;
+
+    /// <summary>
+    /// The client history must be linearizable against a sequential key-value store. A search that
+    /// runs out of budget leaves the run inconclusive (<see cref="SimulationResult.Inconclusive"/>), never passed.
+    /// </summary>
     private void CheckLinearizability()
     {
-        var verdict = LinearizabilityChecker.Check(History.Operations);
+        var verdict = LinearizabilityChecker.Check(History.Operations, options.LinearizabilityStepBudget);
+        linearizability = verdict;
         if (verdict.Outcome == LinearizabilityOutcome.Violation)
             Fail(Property.Linearizability, "-", $"key {verdict.Key}: no legal order for\n{verdict.Render()}");
         else if (verdict.Outcome == LinearizabilityOutcome.Unknown)
@@ -135,7 +143,8 @@ public sealed partial class Simulation
     }
 
     public SimulationResult Result() => new(options.Seed, Trace.Digest, Violation, Now, elections, safety.CommittedIndex,
-        Network.MessagesSent, Network.MessagesDropped, History.CompletedCount, History.Operations, Trace.Recent, membershipChangesCommitted);
+        Network.MessagesSent, Network.MessagesDropped, History.CompletedCount, History.Operations, Trace.Recent, membershipChangesCommitted,
+        nodes.Values.Select(ServerState.Of).ToList(), linearizability);
 
     /// <summary>Handles the next event. Returns false when nothing is scheduled.</summary>
     public bool StepEvent()
@@ -146,11 +155,13 @@ public sealed partial class Simulation
         {
             case TickEvent tick: HandleTick(tick); break;
             case DeliveryEvent delivery: HandleDelivery(delivery.Seq); break;
+            case FaultEvent fault when LeaderSyncingFor(fault.Action) is { } until: queue.Schedule(until, fault); break;
             case FaultEvent fault: ApplyFault(fault.Action); break;
             case FaultsEndEvent: EndFaults(); break;
             case ClientWakeEvent wake: HandleClientWake(wake); break;
             case ClientRequestEvent request: HandleClientRequest(request.Node, request.Request); break;
             case ClientReplyEvent reply: HandleClientReply(reply.Reply); break;
+            case StepDurableEvent durable: HandleStepDurable(durable); break;
         }
         return true;
     }
@@ -202,11 +213,20 @@ public sealed partial class Simulation
         if (node.Status == NodeStatus.Up) StepNode(node, Tick.Instance);
     }
 
-    /// <summary>Feeds one input to a node, carries out its effects, records and checks what changed.</summary>
+    /// <summary>
+    /// Feeds one input to a node and carries out its effects. A node whose disk is still syncing
+    /// the writes of an earlier step takes no new input: the input waits in its backlog (the durability
+    /// barrier, SimulationEffects.cs). Returns null when the input waits or the node threw.
+    /// </summary>
     private Output? StepNode(SimNode node, Input input)
     {
+        if (IsSyncing(node))
+        {
+            node.Backlog.Enqueue(input);
+            return null;
+        }
         var core = node.Core;
-        var before = (core.Role, core.Term, core.CommitIndex);
+        var before = new StepStart(core.Role, core.Term, core.CommitIndex);
         Output output;
         try
         {
@@ -219,7 +239,16 @@ public sealed partial class Simulation
         }
 
         if (input is Tick && core.Term > before.Term) Record(TraceKind.Timeout, node.Id, $"election timeout, campaigning for term {core.Term}");
-        Execute(node, output);
+        node.Executor.Execute(output.Effects);
+        if (options.DriverBug == Execution.DriverBug.None && ReleaseTime(node, node.Executor.LastWrite) > Now) HoldUntilDurable(node, output, before);
+        else FinishStep(node, output, before);
+        return output;
+    }
+
+    /// <summary>What a step changed, recorded and checked once its effects are out (at once, or when its writes are durable).</summary>
+    private void FinishStep(SimNode node, Output output, StepStart before)
+    {
+        var core = node.Core;
         if (core.Term != before.Term) Record(TraceKind.Term, node.Id, $"term {before.Term} -> {core.Term}");
         if (core.Role != before.Role)
         {
@@ -235,80 +264,18 @@ public sealed partial class Simulation
             Record(TraceKind.Violation, node.Id, violation.ToString());
         }
         MaybeCompact(node);
-        return output;
     }
 
-    /// <summary>
-    /// Carries out effects in order. A write becomes durable after the disk sync; any message that
-    /// follows a write in the list is held back until then, as a real driver must (thesis §3.8).
-    /// </summary>
-    private void Execute(SimNode node, Output output)
+    /// <summary>Applies a committed entry; the leader that accepted it answers its client.</summary>
+    private void ApplyToStateMachine(SimNode node, LogEntry entry)
     {
-        var releaseAt = Now;
-        foreach (var effect in output.Effects)
-        {
-            switch (effect)
-            {
-                case PersistHardState hard:
-                    releaseAt = Now + options.DiskSyncMicros;
-                    node.Disk.Write(hard, releaseAt);
-                    node.WrittenHardState = hard.State;
-                    break;
-                case PersistEntries write:
-                    releaseAt = Now + options.DiskSyncMicros;
-                    node.Disk.Write(write, releaseAt);
-                    node.WrittenLastIndex = write.LastIndex;
-                    Record(TraceKind.Append, node.Id, $"log [{write.FirstIndex}..{write.LastIndex}] terms {TermsText(write)}");
-                    break;
-                case Send send:
-                    CheckPersistedBeforeSend(node, send.Message);
-                    SendMessage(send.Message, releaseAt);
-                    break;
-                case ApplyEntry apply:
-                    ApplyToStateMachine(node, apply);
-                    break;
-                case ReadReady ready:
-                    OnReadReady(node, ready);
-                    break;
-                case ReadRefused refused:
-                    OnReadRefused(node, refused);
-                    break;
-                case PersistSnapshot stored:
-                    releaseAt = Now + options.DiskSyncMicros;
-                    node.Disk.Write(stored, releaseAt);
-                    RecordSnapshotWritten(node, stored.Snapshot);
-                    break;
-                case RestoreSnapshot restore:
-                    RestoreStateMachine(node, restore.Snapshot);
-                    break;
-            }
-        }
-    }
-
-    /// <summary>A granted vote or a successful append acknowledgement promises state that must already be written.</summary>
-    private void CheckPersistedBeforeSend(SimNode node, Message message)
-    {
-        var broken = message switch
-        {
-            RequestVoteResponse { VoteGranted: true } vote => node.WrittenHardState != new HardState(vote.Term, vote.To),
-            AppendEntriesResponse { Success: true } ack => node.WrittenHardState.Term < ack.Term || node.WrittenLastIndex < ack.Index,
-            InstallSnapshotResponse { Done: true } ack => node.WrittenHardState.Term < ack.Term || node.WrittenLastIndex < ack.LastIncludedIndex,
-            _ => false,
-        };
-        if (broken) Fail(Property.PersistBeforeSend, node.Id.ToString(), $"{message} sent before the state it promises was written");
-    }
-
-    private static string TermsText(PersistEntries write) => string.Join(",", write.Entries.Select(e => e.Term).Distinct());
-
-    private void ApplyToStateMachine(SimNode node, ApplyEntry apply)
-    {
-        var entry = apply.Entry;
         var result = node.StateMachine.Apply(entry); // applies commands only; no-ops and configurations leave it as it is
         Record(TraceKind.Apply, node.Id, $"{entry} {DescribeEntry(entry)}".TrimEnd());
         OnConfigurationApplied(entry);
         if (node.PendingProposals.Remove(entry.Index, out var pending) && pending.Term == entry.Term)
         {
             var request = pending.Request;
+            CheckDurable(node, disk => DurabilityChecker.CheckWriteAnswer(entry.Index, entry.Term, disk));
             ReplyToClient(new ClientReply(request.Client, request.OperationId, request.Attempt, KvResult.Decode(result), node.Id));
         }
         ServeReadsUpTo(node, entry.Index);
@@ -426,6 +393,8 @@ public sealed partial class Simulation
         node.PendingProposals.Clear();
         node.ForgetReads();
         node.Backlog.Clear();
+        node.Held.Clear();
+        node.SyncedAtMicros = 0; // the held step is lost with its writes; the restarted node does not wait for it
         Network.DropWhere(m => m.Message.From == node.Id && m.SentAtMicros > Now);
     }
 
@@ -435,12 +404,11 @@ public sealed partial class Simulation
         node.Incarnation++;
         var persisted = node.Disk.Load();
         node.Core = StartCore(node.Id, persisted, node.Incarnation);
-        node.WrittenHardState = persisted.HardState;
-        node.WrittenLastIndex = (persisted.Snapshot?.LastIncludedIndex ?? 0) + persisted.Entries.Count;
+        node.Executor = NewExecutor(node);
         node.StateMachine = new KvStateMachine();
         if (persisted.Snapshot is { } snapshot) node.StateMachine.Restore(snapshot.Data); // §7: restart from snapshot plus log
         node.Status = NodeStatus.Up;
-        safety.OnStart(node.Core, persisted.HardState, Now);
+        safety.OnStart(node.Core, persisted, Now);
         if (safety.First is { } violation) Violation ??= violation;
         queue.Schedule(Now + TickLength(node), new TickEvent(node.Id, node.Incarnation));
     }
@@ -449,12 +417,7 @@ public sealed partial class Simulation
     {
         if (node.Status != NodeStatus.Paused) return;
         node.Status = NodeStatus.Up;
-        while (node.Backlog.Count > 0 && node.Status == NodeStatus.Up && Violation is null)
-        {
-            var input = node.Backlog.Dequeue();
-            if (input is Receive receive) Record(TraceKind.Deliver, node.Id, $"{receive.Message.Kind}#{receive.Message.Id} from {receive.Message.From} (after pause)");
-            StepNode(node, input);
-        }
+        DrainBacklog(node);
     }
 
     /// <summary>Faults stop: links heal, the network turns reliable, crashed nodes restart, paused ones resume.</summary>
@@ -507,6 +470,11 @@ public sealed partial class Simulation
     {
         var node = nodes[target];
         if (node.Status != NodeStatus.Up) return; // lost: the client will time out
+        if (IsSyncing(node))
+        {
+            queue.Schedule(node.SyncedAtMicros, new ClientRequestEvent(target, request)); // handled once its disk is idle
+            return;
+        }
         if (node.Core.Role != Role.Leader)
         {
             ReplyToClient(new ClientReply(request.Client, request.OperationId, request.Attempt, null, node.Core.Leader));
@@ -588,4 +556,9 @@ public sealed partial class Simulation
     private sealed record ClientRequestEvent(NodeId Node, ClientRequest Request) : SimEvent;
 
     private sealed record ClientReplyEvent(ClientReply Reply) : SimEvent;
+
+    private sealed record StepDurableEvent(NodeId Node, int Incarnation, Output Output, StepStart Before) : SimEvent;
+
+    /// <summary>A node's role, term and commit index before a step, to record what the step changed.</summary>
+    private readonly record struct StepStart(Role Role, long Term, long CommitIndex);
 }

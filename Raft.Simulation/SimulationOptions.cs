@@ -1,4 +1,5 @@
 using Raft.Core;
+using Raft.Simulation.Checkers.Linearizability;
 using Raft.Simulation.Faults;
 using Raft.Simulation.Network;
 
@@ -71,8 +72,17 @@ public sealed record SimulationOptions
     /// </summary>
     public int SnapshotEveryEntries { get; init; }
 
+    /// <summary>A deliberately broken effect executor (<see cref="Execution.DriverBug"/>), to show the durability check catches it.</summary>
+    public Execution.DriverBug DriverBug { get; init; }
+
     /// <summary>Keep every trace event in memory (for replay output), not only the digest.</summary>
     public bool KeepTrace { get; init; }
+
+    /// <summary>
+    /// Most search steps the linearizability check may spend on one key's history. A search that
+    /// runs out is inconclusive (<see cref="SimulationResult.Inconclusive"/>), never a pass.
+    /// </summary>
+    public long LinearizabilityStepBudget { get; init; } = LinearizabilityChecker.DefaultStepBudget;
 
     public SimulationOptions Validate()
     {
@@ -83,6 +93,7 @@ public sealed record SimulationOptions
         if (SnapshotEveryEntries < 0) throw new ArgumentException("snapshot-every must not be negative");
         if (Keys < 1) throw new ArgumentException("keys must be at least 1");
         if (TickMicros < 1 || DurationMicros < 0 || LivenessBoundMicros < 0) throw new ArgumentException("times must be positive");
+        if (LinearizabilityStepBudget < 1) throw new ArgumentException("the linearizability step budget must be at least 1");
         Raft.Validate();
         if ((Reads == ReadMode.Lease) != Raft.LeaseReads) throw new ArgumentException("lease reads need both Reads = Lease and RaftOptions.LeaseReads");
         return this;

@@ -1,6 +1,7 @@
 using Raft.Core.Effects;
 using Raft.Core.Inputs;
 using Raft.Core.StateMachine;
+using Raft.Simulation.Checkers;
 using Raft.Simulation.Clients;
 using Raft.Simulation.Nodes;
 using Raft.Simulation.Tracing;
@@ -47,6 +48,7 @@ public sealed partial class Simulation
             if (readIndex > appliedIndex) continue;
             node.ReadsAwaitingApply.RemoveAt(i--);
             node.StateMachine.Values.TryGetValue(request.Command.Key, out var value);
+            CheckDurable(node, disk => DurabilityChecker.CheckReadAnswer(appliedIndex, disk));
             ReplyToClient(new ClientReply(request.Client, request.OperationId, request.Attempt, new KvResult(true, value), node.Id));
         }
     }

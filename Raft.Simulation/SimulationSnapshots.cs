@@ -23,13 +23,6 @@ public sealed partial class Simulation
         StepNode(node, new Compact(core.LastApplied, node.StateMachine.Snapshot()));
     }
 
-    private void RecordSnapshotWritten(SimNode node, Snapshot snapshot)
-    {
-        // Mirrors what the disk will hold: entries after the snapshot survive only if they follow it.
-        node.WrittenLastIndex = Math.Max(snapshot.LastIncludedIndex, Math.Min(node.WrittenLastIndex, node.Core.Log.LastIndex));
-        Record(TraceKind.Append, node.Id, $"write {snapshot}");
-    }
-
     private void RestoreStateMachine(SimNode node, Snapshot snapshot)
     {
         node.StateMachine.Restore(snapshot.Data);

@@ -16,9 +16,27 @@ public sealed class MemoryStorage : IRaftStorage
     /// <summary>Stored entries after the snapshot.</summary>
     public IReadOnlyList<LogEntry> Entries => entries;
 
-    private long SnapshotIndex => Snapshot?.LastIncludedIndex ?? 0;
+    /// <summary>Index of the last entry the stored snapshot covers (0 without one).</summary>
+    public long SnapshotIndex => Snapshot?.LastIncludedIndex ?? 0;
 
-    private long LastIndex => SnapshotIndex + entries.Count;
+    /// <summary>Index of the last stored entry, or of the snapshot's last entry when no entry follows it.</summary>
+    public long LastIndex => SnapshotIndex + entries.Count;
+
+    /// <summary>The term of the stored entry at <paramref name="index"/> (the snapshot's term at its last index), or null if not stored.</summary>
+    public long? TermAt(long index)
+    {
+        if (index == SnapshotIndex && Snapshot is { } snapshot) return snapshot.LastIncludedTerm;
+        if (index <= SnapshotIndex || index > LastIndex) return null;
+        return entries[(int)(index - SnapshotIndex - 1)].Term;
+    }
+
+    /// <summary>An independent copy holding the same hard state, snapshot and entries.</summary>
+    public MemoryStorage Copy()
+    {
+        var copy = new MemoryStorage { HardState = HardState, Snapshot = Snapshot };
+        copy.entries.AddRange(entries);
+        return copy;
+    }
 
     public PersistentState Load() => new(HardState, entries.ToArray(), Snapshot);
 

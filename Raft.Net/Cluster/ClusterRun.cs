@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Raft.Core;
 using Raft.Core.StateMachine;
+using Raft.Net.Hosting;
 using Raft.Net.Parity;
 using Raft.Simulation.Checkers.Linearizability;
 using Raft.Simulation.History;
@@ -54,6 +55,7 @@ public static class ClusterRun
         var restarts = new List<(TimeSpan At, NodeId Node)>();
         var restores = new List<(TimeSpan At, NodeId A, NodeId B)>();
         var lastReport = TimeSpan.Zero;
+        var faultsReported = 0;
         while (DateTime.UtcNow < stopClients)
         {
             Thread.Sleep(20);
@@ -103,6 +105,7 @@ public static class ClusterRun
                 }
             }
             churn?.Poll(now);
+            ReportFaults();
             if (now - lastReport >= TimeSpan.FromSeconds(2))
             {
                 lastReport = now;
@@ -134,11 +137,12 @@ public static class ClusterRun
         }
         Thread.Sleep(500); // let the last commits reach every node
         cluster.StopAll(TimeSpan.FromSeconds(10));
+        ReportFaults();
         churn?.Refresh();
         progress("stopped; checking");
 
         var report = RealRunChecker.Check(cluster.Servers.Select(cluster.DataDirectory));
-        var lin = LinearizabilityChecker.Check(history.Operations);
+        var lin = LinearizabilityChecker.Check(history.Operations, options.LinearizabilityStepBudget);
         var lost = history.Operations.Count(op => op.IsComplete && op.Command.Operation != KvOperation.Get
             && !report.CommittedCommands.Contains((op.Command.ClientId, op.Command.Sequence)));
         latencies.Sort();
@@ -146,11 +150,29 @@ public static class ClusterRun
             Percentile(latencies, 0.50), Percentile(latencies, 0.99), kills.Count, cuts,
             ReelectionTimes(kills, report), report, lin, lost, recoveryMillis, root, SnapshotLog(cluster),
             churn?.Changes ?? [], churn?.GaveUp ?? 0, churn?.Final);
+        // A passing run in a temporary directory leaves nothing behind; otherwise the data stays for
+        // inspection, and the summary names it only then.
         if (!options.KeepData && summary.Ok && options.DataRoot is null)
         {
-            try { Directory.Delete(root, recursive: true); } catch (IOException) { }
+            try
+            {
+                Directory.Delete(root, recursive: true);
+                summary = summary with { DataDeleted = true };
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                progress($"could not delete {root}: {e.Message}");
+            }
         }
         return summary;
+
+        // A node that stopped itself on a fault says why on stderr; say that it happened here, where it is seen.
+        void ReportFaults()
+        {
+            var faults = cluster.Faults;
+            for (; faultsReported < faults.Count; faultsReported++)
+                progress($"{faults[faultsReported]} STOPPED ITSELF on a fault (exit code {NodeFault.ExitCode}); the node log names the input and the exception");
+        }
 
         void RunClient(int c)
         {

@@ -1,3 +1,5 @@
+using Raft.Simulation.Checkers.Linearizability;
+
 namespace Raft.Net.Cluster;
 
 /// <summary>What <see cref="ClusterRun"/> does: cluster size, workload, faults, durability.</summary>
@@ -46,4 +48,7 @@ public sealed record ClusterRunOptions
 
     /// <summary>Kill only the current leader (for measuring re-election time).</summary>
     public bool KillLeaderOnly { get; init; }
+
+    /// <summary>Most search steps the linearizability check may spend on one key; a search that runs out makes the run inconclusive.</summary>
+    public long LinearizabilityStepBudget { get; init; } = LinearizabilityChecker.DefaultStepBudget;
 }

@@ -5,13 +5,25 @@ using Raft.Simulation.Checkers.Linearizability;
 
 namespace Raft.Net.Cluster;
 
-/// <summary>The outcome of a real cluster run.</summary>
+/// <summary>
+/// The outcome of a real cluster run: passed (<see cref="Ok"/>), failed, or inconclusive (every
+/// check passed except that the linearizability search ran out of budget: neither a pass nor a failure).
+/// </summary>
 public sealed record ClusterRunSummary(
     int Completed, int Pending, double Seconds, double P50Millis, double P99Millis, int Kills, int Cuts,
     IReadOnlyList<double> ReelectionMillis, RealRunChecker.Report Replay, LinearizabilityResult Linearizability, int LostWrites, double? RecoveryMillis, string DataRoot, IReadOnlyList<string> NodeLog,
     IReadOnlyList<string>? MembershipChanges = null, int MembershipChangesGivenUp = 0, string? FinalConfiguration = null)
 {
-    public bool Ok => Replay.Ok && Linearizability.Outcome != LinearizabilityOutcome.Violation && LostWrites == 0 && RecoveryMillis is not null;
+    /// <summary>Passed: every check ran to a verdict and found nothing wrong.</summary>
+    public bool Ok => NothingFailed && Linearizability.IsLinearizable;
+
+    /// <summary>Nothing failed, but the linearizability search gave up, so the run proves nothing about linearizability.</summary>
+    public bool Inconclusive => NothingFailed && Linearizability.IsInconclusive;
+
+    /// <summary>The exit code of <c>raft-net cluster</c>: 0 passed, 1 a check failed, 3 inconclusive.</summary>
+    public int ExitCode => Ok ? 0 : Inconclusive ? 3 : 1;
+
+    private bool NothingFailed => Replay.Ok && Linearizability.Outcome != LinearizabilityOutcome.Violation && LostWrites == 0 && RecoveryMillis is not null;
 
     public string Render()
     {
@@ -37,15 +49,18 @@ public sealed record ClusterRunSummary(
         Line("linearizable", Linearizability.Outcome switch
         {
             LinearizabilityOutcome.Linearizable => "ok",
-            LinearizabilityOutcome.Unknown => $"unknown (search budget exhausted on key {Linearizability.Key})",
+            LinearizabilityOutcome.Unknown => $"INCONCLUSIVE: the search gave up on key {Linearizability.Key} after {Linearizability.Steps} steps (raise --lin-budget)",
             _ => "VIOLATION\n" + Linearizability.Render(),
         });
         Line("acknowledged", LostWrites == 0 ? "every acknowledged write is committed" : $"{LostWrites} acknowledged writes LOST");
         Line("recovered", RecoveryMillis is { } ms
             ? string.Create(CultureInfo.InvariantCulture, $"a new write was answered {ms:0} ms after faults stopped")
             : "NO: a new write was not answered within 15 s after faults stopped");
-        Line("data", DataRoot);
-        text.Append(Ok ? "OK\n" : "FAILED\n");
+        Line("data", DataDeleted ? "deleted: the run passed (--data DIR keeps it)" : DataRoot);
+        text.Append(Ok ? "OK\n" : Inconclusive ? "INCONCLUSIVE: no check failed, but linearizability was not decided\n" : "FAILED\n");
         return text.ToString();
     }
+
+    /// <summary>The nodes' data under <see cref="DataRoot"/> was deleted after the run, so the summary does not name it.</summary>
+    public bool DataDeleted { get; init; }
 }

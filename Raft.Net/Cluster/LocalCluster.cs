@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Raft.Core;
 using Raft.Core.Membership;
+using Raft.Net.Hosting;
 
 namespace Raft.Net.Cluster;
 
@@ -22,6 +23,7 @@ public sealed class LocalCluster : IDisposable
     private readonly string clusterId;
     private readonly IReadOnlyList<string> nodeArguments;
     private readonly SortedDictionary<NodeId, List<string>> answers = [];
+    private readonly List<NodeId> faults = [];
     private static readonly string[] JoinArguments = ["--join"];
     private int configurationCursor;
     private (Configuration Configuration, long Index) committedConfiguration;
@@ -104,9 +106,27 @@ public sealed class LocalCluster : IDisposable
             if (e.Data is null) return;
             lock (answered) answered.Add(e.Data);
         };
+        process.EnableRaisingEvents = true;
+        process.Exited += (_, _) =>
+        {
+            if (process.ExitCode != NodeFault.ExitCode) return;
+            lock (faults) faults.Add(id);
+        };
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();
         processes[id] = process;
+    }
+
+    /// <summary>
+    /// Nodes that stopped themselves on a fault (fail-stop, exit code <see cref="NodeFault.ExitCode"/>),
+    /// once per such exit, in order; their stderr line in <see cref="NodeLog"/> names the input and the exception.
+    /// </summary>
+    public IReadOnlyList<NodeId> Faults
+    {
+        get
+        {
+            lock (faults) return [.. faults];
+        }
     }
 
     /// <summary>SIGKILL: no chance to flush or say goodbye.</summary>

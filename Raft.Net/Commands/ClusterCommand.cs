@@ -31,9 +31,18 @@ public static class ClusterCommand
         var logReads = new Option<bool>("--log-reads") { Description = "Serve gets through the log instead of with ReadIndex." };
         var verbose = new Option<bool>("--verbose") { Description = "Print the nodes' structured log lines at the end." };
         var data = new Option<string?>("--data") { Description = "Keep node data here (default: a temporary directory, deleted on success)." };
-        var command = new Command("cluster", "Start a local cluster of node processes, run a workload with faults, check safety, parity and linearizability.")
+        var linBudget = new Option<long>("--lin-budget")
         {
-            nodes, spares, duration, killEvery, killLeader, cutEvery, transferEvery, changeEvery, snapshotEvery, clients, seed, noFsync, data, verbose, logReads,
+            HelpName = "STEPS",
+            Description = "Most search steps the linearizability check may spend on one key's history; a search that runs out makes the run inconclusive (exit code 3), never a pass.",
+            DefaultValueFactory = _ => Raft.Simulation.Checkers.Linearizability.LinearizabilityChecker.DefaultStepBudget,
+            CustomParser = Raft.Simulation.Cli.ExploreCommand.ParseStepBudget,
+        };
+        var command = new Command("cluster",
+            "Start a local cluster of node processes, run a workload with faults, check safety, parity and linearizability. " +
+            "Exit code 0: every check passed; 1: a check failed; 3: inconclusive (nothing failed, but the linearizability search ran out of budget: raise --lin-budget); 2: bad arguments.")
+        {
+            nodes, spares, duration, killEvery, killLeader, cutEvery, transferEvery, changeEvery, snapshotEvery, clients, seed, noFsync, data, verbose, logReads, linBudget,
         };
         nodes.Validators.Add(r =>
         {
@@ -70,6 +79,7 @@ public static class ClusterCommand
                 Fsync = !parse.GetValue(noFsync),
                 DataRoot = parse.GetValue(data),
                 KeepData = parse.GetValue(data) is not null,
+                LinearizabilityStepBudget = parse.GetValue(linBudget),
             };
             var summary = ClusterRun.Execute(options, line => Console.WriteLine("  " + line));
             Console.WriteLine();
@@ -79,7 +89,7 @@ public static class ClusterCommand
                 Console.WriteLine("node log (last lines):");
                 foreach (var line in summary.NodeLog.TakeLast(parse.GetValue(verbose) ? 200 : 20)) Console.WriteLine("  " + line);
             }
-            return summary.Ok ? 0 : 1;
+            return summary.ExitCode;
         });
         return command;
     }

@@ -12,6 +12,8 @@ namespace Raft.Net.Commands;
 /// (<c>cut n2</c>, <c>restore n2</c>, <c>heal</c>, <c>campaign</c>, <c>transfer n2</c>, <c>status</c>, <c>quit</c>,
 /// and on the leader the membership changes <c>add n4</c>, <c>add-learner n4</c>, <c>remove n2</c>, each answered
 /// on stdout with a line that starts with the command); exits when stdin closes, so a dead launcher leaves no orphans.
+/// Exit codes: 0 after <c>quit</c> or the end of stdin, 2 for bad arguments, <see cref="NodeFault.ExitCode"/> when the node
+/// stopped itself on a fault (fail-stop, one line on stderr says why).
 /// </summary>
 public static class NodeCommand
 {
@@ -81,28 +83,47 @@ public static class NodeCommand
     private static int Run(NodeConfig config)
     {
         using var host = new NodeHost(config);
+        return Run(host, Console.In, Console.Out, Console.Error);
+    }
+
+    /// <summary>
+    /// Starts <paramref name="host"/> and serves operator commands from <paramref name="commands"/>
+    /// until they end or <c>quit</c> (exit code 0), or until the host stops itself on a fault: then
+    /// one line on <paramref name="errors"/> names the input and the exception, and the exit code is
+    /// <see cref="NodeFault.ExitCode"/> (a reader blocked on stdin does not keep the process alive).
+    /// </summary>
+    internal static int Run(NodeHost host, TextReader commands, TextWriter output, TextWriter errors)
+    {
         host.Start();
+        var operatorDone = Task.Factory.StartNew(() => ServeOperator(host, commands, output, errors), TaskCreationOptions.LongRunning);
+        Task.WaitAny(operatorDone, host.Faulted);
+        if (!host.Faulted.IsCompleted) return 0;
+        errors.WriteLine($"raft-net node: {host.Faulted.Result}");
+        return NodeFault.ExitCode;
+    }
+
+    private static void ServeOperator(NodeHost host, TextReader commands, TextWriter output, TextWriter errors)
+    {
         string? line;
-        while ((line = Console.In.ReadLine()) is not null)
+        while ((line = commands.ReadLine()) is not null)
         {
             var words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             if (words.Length == 0) continue;
             switch (words[0])
             {
-                case "quit": return 0;
+                case "quit": return;
                 case "heal": host.UnblockAll(); break;
                 case "campaign": host.Campaign(); break;
                 case "transfer" when words.Length == 2 && NodeId.TryParse(words[1], out var target): host.TransferLeadership(target); break;
                 case "cut" when words.Length == 2 && NodeId.TryParse(words[1], out var peer): host.Block(peer); break;
                 case "restore" when words.Length == 2 && NodeId.TryParse(words[1], out var peer): host.Unblock(peer); break;
-                case "status": Console.WriteLine(host.Metrics); break;
+                case "status": output.WriteLine(host.Metrics); break;
                 case "add" or "add-learner" or "remove" when words.Length == 2 && NodeId.TryParse(words[1], out var server):
-                    Console.WriteLine($"{line.Trim()}: {ChangeMembership(host, words[0], server)}");
+                    output.WriteLine($"{line.Trim()}: {ChangeMembership(host, words[0], server)}");
                     break;
-                default: Console.Error.WriteLine($"raft-net node: unknown command '{line}'"); break;
+                default: errors.WriteLine($"raft-net node: unknown command '{line}'"); break;
             }
         }
-        return 0;
     }
 
     /// <summary>Asks the host for a membership change and words its answer for the operator.</summary>

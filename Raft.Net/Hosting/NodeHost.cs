@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using NetMQ;
 using NetMQ.Sockets;
 using Raft.Core;
@@ -20,6 +22,12 @@ namespace Raft.Net.Hosting;
 /// Runs the pure core for real: one NetMQPoller thread owns the core, the sockets, the timer and
 /// the disk, so the core is driven exactly as in the simulator, one input at a time. Other
 /// threads talk to it only through <see cref="Post"/> (a NetMQQueue).
+/// <para>
+/// Durability barrier (thesis §3.8): no message, client reply or read answer leaves while a write
+/// the node issued earlier, in this step or any before, is not yet synced. Fail-stop: if anything
+/// throws while an input is handled, the node sends nothing more, closes its disk with the
+/// completed writes synced, and reports <see cref="Faulted"/>.
+/// </para>
 /// </summary>
 public sealed class NodeHost : IDisposable
 {
@@ -30,7 +38,7 @@ public sealed class NodeHost : IDisposable
     private NetMqTransport? transport;
     private RouterSocket? clients;
     private NetMQTimer? timer;
-    private FileStorage? storage;
+    private INodeStorage? storage;
     private RaftNode? core;
     private KvStateMachine stateMachine = new();
     private StreamWriter? inputLog;
@@ -51,8 +59,22 @@ public sealed class NodeHost : IDisposable
     private bool unsynced;
     private readonly List<Raft.Core.Messages.Message> heldBack = [];
     private readonly List<(byte[] Client, ClientResponse Response)> heldBackReplies = [];
+    private Input? inputInHand;
+    private readonly TaskCompletionSource<NodeFault> faulted = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public NodeHost(NodeConfig config) => this.config = config;
+
+    /// <summary>Completes if the node stopped itself because handling an input threw (fail-stop).</summary>
+    public Task<NodeFault> Faulted => faulted.Task;
+
+    /// <summary>Test seam: opens the node's disk.</summary>
+    internal Func<NodeConfig, INodeStorage> OpenStorage { get; init; } = c => FileStorage.Open(c.DataDirectory, c.Fsync);
+
+    /// <summary>Test seam: called on the node's thread with each input just before the core steps it.</summary>
+    internal Action<Input>? BeforeStep { get; init; }
+
+    /// <summary>Test seam: called on the node's thread just before a message or a client answer leaves.</summary>
+    internal Action<string>? Emitting { get; init; }
 
     /// <summary>Frames refused by the codec, by reason.</summary>
     public DropCounter Drops { get; } = new();
@@ -69,7 +91,7 @@ public sealed class NodeHost : IDisposable
     {
         Directory.CreateDirectory(config.DataDirectory);
         Incarnation = NextIncarnation();
-        storage = FileStorage.Open(config.DataDirectory, config.Fsync);
+        storage = OpenStorage(config);
         var persisted = storage.Load();
         var addressBook = config.RaftAddresses.Keys.Order().ToArray();
         var members = (config.InitialVoters ?? addressBook).Order().ToArray();
@@ -85,26 +107,26 @@ public sealed class NodeHost : IDisposable
         }
 
         transport = new NetMqTransport(config.Id, config.RaftAddresses);
-        transport.FramesReceived += frames =>
+        transport.FramesReceived += frames => FailStopOnException(() =>
         {
             BeginBatch();
             foreach (var (from, frame) in frames) OnFrame(from, frame);
             EndBatch();
-        };
+        });
         clients = new RouterSocket();
         clients.Options.Linger = TimeSpan.Zero;
         clients.Bind(config.ClientAddress);
-        clients.ReceiveReady += OnClientReady;
+        clients.ReceiveReady += (_, e) => FailStopOnException(() => OnClientReady(e.Socket));
         timer = new NetMQTimer(config.TickInterval);
-        timer.Elapsed += (_, _) =>
+        timer.Elapsed += (_, _) => FailStopOnException(() =>
         {
             Step(Tick.Instance);
             if (++ticks % MetricsEveryTicks == 0) LogMetrics();
-        };
-        control.ReceiveReady += (_, e) =>
+        });
+        control.ReceiveReady += (_, e) => FailStopOnException(() =>
         {
-            while (e.Queue.TryDequeue(out var action, TimeSpan.Zero)) action();
-        };
+            while (!Faulted.IsCompleted && e.Queue.TryDequeue(out var action, TimeSpan.Zero)) action();
+        });
         poller = new NetMQPoller { clients, timer, control };
         transport.AddTo(poller);
         UpdateMetrics();
@@ -168,11 +190,11 @@ public sealed class NodeHost : IDisposable
         Step(new Receive(message));
     }
 
-    private void OnClientReady(object? sender, NetMQSocketEventArgs e)
+    private void OnClientReady(NetMQSocket socket)
     {
         var frames = new NetMQMessage();
         BeginBatch();
-        for (var n = 0; n < NetMqTransport.MaxBatch && e.Socket.TryReceiveMultipartMessage(TimeSpan.Zero, ref frames); n++)
+        for (var n = 0; n < NetMqTransport.MaxBatch && socket.TryReceiveMultipartMessage(TimeSpan.Zero, ref frames); n++)
         {
             if (frames.FrameCount != 2) continue;
             var client = frames[0].ToByteArray();
@@ -207,16 +229,34 @@ public sealed class NodeHost : IDisposable
     private void EndBatch()
     {
         batching = false;
-        if (unsynced)
-        {
-            storage!.Sync();
-            unsynced = false;
-        }
-        foreach (var message in heldBack)
-            if (transport!.Send(message.To, WireCodec.Encode(message, config.ClusterId))) messagesOut++;
+        SyncWrites();
+        var messages = heldBack.ToArray();
+        var replies = heldBackReplies.ToArray();
         heldBack.Clear();
-        foreach (var (client, response) in heldBackReplies) ReplyToClient(client, response);
         heldBackReplies.Clear();
+        foreach (var message in messages) Send(message);
+        foreach (var (client, response) in replies) ReplyToClient(client, response);
+    }
+
+    /// <summary>The barrier itself: every write issued so far becomes durable before anything else leaves.</summary>
+    private void SyncWrites()
+    {
+        if (!unsynced) return;
+        storage!.Sync();
+        unsynced = false;
+    }
+
+    /// <summary>Sends a message to a peer; like a client answer, it never leaves before the writes before it are durable.</summary>
+    private void Send(Raft.Core.Messages.Message message)
+    {
+        if (batching)
+        {
+            heldBack.Add(message);
+            return;
+        }
+        SyncWrites();
+        Emitting?.Invoke($"send {message}");
+        if (transport!.Send(message.To, WireCodec.Encode(message, config.ClusterId))) messagesOut++;
     }
 
     private void HandleClientRequest(byte[] client, ClientRequest request)
@@ -234,10 +274,24 @@ public sealed class NodeHost : IDisposable
             Step(new ReadIndex(readId));
             return;
         }
+        // Registered before the step: a leader that is the only voter commits and applies the entry
+        // within the step itself, and the apply must find whom to answer.
+        var expected = (Index: core.Log.LastIndex + 1, core.Term);
+        // One still waiting here lost its entry from our log: it may retry (its sequence number makes the retry apply once).
+        if (pendingReplies.Remove(expected.Index, out var stale))
+            ReplyToClient(stale.Client, new ClientResponse(stale.RequestId, ClientStatus.NotLeader, null, core.Leader));
+        pendingReplies[expected.Index] = (client, request.RequestId, expected.Term);
         var output = Step(new Propose(request.Command.Encode()));
-        if (output?.Proposal is { Accepted: true } accepted)
-            pendingReplies[accepted.Index] = (client, request.RequestId, accepted.Term);
-        else if (output?.Proposal is { Refusal: ProposeRefusal.LeadershipTransferInProgress })
+        var accepted = output?.Proposal is { Accepted: true } outcome ? outcome : null;
+        if (accepted is null || (accepted.Index, accepted.Term) != expected)
+        {
+            // Refused, or appended elsewhere than expected: the registration follows the entry.
+            if (pendingReplies.TryGetValue(expected.Index, out var mine) && ReferenceEquals(mine.Client, client) && mine.RequestId == request.RequestId)
+                pendingReplies.Remove(expected.Index);
+            if (accepted is not null && core.LastApplied < accepted.Index) pendingReplies[accepted.Index] = (client, request.RequestId, accepted.Term);
+        }
+        if (accepted is not null) return;
+        if (output?.Proposal is { Refusal: ProposeRefusal.LeadershipTransferInProgress })
             ReplyToClient(client, new ClientResponse(request.RequestId, ClientStatus.Busy, null, null)); // thesis §3.10: retry shortly
         else
             ReplyToClient(client, new ClientResponse(request.RequestId, ClientStatus.NotLeader, null, output?.Proposal?.LeaderHint));
@@ -251,11 +305,8 @@ public sealed class NodeHost : IDisposable
             heldBackReplies.Add((client, response));
             return;
         }
-        if (unsynced)
-        {
-            storage!.Sync();
-            unsynced = false;
-        }
+        SyncWrites();
+        Emitting?.Invoke($"reply #{response.RequestId} {response.Status}");
         var reply = new NetMQMessage();
         reply.Append(client);
         reply.Append(WireCodec.EncodeClientResponse(response, config.ClusterId));
@@ -269,9 +320,13 @@ public sealed class NodeHost : IDisposable
         // The machine's real-time clock, shared by every node process: merging the nodes' input logs
         // by it keeps cause before effect (a step starts before what it sends is received).
         var now = (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10;
+        var outer = inputInHand; // a Compact is stepped from within the step that applied enough entries
+        inputInHand = input;
+        BeforeStep?.Invoke(input);
         var output = node.Step(input);
         Execute(output);
         inputLog?.WriteLine(InputLog.InputLine(now, input, config.ClusterId, InputLog.DigestOf(output, node)));
+        inputInHand = outer;
         if (input is not Compact) MaybeCompact();
         if (node.Role != lastRole || node.Term != lastTerm)
         {
@@ -298,23 +353,16 @@ public sealed class NodeHost : IDisposable
                     storage!.Persist(effect);
                     unsynced = true;
                     break;
-                case PersistSnapshot:
+                case PersistSnapshot persist:
+                    EnsureRestorable(persist.Snapshot);
                     storage!.Persist(effect); // durable at once: FileStorage commits a snapshot by renaming it
                     unsynced = true; // its compaction marker in the log still needs the sync
                     break;
                 case RestoreSnapshot restore:
                     RestoreStateMachine(restore.Snapshot);
                     break;
-                case Send send when batching:
-                    heldBack.Add(send.Message);
-                    break;
                 case Send send:
-                    if (unsynced)
-                    {
-                        storage!.Sync();
-                        unsynced = false;
-                    }
-                    if (transport!.Send(send.Message.To, WireCodec.Encode(send.Message, config.ClusterId))) messagesOut++;
+                    Send(send.Message);
                     break;
                 case ApplyEntry apply:
                     Apply(apply.Entry);
@@ -328,11 +376,7 @@ public sealed class NodeHost : IDisposable
             }
         }
         ServeReadyReads();
-        if (unsynced && !batching)
-        {
-            storage!.Sync();
-            unsynced = false;
-        }
+        if (!batching) SyncWrites();
     }
 
     /// <summary>A confirmed read is answered once the state machine has applied up to its read index.</summary>
@@ -346,6 +390,23 @@ public sealed class NodeHost : IDisposable
             if (!pendingReads.Remove(readId, out var read)) continue;
             stateMachine.Values.TryGetValue(read.Key, out var value);
             ReplyToClient(read.Client, new ClientResponse(read.RequestId, ClientStatus.Ok, new KvResult(true, value), config.Id));
+        }
+    }
+
+    /// <summary>
+    /// A snapshot's state comes from the leader, and no digest covers it: state that does not decode
+    /// must not reach the disk, where it would stop every restart of this node. Throwing here makes
+    /// the node fail-stop with its disk as it was.
+    /// </summary>
+    private static void EnsureRestorable(Snapshot snapshot)
+    {
+        try
+        {
+            new KvStateMachine().Restore(snapshot.Data);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new InvalidDataException($"{snapshot}: its state cannot be restored ({e.GetType().Name}: {e.Message})", e);
         }
     }
 
@@ -421,13 +482,64 @@ public sealed class NodeHost : IDisposable
     private void LogEvent(string kind, string fields) =>
         Log($"{{\"t\":\"{DateTimeOffset.UtcNow:O}\",\"node\":\"{config.Id}\",\"event\":\"{kind}\",{fields}}}");
 
+    /// <summary>Runs one poller callback; an exception from it stops the node (see <see cref="FailStop"/>).</summary>
+    private void FailStopOnException(Action handle)
+    {
+        if (Faulted.IsCompleted) return; // the poller may still dispatch events that were ready with the failing one
+        try
+        {
+            handle();
+        }
+        catch (Exception e)
+        {
+            FailStop(e);
+        }
+    }
+
+    /// <summary>
+    /// The core is not transactional: after an exception in a step its state in memory may be half
+    /// changed, so continuing could break a promise. Stop instead: drop everything held back (a lost
+    /// message or answer is an ordinary event for Raft and its clients), sync and close the disk (it
+    /// holds only the writes of completed steps, or a prefix of the failing step's, as a crash might
+    /// leave), log one line naming the input and the exception, and stop the poller.
+    /// </summary>
+    private void FailStop(Exception error)
+    {
+        var input = inputInHand is { } failing ? $"input '{failing}'" : "no input (syncing or sending after a step)";
+        heldBack.Clear();
+        heldBackReplies.Clear();
+        string? storageError = null;
+        try
+        {
+            storage?.Dispose();
+        }
+        catch (Exception e)
+        {
+            storageError = $"{e.GetType().Name}: {e.Message}";
+        }
+        var fault = new NodeFault(config.Id, input, error, storageError);
+        LogEvent("fault", $"\"input\":\"{Json(input)}\",\"error\":\"{Json(error.ToString())}\",\"storage\":\"{Json(storageError ?? "synced and closed")}\"");
+        try
+        {
+            inputLog?.Dispose();
+        }
+        catch (IOException)
+        {
+            // The input log only serves replay checks; the fault line above is what matters.
+        }
+        poller?.StopAsync();
+        faulted.TrySetResult(fault);
+    }
+
+    /// <summary>Text escaped for a JSON string, readable (only quotes, backslashes and control characters are escaped).</summary>
+    private static string Json(string text) => JsonEncodedText.Encode(text, JavaScriptEncoder.UnsafeRelaxedJsonEscaping).ToString();
+
     /// <summary>Stops the poller thread, then releases sockets and files (NetMQ needs this order).</summary>
     public void Dispose()
     {
         if (disposed) return;
         disposed = true;
-        poller?.Stop();
-        poller?.Dispose();
+        poller?.Dispose(); // stops the poller first if it still runs
         transport?.Dispose();
         clients?.Dispose();
         control.Dispose();

@@ -26,7 +26,7 @@ namespace Raft.Net.Storage;
 /// </para>
 /// <para>Not thread-safe: one driver thread owns it. The directory is locked while open.</para>
 /// </remarks>
-public sealed class FileStorage : IRaftStorage, IDisposable
+public sealed class FileStorage : IRaftStorage, INodeStorage
 {
     public const string LogFileName = "log";
     public const string HardStateFileName = "hardstate";

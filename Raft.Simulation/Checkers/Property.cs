@@ -12,7 +12,20 @@ public enum Property
     AppliedIsCommittedPrefix,
     PersistedStateMonotonic,
 
-    /// <summary>A vote or an append acknowledgement left before the state it promises was written (thesis §3.8).</summary>
+    /// <summary>A node's commit index lies beyond the end of the log it wrote: it claims entries committed that it does not hold.</summary>
+    CommitIndexWithinLog,
+
+    /// <summary>
+    /// What a node writes and reports about its log is one log: its writes leave no gap and put each
+    /// entry at its own index, the log it reports is the one it wrote, and the digest a snapshot
+    /// carries names its prefix (one digest per committed prefix, a different one for each).
+    /// </summary>
+    LogWellFormed,
+
+    /// <summary>
+    /// A vote, an acknowledgement, or an answer to a client left before the writes it depends on were
+    /// durable (thesis §3.8): checked against the node's disk at the moment of release.
+    /// </summary>
     PersistBeforeSend,
     Linearizability,
     Liveness,

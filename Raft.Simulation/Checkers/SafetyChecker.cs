@@ -2,85 +2,215 @@ using Raft.Core;
 using Raft.Core.Effects;
 using Raft.Core.Log;
 using Raft.Core.Node;
+using Raft.Core.Storage;
 
 namespace Raft.Simulation.Checkers;
 
 /// <summary>
 /// Checks Raft's safety properties (Figure 3) incrementally, as the run proceeds: after each step
 /// of a node it looks only at what that step changed, never rescans every log.
+/// <para>
+/// It owns its evidence (ARCHITECTURE.md §8): for every node it keeps its own copy of the log
+/// (<see cref="ObservedLog"/>), built from the entries and snapshots the node writes and chained with
+/// the checker's own hash (<see cref="PrefixDigest"/>). It never reads a digest the node computes,
+/// so a node whose digests lie cannot make a property hold; what the node reports about itself (the
+/// shape of its log, its commit index) is compared with that evidence. This is the contract a node
+/// under test must keep: every change to its log is written (PersistEntries, PersistSnapshot) in the
+/// step that makes it.
+/// </para>
 /// <list type="bullet">
 /// <item>Election Safety: one leader per term, ever.</item>
-/// <item>Leader Append-Only: while a node leads a term, the prefix it had stays (compared by hash-chain digest).</item>
-/// <item>Log Matching: every (index, term) ever written anywhere has one prefix digest.</item>
-/// <item>Leader Completeness: a new leader's log holds every entry committed so far.</item>
-/// <item>State Machine Safety: one entry per applied index across all nodes.</item>
-/// <item>Commit index never decreases within an incarnation; committed prefixes agree across nodes;
-/// applied entries are exactly the committed prefix, in order; persisted term and vote never go back.</item>
-/// <item>Snapshots (§7): a snapshot covers only a committed prefix, and its digest is that prefix's;
-/// a restored snapshot moves the applied index forward. Compacted indices are not rechecked: they
-/// were checked when they were committed.</item>
+/// <item>Leader Append-Only: while a node leads a term, the prefix it had stays.</item>
+/// <item>Log Matching: every (index, term) ever written anywhere has one prefix.</item>
+/// <item>Leader Completeness: a new leader's log holds every entry committed in earlier terms, and
+/// no server lacking a newly committed entry is as up to date as a majority of the voters.</item>
+/// <item>State Machine Safety: one entry per applied index across all nodes; committed prefixes agree
+/// across nodes; a node never rewrites what it has committed.</item>
+/// <item>Commit index never decreases within an incarnation and never passes the end of the log;
+/// applied entries are exactly the committed prefix, in order, as the log holds them; persisted term
+/// and vote never go back; the log a node reports is the one it wrote.</item>
+/// <item>Snapshots (§7): a snapshot covers only a committed prefix, ending in the committed entry; the
+/// digest it carries names that prefix consistently; a restored snapshot moves the applied index
+/// forward. Compacted indices are not rechecked: they were checked when they were committed.</item>
 /// </list>
 /// </summary>
 public sealed class SafetyChecker
 {
-    private readonly SortedDictionary<long, NodeId> leaderOfTerm = [];
-    private readonly Dictionary<(long Index, long Term), ulong> digestOfEntry = [];
-    private readonly List<ulong> committedDigests = [0]; // committedDigests[i] = digest of the committed prefix [1, i]
-    private readonly SortedDictionary<long, long> committedUpToInTerm = []; // term -> highest index first committed by a node in that term
-    private readonly Dictionary<long, LogEntry> appliedAt = [];
-    private readonly SortedDictionary<NodeId, NodeView> views = [];
+    /// <summary>Violations kept, the first included: enough to tell what broke, bounded however long a broken run goes on.</summary>
+    public const int MaxViolations = 16;
 
-    public Violation? First { get; private set; }
+    private readonly SortedDictionary<long, NodeId> leaderOfTerm = [];
+    private readonly Dictionary<(long Index, long Term), (ulong Digest, NodeId Writer)> prefixOfEntry = [];
+    private readonly List<(ulong Digest, long Term)> committed = [(0, 0)]; // committed[i]: the committed prefix [1, i], and the term of entry i
+    private readonly SortedDictionary<long, long> committedUpToInTerm = []; // term -> highest index first committed by a node in that term
+    private readonly Dictionary<long, (LogEntry Entry, NodeId Node)> appliedAt = [];
+    private readonly Dictionary<long, ulong> snapshotDigestAt = []; // index -> the digest nodes gave the committed prefix up to it
+    private readonly Dictionary<ulong, long> snapshotIndexOfDigest = [];
+    private readonly SortedDictionary<NodeId, NodeView> views = [];
+    private readonly List<Violation> violations = [];
+
+    /// <summary>The first violation found, or null.</summary>
+    public Violation? First => violations.Count > 0 ? violations[0] : null;
+
+    /// <summary>The violations found, in order, each once, at most <see cref="MaxViolations"/>.</summary>
+    public IReadOnlyList<Violation> Violations => violations;
 
     /// <summary>The entry first applied at <paramref name="index"/> by any server (State Machine Safety: every server applies the same one), or null.</summary>
-    public LogEntry? AppliedAt(long index) => appliedAt.GetValueOrDefault(index);
+    public LogEntry? AppliedAt(long index) => appliedAt.TryGetValue(index, out var applied) ? applied.Entry : null;
 
     /// <summary>Highest index known committed anywhere.</summary>
-    public long CommittedIndex => committedDigests.Count - 1;
+    public long CommittedIndex => committed.Count - 1;
 
     /// <summary>
     /// A node (re)started from its disk, which held <paramref name="loaded"/>: its volatile history
-    /// starts over, and it must start from exactly the term and vote it found.
+    /// starts over, and it must start from exactly the term and vote it found. The checker reads the
+    /// entries it loaded once, and chains them itself.
     /// </summary>
     public void OnStart(IRaftNode node, HardState loaded, long nowMicros)
     {
-        views[node.Id] = new NodeView { Persisted = loaded, Node = node, LastApplied = node.LastApplied };
+        var log = node.Log;
+        var entries = new List<LogEntry>();
+        for (var i = log.FirstIndex; i <= log.LastIndex; i++) entries.Add(log.EntryAt(i));
+        Start(node, loaded, log.SnapshotIndex, log.SnapshotIndex > 0 ? log.TermAt(log.SnapshotIndex) : 0, entries, nowMicros);
+    }
+
+    /// <summary>
+    /// A node (re)started from <paramref name="disk"/>, as the driver read it from its disk: the
+    /// checker's view of its log is rebuilt from the disk, not from what the node reports, and the
+    /// log the node reports must be that one.
+    /// </summary>
+    public void OnStart(IRaftNode node, PersistentState disk, long nowMicros) =>
+        Start(node, disk.HardState, disk.Snapshot?.LastIncludedIndex ?? 0, disk.Snapshot?.LastIncludedTerm ?? 0, disk.Entries, nowMicros);
+
+    private void Start(IRaftNode node, HardState loaded, long snapshotIndex, long snapshotTerm, IReadOnlyList<LogEntry> entries, long nowMicros)
+    {
+        var view = new NodeView(node, loaded);
+        views[node.Id] = view;
         if (node.Term != loaded.Term || node.VotedFor != loaded.VotedFor)
             Fail(Property.PersistedStateMonotonic, nowMicros, node.Id,
-                $"restarted with term={node.Term} vote={node.VotedFor?.ToString() ?? "-"} but its disk holds {loaded}");
+                $"{node.Id} restarted with term={node.Term} vote={node.VotedFor?.ToString() ?? "-"} but its disk holds {loaded}");
+        if (snapshotIndex > 0)
+            TakeSnapshot(node.Id, view, snapshotIndex, snapshotTerm, claimedDigest: null, nowMicros, "restarted from");
+        Write(node.Id, view, snapshotIndex + 1, entries, nowMicros);
+        CheckReportedLog(node, view, nowMicros);
+        CheckCommit(node, view, nowMicros);
     }
 
     /// <summary>Call after every step of <paramref name="node"/> with the effects it returned.</summary>
     public void AfterStep(IRaftNode node, IReadOnlyList<Effect> effects, long nowMicros)
     {
         var view = views[node.Id];
-        var log = node.Log;
         foreach (var effect in effects)
         {
             switch (effect)
             {
                 case PersistHardState hard:
-                    CheckPersisted(node.Id, hard.State, nowMicros);
+                    CheckPersisted(node.Id, view, hard.State, nowMicros);
                     break;
                 case PersistEntries write:
-                    for (var i = write.FirstIndex; i <= Math.Min(write.LastIndex, log.LastIndex); i++)
-                        CheckLogMatching(node.Id, log, i, nowMicros);
+                    Write(node.Id, view, write.FirstIndex, write.Entries, nowMicros);
                     break;
                 case ApplyEntry apply:
                     CheckApply(node, view, apply.Entry, nowMicros);
                     break;
                 case PersistSnapshot stored:
-                    CheckSnapshot(node.Id, stored.Snapshot.Metadata, nowMicros);
+                    var metadata = stored.Snapshot.Metadata;
+                    TakeSnapshot(node.Id, view, metadata.LastIncludedIndex, metadata.LastIncludedTerm, metadata.Digest, nowMicros, "stored");
                     break;
                 case RestoreSnapshot restore:
                     CheckRestore(node, view, restore.Snapshot.Metadata, nowMicros);
                     break;
             }
         }
+        CheckReportedLog(node, view, nowMicros);
         CheckLeader(node, view, nowMicros);
         var committedBefore = CommittedIndex;
         CheckCommit(node, view, nowMicros);
         if (CommittedIndex > committedBefore) CheckCommittedEntryCannotBeLost(node.Id, CommittedIndex, nowMicros);
+    }
+
+    /// <summary>
+    /// A write (PersistEntries, or the log found at a restart) goes into the checker's copy of the
+    /// log. It must fit the log, must not change what the node has committed, and each entry it
+    /// writes must have the one prefix that entry has everywhere (Log Matching).
+    /// </summary>
+    private void Write(NodeId id, NodeView view, long firstIndex, IReadOnlyList<LogEntry> entries, long now)
+    {
+        var log = view.Log;
+        var checkedUpTo = view.CheckedUpTo;
+        var committedDigest = firstIndex <= checkedUpTo && log.Knows(checkedUpTo) ? log.DigestAt(checkedUpTo) : (ulong?)null;
+        if (log.Write(firstIndex, entries) is { } problem)
+        {
+            Fail(Property.LogWellFormed, now, id, $"{id} {problem}");
+            return;
+        }
+        if (committedDigest is { } digest && !log.HasPrefix(checkedUpTo, digest))
+            Fail(Property.StateMachineSafety, now, id, $"{id} rewrote its log from index {firstIndex}, below its commit index {checkedUpTo}, and lost committed entries");
+        for (var i = firstIndex; i <= log.LastIndex; i++) CheckLogMatching(id, log, i, now);
+    }
+
+    private void CheckLogMatching(NodeId id, ObservedLog log, long index, long now)
+    {
+        var key = (index, log.TermAt(index));
+        var digest = log.DigestAt(index);
+        if (!prefixOfEntry.TryGetValue(key, out var known))
+            prefixOfEntry[key] = (digest, id);
+        else if (known.Digest != digest)
+            Fail(Property.LogMatching, now, id, known.Writer == id
+                ? $"{id} wrote entry {index}@{key.Item2} twice, after different entries"
+                : $"{id} and {known.Writer} both hold entry {index}@{key.Item2}, but not the same entries up to it");
+    }
+
+    /// <summary>
+    /// A snapshot (stored after a compaction or from the leader, or found at a restart) must cover a
+    /// committed prefix, ending in the committed entry. The checker's copy of the log takes it with
+    /// the digest the checker computed for that prefix when it was committed, never the one the
+    /// snapshot carries, which is checked instead (<see cref="CheckSnapshotDigest"/>).
+    /// </summary>
+    private void TakeSnapshot(NodeId id, NodeView view, long index, long term, ulong? claimedDigest, long now, string how)
+    {
+        var log = view.Log;
+        if (index > CommittedIndex)
+        {
+            Fail(Property.StateMachineSafety, now, id, $"{id} {how} a snapshot up to {index}@{term}, beyond the committed entries (up to {CommittedIndex})");
+            log.TakeSnapshot(index, term, log.Knows(index) ? log.DigestAt(index) : 0); // carry on with what there is
+            return;
+        }
+        var (digest, committedTerm) = committed[(int)index];
+        if (term != committedTerm)
+            Fail(Property.StateMachineSafety, now, id, $"{id} {how} a snapshot up to {index}@{term}, but entry {index}@{committedTerm} is committed");
+        else if (index > log.SnapshotIndex && log.Knows(index) && log.TermAt(index) == term && log.DigestAt(index) != digest)
+            Fail(Property.StateMachineSafety, now, id, $"{id} {how} a snapshot up to {index}@{term} over a log whose entries up to it are not the committed ones");
+        else if (claimedDigest is { } claimed)
+            CheckSnapshotDigest(id, index, claimed, now);
+        log.TakeSnapshot(index, term, digest);
+    }
+
+    /// <summary>
+    /// The digest a snapshot carries is the node's name for the committed prefix it covers. The
+    /// checker does not know the node's digest function, so it holds the node to what a digest
+    /// promises: one committed prefix, one digest; different prefixes, different digests.
+    /// </summary>
+    private void CheckSnapshotDigest(NodeId id, long index, ulong claimed, long now)
+    {
+        if (!snapshotDigestAt.TryGetValue(index, out var known))
+            snapshotDigestAt[index] = claimed;
+        else if (known != claimed)
+            Fail(Property.LogWellFormed, now, id, $"{id} stored a snapshot up to {index} with digest {claimed:x16}, but that committed prefix was stored with digest {known:x16}");
+        if (!snapshotIndexOfDigest.TryGetValue(claimed, out var other))
+            snapshotIndexOfDigest[claimed] = index;
+        else if (other != index)
+            Fail(Property.LogWellFormed, now, id, $"{id} stored a snapshot up to {index} with digest {claimed:x16}, which a snapshot up to {other} carried: the digest does not tell the two prefixes apart");
+    }
+
+    /// <summary>The log a node reports (to its driver, views, the scenario's tables) must be the one it wrote.</summary>
+    private void CheckReportedLog(IRaftNode node, NodeView view, long now)
+    {
+        var reported = node.Log;
+        var written = view.Log;
+        if (reported.SnapshotIndex == written.SnapshotIndex && reported.LastIndex == written.LastIndex && reported.LastTerm == written.LastTerm) return;
+        Fail(Property.LogWellFormed, now, node.Id,
+            $"{node.Id} reports a log {ObservedLog.Shape(reported.SnapshotIndex, reported.LastIndex, reported.LastTerm)}, but the log it wrote is {written}");
     }
 
     /// <summary>
@@ -104,56 +234,37 @@ public sealed class SafetyChecker
     /// </summary>
     private void CheckCommittedEntryCannotBeLost(NodeId committer, long index, long now)
     {
-        var configuration = views[committer].Node!.Configuration;
+        var configuration = views[committer].Node.Configuration;
         var voterLogs = configuration.Voters
-            .Select(v => views.TryGetValue(v, out var voter) ? voter.Node!.Log : null)
-            .OfType<IReadOnlyRaftLog>()
+            .Select(v => views.TryGetValue(v, out var voter) ? voter.Log : null)
+            .OfType<ObservedLog>()
             .ToList();
-        var digest = committedDigests[(int)index];
+        var digest = committed[(int)index].Digest;
         foreach (var (id, view) in views)
         {
-            var log = view.Node!.Log;
-            if (HasPrefix(log, index, digest)) continue;
+            var log = view.Log;
+            if (log.HasPrefix(index, digest)) continue;
             var voters = voterLogs.Count(other => IsAtLeastAsUpToDate(log, other));
             if (Quorum.IsMajority(voters, configuration.Voters.Count))
             {
                 Fail(Property.LeaderCompleteness, now, committer,
-                    $"index {index} committed, yet {id} (log ends {log.LastIndex}@{log.LastTerm}) lacks it and is at least as up to date as a majority of the voters ({configuration}), so it could be elected and overwrite it");
+                    $"index {index} committed by {committer}, yet {id} (log ends {log.LastIndex}@{log.LastTerm}) lacks it and is at least as up to date as a majority of the voters ({configuration}), so it could be elected and overwrite it");
                 return;
             }
         }
     }
 
-    private static bool IsAtLeastAsUpToDate(IReadOnlyRaftLog candidate, IReadOnlyRaftLog voter) =>
+    private static bool IsAtLeastAsUpToDate(ObservedLog candidate, ObservedLog voter) =>
         candidate.LastTerm > voter.LastTerm || (candidate.LastTerm == voter.LastTerm && candidate.LastIndex >= voter.LastIndex);
 
-    private void CheckPersisted(NodeId id, HardState state, long now)
+    private void CheckPersisted(NodeId id, NodeView view, HardState state, long now)
     {
-        if (!views.TryGetValue(id, out var view)) return;
         var before = view.Persisted;
-        if (before is { } b)
-        {
-            if (state.Term < b.Term)
-                Fail(Property.PersistedStateMonotonic, now, id, $"persisted term went back from {b.Term} to {state.Term}");
-            else if (state.Term == b.Term && b.VotedFor is not null && state.VotedFor != b.VotedFor)
-                Fail(Property.PersistedStateMonotonic, now, id, $"persisted vote in term {b.Term} changed from {b.VotedFor} to {state.VotedFor?.ToString() ?? "none"}");
-        }
+        if (state.Term < before.Term)
+            Fail(Property.PersistedStateMonotonic, now, id, $"{id} persisted term went back from {before.Term} to {state.Term}");
+        else if (state.Term == before.Term && before.VotedFor is not null && state.VotedFor != before.VotedFor)
+            Fail(Property.PersistedStateMonotonic, now, id, $"{id}'s persisted vote in term {before.Term} changed from {before.VotedFor} to {state.VotedFor?.ToString() ?? "none"}");
         view.Persisted = state;
-    }
-
-    private void CheckLogMatching(NodeId id, IReadOnlyRaftLog log, long index, long now)
-    {
-        var key = (index, log.TermAt(index));
-        var digest = log.DigestAt(index);
-        if (digestOfEntry.TryGetValue(key, out var known))
-        {
-            if (known != digest)
-                Fail(Property.LogMatching, now, id, $"entry {index}@{key.Item2} has a different log prefix than the same entry elsewhere");
-        }
-        else
-        {
-            digestOfEntry[key] = digest;
-        }
     }
 
     private void CheckLeader(IRaftNode node, NodeView view, long now)
@@ -163,24 +274,38 @@ public sealed class SafetyChecker
             view.LeaderTerm = 0;
             return;
         }
-        var log = node.Log;
+        var log = view.Log;
         if (view.LeaderTerm != node.Term)
         {
             // Newly leader in this term.
             if (leaderOfTerm.TryGetValue(node.Term, out var other) && other != node.Id)
-                Fail(Property.ElectionSafety, now, node.Id, $"{node.Id} and {other} are both leaders of term {node.Term}");
+                Fail(Property.ElectionSafety, now, node.Id, $"{node.Id} and {other} both lead term {node.Term}");
             leaderOfTerm[node.Term] = node.Id;
-            var committed = CommittedBefore(node.Term);
-            if (!HasPrefix(log, committed, committedDigests[(int)committed]))
-                Fail(Property.LeaderCompleteness, now, node.Id, $"new leader of term {node.Term} lacks entries committed in earlier terms, up to {committed} (its log ends at {log.LastIndex})");
+            var needed = CommittedBefore(node.Term);
+            if (!log.HasPrefix(needed, committed[(int)needed].Digest))
+            {
+                var missing = FirstLacking(log, needed);
+                Fail(Property.LeaderCompleteness, now, node.Id,
+                    $"{node.Id} leads term {node.Term} without committed entry {missing}@{committed[(int)missing].Term} (its log: {log})");
+            }
             view.LeaderTerm = node.Term;
         }
-        else if (!HasPrefix(log, view.LeaderLastIndex, view.LeaderDigest))
+        else if (!log.HasPrefix(view.LeaderLastIndex, view.LeaderDigest))
         {
-            Fail(Property.LeaderAppendOnly, now, node.Id, $"leader of term {node.Term} changed its log below index {view.LeaderLastIndex}");
+            Fail(Property.LeaderAppendOnly, now, node.Id, $"leader {node.Id} of term {node.Term} changed its log below index {view.LeaderLastIndex}");
         }
         view.LeaderLastIndex = log.LastIndex;
         view.LeaderDigest = log.DigestAt(log.LastIndex);
+    }
+
+    /// <summary>The lowest committed index up to <paramref name="upTo"/> whose prefix <paramref name="log"/> lacks; prefixes nest, so it lacks every one above too.</summary>
+    private long FirstLacking(ObservedLog log, long upTo)
+    {
+        for (var i = log.SnapshotIndex + 1; i < upTo; i++)
+        {
+            if (!log.HasPrefix(i, committed[(int)i].Digest)) return i;
+        }
+        return upTo;
     }
 
     /// <summary>
@@ -200,71 +325,56 @@ public sealed class SafetyChecker
         return index;
     }
 
+    /// <summary>
+    /// The node's commit index is its claim that the entries up to it are committed: the checker
+    /// holds it to the log it wrote. Entries newly claimed are compared, by the checker's digests,
+    /// with the prefix committed anywhere so far, or extend it.
+    /// </summary>
     private void CheckCommit(IRaftNode node, NodeView view, long now)
     {
         var commit = node.CommitIndex;
+        var log = view.Log;
         if (commit < view.CommitIndex)
-            Fail(Property.CommitIndexMonotonic, now, node.Id, $"commit index went back from {view.CommitIndex} to {commit}");
-        var log = node.Log;
+            Fail(Property.CommitIndexMonotonic, now, node.Id, $"{node.Id}'s commit index went back from {view.CommitIndex} to {commit}");
+        if (commit > log.LastIndex)
+            Fail(Property.CommitIndexWithinLog, now, node.Id, $"{node.Id} has commit index {commit}, beyond the end of the log it wrote, {log}");
+        view.CommitIndex = Math.Max(view.CommitIndex, commit);
         var upTo = Math.Min(commit, log.LastIndex);
-        for (var i = view.CommitIndex + 1; i <= upTo; i++)
+        // Compacted indices were found committed when the snapshot was taken (TakeSnapshot).
+        for (var i = Math.Max(view.CheckedUpTo, log.SnapshotIndex) + 1; i <= upTo; i++)
         {
-            if (i < log.SnapshotIndex)
-            {
-                // Compacted (installed from a snapshot or restarted from one): only committed entries may be.
-                if (i >= committedDigests.Count)
-                    Fail(Property.StateMachineSafety, now, node.Id, $"index {i} is compacted but was never committed");
-                continue;
-            }
             var digest = log.DigestAt(i);
-            if (i < committedDigests.Count)
+            if (i > CommittedIndex)
             {
-                if (committedDigests[(int)i] != digest)
-                    Fail(Property.StateMachineSafety, now, node.Id, $"committed prefix up to {i} differs from the one committed elsewhere");
-            }
-            else
-            {
-                committedDigests.Add(digest);
+                committed.Add((digest, log.TermAt(i)));
                 committedUpToInTerm[node.Term] = i; // first committed now, in this node's term
             }
+            else if (committed[(int)i].Digest != digest)
+            {
+                var committedTerm = committed[(int)i].Term;
+                Fail(Property.StateMachineSafety, now, node.Id, committedTerm == log.TermAt(i)
+                    ? $"{node.Id} commits entry {i}@{committedTerm} after other entries than those committed before it elsewhere"
+                    : $"{node.Id} commits entry {i}@{log.TermAt(i)}, where {i}@{committedTerm} is committed");
+                break; // the prefixes differ from here on
+            }
         }
-        view.CommitIndex = Math.Max(view.CommitIndex, commit);
+        view.CheckedUpTo = Math.Max(view.CheckedUpTo, upTo);
     }
 
     private void CheckApply(IRaftNode node, NodeView view, LogEntry entry, long now)
     {
         if (entry.Index != view.LastApplied + 1)
-            Fail(Property.AppliedIsCommittedPrefix, now, node.Id, $"applied index {entry.Index} after {view.LastApplied}");
+            Fail(Property.AppliedIsCommittedPrefix, now, node.Id, $"{node.Id} applied index {entry.Index} after {view.LastApplied}");
         if (entry.Index > node.CommitIndex)
-            Fail(Property.AppliedIsCommittedPrefix, now, node.Id, $"applied index {entry.Index} beyond commit index {node.CommitIndex}");
+            Fail(Property.AppliedIsCommittedPrefix, now, node.Id, $"{node.Id} applied index {entry.Index} beyond commit index {node.CommitIndex}");
+        var log = view.Log;
+        if (entry.Index > log.SnapshotIndex && log.Knows(entry.Index) && PrefixDigest.Next(log.DigestAt(entry.Index - 1), entry) != log.DigestAt(entry.Index))
+            Fail(Property.AppliedIsCommittedPrefix, now, node.Id, $"{node.Id} applied {entry}, which is not the entry its log holds at index {entry.Index}");
         view.LastApplied = entry.Index;
-        if (appliedAt.TryGetValue(entry.Index, out var other))
-        {
-            if (!other.Equals(entry))
-                Fail(Property.StateMachineSafety, now, node.Id, $"applied {entry} at index {entry.Index} where another server applied {other}");
-        }
-        else
-        {
-            appliedAt[entry.Index] = entry;
-        }
-    }
-
-    /// <summary>
-    /// Whether <paramref name="log"/> holds the prefix [1, index] with <paramref name="digest"/>. A
-    /// compacted index counts as held: only committed prefixes are compacted, and those are checked
-    /// when committed and when snapshotted.
-    /// </summary>
-    private static bool HasPrefix(IReadOnlyRaftLog log, long index, ulong digest) =>
-        index < log.SnapshotIndex || (log.LastIndex >= index && log.DigestAt(index) == digest);
-
-    /// <summary>A snapshot must cover a committed prefix, and carry that prefix's digest.</summary>
-    private void CheckSnapshot(NodeId id, SnapshotMetadata snapshot, long now)
-    {
-        var index = snapshot.LastIncludedIndex;
-        if (index > CommittedIndex)
-            Fail(Property.StateMachineSafety, now, id, $"snapshot up to {index} covers entries not committed (committed up to {CommittedIndex})");
-        else if (committedDigests[(int)index] != snapshot.Digest)
-            Fail(Property.StateMachineSafety, now, id, $"snapshot up to {index} holds a different prefix than the one committed");
+        if (!appliedAt.TryGetValue(entry.Index, out var first))
+            appliedAt[entry.Index] = (entry, node.Id);
+        else if (!first.Entry.Equals(entry))
+            Fail(Property.StateMachineSafety, now, node.Id, $"{node.Id} applied {entry} at index {entry.Index}, but {first.Node} applied {first.Entry}");
     }
 
     /// <summary>Restoring a snapshot applies its whole prefix at once: it must be committed, and ahead of what was applied.</summary>
@@ -272,21 +382,35 @@ public sealed class SafetyChecker
     {
         var index = snapshot.LastIncludedIndex;
         if (index <= view.LastApplied)
-            Fail(Property.AppliedIsCommittedPrefix, now, node.Id, $"restored snapshot up to {index} after applying up to {view.LastApplied}");
+            Fail(Property.AppliedIsCommittedPrefix, now, node.Id, $"{node.Id} restored a snapshot up to {index} after applying up to {view.LastApplied}");
         if (index > node.CommitIndex)
-            Fail(Property.AppliedIsCommittedPrefix, now, node.Id, $"restored snapshot up to {index} beyond commit index {node.CommitIndex}");
+            Fail(Property.AppliedIsCommittedPrefix, now, node.Id, $"{node.Id} restored a snapshot up to {index} beyond commit index {node.CommitIndex}");
         view.LastApplied = Math.Max(view.LastApplied, index);
     }
 
-    private void Fail(Property property, long now, NodeId node, string message) =>
-        First ??= new Violation(property, now, node.ToString(), message);
-
-    private sealed class NodeView
+    private void Fail(Property property, long now, NodeId node, string message)
     {
-        public HardState? Persisted;
-        public IRaftNode? Node;
+        if (violations.Count >= MaxViolations || violations.Exists(v => v.Property == property && v.Message == message)) return;
+        violations.Add(new Violation(property, now, node.ToString(), message));
+    }
+
+    /// <summary>What the checker knows of one node in its current incarnation.</summary>
+    private sealed class NodeView(IRaftNode node, HardState persisted)
+    {
+        public IRaftNode Node { get; } = node;
+
+        /// <summary>The checker's own copy of the log the node wrote.</summary>
+        public ObservedLog Log { get; } = new();
+
+        public HardState Persisted = persisted;
+
+        /// <summary>Highest commit index the node has claimed in this incarnation.</summary>
         public long CommitIndex;
-        public long LastApplied;
+
+        /// <summary>Highest index the node claimed committed and the checker found committed in its log.</summary>
+        public long CheckedUpTo;
+
+        public long LastApplied = node.LastApplied;
         public long LeaderTerm;
         public long LeaderLastIndex;
         public ulong LeaderDigest;

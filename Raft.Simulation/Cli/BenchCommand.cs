@@ -15,7 +15,7 @@ public static class BenchCommand
     public static Command Create()
     {
         var seeds = new Option<int>("--seeds") { Description = "Seeds per profile.", DefaultValueFactory = _ => 50 };
-        seeds.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--seeds must be at least 1."); });
+        seeds.Require(n => n >= 1, "--seeds must be at least 1.");
         var command = new Command("bench", "Measure simulator speed (virtual seconds, events and seeds per wall second) and allocation per run.") { seeds };
         command.SetAction(parse => Run(parse.GetValue(seeds)));
         return command;

@@ -3,7 +3,11 @@ using Raft.Simulation.Tracing;
 
 namespace Raft.Simulation.Cli;
 
-/// <summary><c>raft-sim replay</c>: reruns one seed and prints its digest, its schedule and its trace.</summary>
+/// <summary>
+/// <c>raft-sim replay</c>: reruns one seed and prints its digest, its schedule and its trace. Exit
+/// code 0: passed; 1: a violation; 3: inconclusive (the linearizability search ran out of budget);
+/// 2: bad arguments or an unwritable trace file.
+/// </summary>
 public static class ReplayCommand
 {
     public static Command Create()
@@ -12,12 +16,18 @@ public static class ReplayCommand
         var seed = new Option<ulong>("--seed") { Description = "The seed to rerun.", Required = true };
         var trace = new Option<string?>("--trace") { Description = "Write the trace to this file: .ndjson for JSON lines, anything else for text. Without it the trace goes to stdout." };
         var quiet = new Option<bool>("--summary-only") { Description = "Print the digest and outcome only, not the trace." };
-        var command = new Command("replay", "Rerun one seed exactly and print its digest and trace.");
+        var linBudget = ExploreCommand.CreateLinBudgetOption();
+        var command = new Command("replay",
+            "Rerun one seed exactly and print its digest and trace. " +
+            "Exit code 0: passed; 1: a violation; 3: inconclusive (the linearizability search ran out of budget: raise --lin-budget); 2: bad arguments.");
         command.Add(seed);
         set.AddTo(command);
+        command.Add(linBudget);
         command.Add(trace);
         command.Add(quiet);
-        command.SetAction(parse => Run(set.Read(parse, parse.GetValue(seed), keepTrace: true), parse.GetValue(trace), parse.GetValue(quiet)));
+        command.SetAction(parse => Run(
+            set.Read(parse, parse.GetValue(seed), keepTrace: true) with { LinearizabilityStepBudget = parse.GetValue(linBudget) },
+            parse.GetValue(trace), parse.GetValue(quiet)));
         return command;
     }
 
@@ -42,8 +52,7 @@ public static class ReplayCommand
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
-                    Console.Error.WriteLine($"raft-sim: cannot write trace to {tracePath}: {e.Message}");
-                    return 2;
+                    return RaftSimCli.UsageError("replay", $"cannot write trace to {tracePath}: {e.Message}");
                 }
                 Console.WriteLine($"trace            {simulation.Trace.Count} events written to {tracePath}");
             }
@@ -54,7 +63,19 @@ public static class ReplayCommand
         Console.WriteLine($"elections        {result.Elections}, committed index {result.CommittedIndex}, client ops {result.ClientOperations}, messages {result.MessagesSent}");
         if (result.MembershipChangesCommitted > 0) Console.WriteLine($"configuration    {result.MembershipChangesCommitted} change(s) committed, last {simulation.CommittedConfiguration}");
         Console.WriteLine($"digest           {result.Digest}");
-        Console.WriteLine(result.Ok ? "outcome          ok" : $"outcome          VIOLATION {result.Violation}");
-        return result.Ok ? 0 : 1;
+        Console.WriteLine(Outcome(result));
+        if (result.Violation is not null)
+            foreach (var server in result.Servers ?? []) Console.WriteLine("  " + server.ToText());
+        return ExitCode(result);
     }
+
+    /// <summary>The outcome line: ok, a violation, or inconclusive with what gave up.</summary>
+    public static string Outcome(SimulationResult result) =>
+        result.Violation is { } violation ? $"outcome          VIOLATION {violation}"
+        : result.Inconclusive ? $"outcome          INCONCLUSIVE: no violation, but the linearizability search gave up on key \"{result.Linearizability!.Key}\" after {result.Linearizability.Steps} steps; raise --lin-budget"
+        : "outcome          ok";
+
+    /// <summary>0 passed, 1 a violation, 3 inconclusive.</summary>
+    public static int ExitCode(SimulationResult result) =>
+        result.Violation is not null ? 1 : result.Inconclusive ? ExploreCommand.InconclusiveExitCode : 0;
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using Raft.Core;
+using Raft.Simulation.Execution;
 using Raft.Simulation.Faults;
 using Raft.Simulation.Network;
 
@@ -22,16 +23,18 @@ public sealed class RunOptionSet
         Description = "Generated schedules also add voters, add learners and remove servers, leader included (thesis §4): actions add nK, learner nK, remove nK, sent to the leader. Once faults stop, servers outside the configuration are shut down. Implies --spares 2 unless given.",
     };
 
-    public Option<long> Duration { get; } = new("--duration")
+    public Option<VirtualDuration> Duration { get; } = new("--duration")
     {
-        Description = "Virtual time with faults and client traffic, e.g. 10s, 500ms, 2m.",
-        DefaultValueFactory = _ => 10_000_000,
+        Description = "Virtual time with faults and client traffic: a number and a unit, us, ms, s or m (500ms, 2m).",
+        DefaultValueFactory = _ => new VirtualDuration(10_000_000),
         CustomParser = ParseDuration,
     };
 
+    // HelpName keeps the first column of --help narrow: without it the parser lists every enum name there.
     public Option<FaultProfile> Faults { get; } = new("--faults")
     {
         Description = "Fault profile: none, unreliable, partitions, crashes, chaos.",
+        HelpName = "PROFILE",
         DefaultValueFactory = _ => FaultProfile.Chaos,
         CustomParser = result => ParseEnum<FaultProfile>(result, "fault profile"),
     };
@@ -41,8 +44,17 @@ public sealed class RunOptionSet
     public Option<TeachingBug> Bug { get; } = new("--bug")
     {
         Description = "Run a deliberately broken core (see docs/teaching-bugs.md): " + string.Join(", ", Enum.GetNames<TeachingBug>().Select(Kebab)) + ".",
+        HelpName = "NAME",
         DefaultValueFactory = _ => TeachingBug.None,
         CustomParser = result => ParseEnum<TeachingBug>(result, "teaching bug"),
+    };
+
+    public Option<DriverBug> DriverBug { get; } = new("--driver-bug")
+    {
+        Description = "Run a deliberately broken effect executor, to see the durability check catch it: release-before-sync.",
+        HelpName = "NAME",
+        DefaultValueFactory = _ => Execution.DriverBug.None,
+        CustomParser = result => ParseEnum<DriverBug>(result, "driver bug"),
     };
 
     public Option<IReadOnlyList<FaultAction>?> Schedule { get; } = new("--schedule")
@@ -62,7 +74,7 @@ public sealed class RunOptionSet
         },
     };
 
-    public Option<int> MaxEntries { get; } = new("--max-entries") { Description = "Most entries per AppendEntries.", DefaultValueFactory = _ => new RaftOptions().MaxEntriesPerAppend };
+    public Option<int> MaxEntries { get; } = new("--max-entries") { HelpName = "N", Description = "Most entries per AppendEntries.", DefaultValueFactory = _ => new RaftOptions().MaxEntriesPerAppend };
 
     public Option<double?> Drift { get; } = new("--drift") { Description = "Largest relative clock-rate error of a node (default 0.05 with chaos, else 0)." };
 
@@ -73,53 +85,30 @@ public sealed class RunOptionSet
     public Option<ReadMode> Reads { get; } = new("--reads")
     {
         Description = "How gets are served: log (as log entries), read-index (thesis §6.4) or lease (§6.4.1, needs --check-quorum).",
+        HelpName = "MODE",
         DefaultValueFactory = _ => ReadMode.ReadIndex,
         CustomParser = result => ParseEnum<ReadMode>(result, "read mode"),
     };
 
-    public Option<int> ReadPercent { get; } = new("--read-percent") { Description = "Share of client operations that are gets, in percent.", DefaultValueFactory = _ => 30 };
+    public Option<int> ReadPercent { get; } = new("--read-percent") { HelpName = "P", Description = "Share of client operations that are gets, in percent.", DefaultValueFactory = _ => 30 };
 
-    public Option<int> SnapshotEvery { get; } = new("--snapshot-every") { Description = "Each node snapshots its state machine and compacts its log every N applied entries (§7); 0 = never." };
+    public Option<int> SnapshotEvery { get; } = new("--snapshot-every") { HelpName = "N", Description = "Each node snapshots its state machine and compacts its log every N applied entries (§7); 0 = never." };
 
-    public Option<int> SnapshotChunkBytes { get; } = new("--snapshot-chunk-bytes") { Description = "Most bytes per InstallSnapshot chunk (small by default so that runs exercise chunking).", DefaultValueFactory = _ => DefaultSnapshotChunkBytes };
+    public Option<int> SnapshotChunkBytes { get; } = new("--snapshot-chunk-bytes") { HelpName = "B", Description = "Most bytes per InstallSnapshot chunk (small by default so that runs exercise chunking).", DefaultValueFactory = _ => DefaultSnapshotChunkBytes };
 
     /// <summary>Snapshot chunk size of simulated runs: small, so a key-value snapshot spans several chunks.</summary>
     public const int DefaultSnapshotChunkBytes = 64;
 
     public RunOptionSet()
     {
-        ReadPercent.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() is < 0 or > 100) r.AddError("--read-percent must be between 0 and 100.");
-        });
-        SnapshotEvery.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() < 0) r.AddError("--snapshot-every must not be negative.");
-        });
-        SnapshotChunkBytes.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() < 1) r.AddError("--snapshot-chunk-bytes must be at least 1.");
-        });
-        MaxEntries.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() < 1) r.AddError("--max-entries must be at least 1.");
-        });
-        Drift.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<double?>() is < 0 or > 0.5) r.AddError("--drift must be between 0 and 0.5.");
-        });
-        Nodes.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() is not (3 or 5 or 7)) r.AddError("--nodes must be 3, 5 or 7.");
-        });
-        Spares.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int?>() is < 0 or > 4) r.AddError("--spares must be between 0 and 4.");
-        });
-        Clients.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() is < 0 or > 100) r.AddError("--clients must be between 0 and 100.");
-        });
+        ReadPercent.Require(p => p is >= 0 and <= 100, "--read-percent must be between 0 and 100.");
+        SnapshotEvery.Require(n => n >= 0, "--snapshot-every must not be negative.");
+        SnapshotChunkBytes.Require(b => b >= 1, "--snapshot-chunk-bytes must be at least 1.");
+        MaxEntries.Require(n => n >= 1, "--max-entries must be at least 1.");
+        Drift.Require(x => x is null or (>= 0 and <= 0.5), "--drift must be between 0 and 0.5.");
+        Nodes.Require(n => n is 3 or 5 or 7, "--nodes must be 3, 5 or 7.");
+        Spares.Require(s => s is null or (>= 0 and <= 4), "--spares must be between 0 and 4.");
+        Clients.Require(k => k is >= 0 and <= 100, "--clients must be between 0 and 100.");
     }
 
     public void AddTo(Command command)
@@ -140,10 +129,11 @@ public sealed class RunOptionSet
         command.Add(ReadPercent);
         command.Validators.Add(r =>
         {
-            if (r.GetValue(Reads) == ReadMode.Lease && !r.GetValue(CheckQuorum)) r.AddError("--reads lease needs --check-quorum (thesis §6.4.1).");
+            if (r.TryGetValue(Reads, out var reads) && reads == ReadMode.Lease && !r.GetValue(CheckQuorum)) r.AddError("--reads lease needs --check-quorum (thesis §6.4.1).");
         });
         command.Add(SnapshotEvery);
         command.Add(SnapshotChunkBytes);
+        command.Add(DriverBug);
     }
 
     public SimulationOptions Read(ParseResult parse, ulong seed, bool keepTrace = false)
@@ -155,7 +145,7 @@ public sealed class RunOptionSet
             Nodes = parse.GetValue(Nodes),
             Spares = parse.GetValue(Spares) ?? (parse.GetValue(Membership) ? 2 : 0),
             MembershipChanges = parse.GetValue(Membership),
-            DurationMicros = parse.GetValue(Duration),
+            DurationMicros = parse.GetValue(Duration).Micros,
             Faults = faults,
             Network = faults is FaultProfile.Unreliable or FaultProfile.Chaos ? LinkProfile.Unreliable : LinkProfile.Reliable,
             MaxClockDrift = parse.GetValue(Drift) ?? (faults == FaultProfile.Chaos ? 0.05 : 0),
@@ -171,16 +161,21 @@ public sealed class RunOptionSet
             Reads = parse.GetValue(Reads),
             ReadPercent = parse.GetValue(ReadPercent),
             SnapshotEveryEntries = parse.GetValue(SnapshotEvery),
+            DriverBug = parse.GetValue(DriverBug),
             KeepTrace = keepTrace,
         };
     }
 
-    /// <summary>The exact command line that reruns one seed of these options.</summary>
-    public static string ReplayCommand(SimulationOptions options) =>
+    /// <summary>The exact command line that reruns one seed of these options, ready to paste (see <see cref="RaftSimInvocation"/>).</summary>
+    public static string ReplayCommand(SimulationOptions options) => RaftSimInvocation.Command(ReplayArguments(options));
+
+    /// <summary>The arguments of <see cref="ReplayCommand"/>, from <c>replay</c> on.</summary>
+    public static string ReplayArguments(SimulationOptions options) =>
         string.Create(CultureInfo.InvariantCulture,
-            $"raft-sim replay --seed {options.Seed} --nodes {options.Nodes} --duration {FormatDuration(options.DurationMicros)} --faults {Kebab(options.Faults.ToString())} --clients {options.Clients}")
+            $"replay --seed {options.Seed} --nodes {options.Nodes} --duration {FormatDuration(options.DurationMicros)} --faults {Kebab(options.Faults.ToString())} --clients {options.Clients}")
         + (options.MembershipChanges ? $" --membership --spares {options.Spares}" : options.Spares == 0 ? "" : $" --spares {options.Spares}")
         + (options.Raft.Bug == TeachingBug.None ? "" : $" --bug {Kebab(options.Raft.Bug.ToString())}")
+        + (options.DriverBug == Execution.DriverBug.None ? "" : $" --driver-bug {Kebab(options.DriverBug.ToString())}")
         + (options.Raft.MaxEntriesPerAppend == new RaftOptions().MaxEntriesPerAppend ? "" : $" --max-entries {options.Raft.MaxEntriesPerAppend}")
         + (options.Raft.PreVote ? " --prevote" : "")
         + (options.Raft.CheckQuorum ? " --check-quorum" : "")
@@ -198,12 +193,12 @@ public sealed class RunOptionSet
     public static string Kebab(string name) =>
         string.Concat(name.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "-" : "") + char.ToLowerInvariant(c) : c.ToString()));
 
-    private static long ParseDuration(ArgumentResult result)
+    private static VirtualDuration ParseDuration(ArgumentResult result)
     {
         var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
-        if (TryParseDuration(text, out var micros)) return micros;
+        if (TryParseDuration(text, out var micros)) return new VirtualDuration(micros);
         result.AddError($"'{text}' is not a duration: use a number with a unit, e.g. 10s, 500ms, 2m, 100us.");
-        return 0;
+        return default;
     }
 
     public static bool TryParseDuration(string text, out long micros)

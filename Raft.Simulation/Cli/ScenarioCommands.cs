@@ -12,7 +12,7 @@ public static class ScenarioCommands
 {
     public static Command CreateRun()
     {
-        var file = new Argument<FileInfo>("FILE") { Description = "A scenario file (.scn)." };
+        var file = ScenarioFile("run");
         var command = new Command("run", "Run a scenario and print every command with its output.") { file };
         command.SetAction(parse => Run(parse.GetValue(file)!));
         return command;
@@ -20,7 +20,7 @@ public static class ScenarioCommands
 
     public static Command CreateStep()
     {
-        var file = new Argument<FileInfo>("FILE") { Description = "A scenario file (.scn)." };
+        var file = ScenarioFile("step");
         var command = new Command("step", "Step through a scenario one command per key press (n: next, c: continue to the end, q: quit), showing the nodes and the messages in flight after each. Prints it all like 'run' when input or output is redirected.") { file };
         command.SetAction(parse => Step(parse.GetValue(file)!));
         return command;
@@ -29,44 +29,77 @@ public static class ScenarioCommands
     public static Command CreateCheck()
     {
         var paths = new Argument<string[]>("PATH") { Description = "Scenario files or folders (searched for *.scn).", Arity = ArgumentArity.OneOrMore };
+        paths.Validators.Add(r =>
+        {
+            foreach (var path in r.GetValueOrDefault<string[]>() ?? [])
+                if (!Directory.Exists(path) && !File.Exists(path)) r.AddError($"no such file or folder: {path}");
+        });
         var rewrite = new Option<bool>("--rewrite") { Description = "Replace every expected block with the actual output." };
-        var bug = new Option<string?>("--bug") { Description = "Run every scenario on a deliberately broken core, to see which stories catch it: " + string.Join(", ", Enum.GetValues<Core.TeachingBug>().Select(ScenarioInterpreter.Kebab)) + "." };
+        var bug = new Option<string?>("--bug")
+        {
+            Description = "Run the scenarios on a deliberately broken core, to see which stories catch it. A story whose 'cluster' line names its own bug= keeps that bug. NAME is one of: " + string.Join(", ", Enum.GetValues<Core.TeachingBug>().Select(ScenarioInterpreter.Kebab)) + ".",
+            HelpName = "NAME",
+        };
         bug.Validators.Add(r =>
         {
             var text = r.GetValueOrDefault<string?>();
-            if (text is not null && ParseBug(text) is null) r.AddError($"unknown bug '{text}'.");
+            if (text is not null && ParseBug(text) is null) r.AddError($"unknown bug '{text}'; expected one of: {string.Join(", ", Enum.GetValues<Core.TeachingBug>().Select(ScenarioInterpreter.Kebab))}.");
         });
         var command = new Command("check", "Check that each scenario command still produces the output written below it.") { paths, rewrite, bug };
         command.SetAction(parse =>
         {
             var name = parse.GetValue(bug);
             if (name is not null && parse.GetValue(rewrite))
-            {
-                Console.Error.WriteLine("raft-sim: --rewrite and --bug do not go together: a broken core must not write the expected output.");
-                return 2;
-            }
+                return RaftSimCli.UsageError("check", "--rewrite and --bug do not go together: a broken core must not write the expected output.");
             return Check(parse.GetValue(paths)!, parse.GetValue(rewrite), Console.Out, name is null ? null : ParseBug(name));
         });
         return command;
     }
 
-    public static int Run(FileInfo file) => Present(file, interactive: false);
+    public static int Run(string path) => Present("run", path, interactive: false);
 
-    public static int Step(FileInfo file) =>
-        Present(file, interactive: !Console.IsInputRedirected && !Console.IsOutputRedirected);
+    public static int Step(string path) =>
+        Present("step", path, interactive: !Console.IsInputRedirected && !Console.IsOutputRedirected);
+
+    /// <summary>The FILE argument of <c>run</c> and <c>step</c>: one scenario file that exists.</summary>
+    private static Argument<string> ScenarioFile(string verb)
+    {
+        var file = new Argument<string>("FILE") { Description = "A scenario file (.scn)." };
+        file.Validators.Add(r =>
+        {
+            if (NotAScenarioFile(verb, r.GetValueOrDefault<string>() ?? "") is { } problem) r.AddError(problem);
+        });
+        return file;
+    }
+
+    /// <summary>Why <paramref name="path"/> cannot be given to run or step (a folder, a missing file), or null.</summary>
+    private static string? NotAScenarioFile(string verb, string path)
+    {
+        if (Directory.Exists(path))
+        {
+            var example = Directory.EnumerateFiles(path, "*.scn", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true })
+                .Order(StringComparer.Ordinal).FirstOrDefault();
+            return $"{path} is a folder; {verb} takes one scenario file{(example is null ? " (.scn)" : $", e.g. {example}")} (check takes folders)";
+        }
+        return File.Exists(path) ? null : $"no such scenario file: {path}";
+    }
 
     /// <summary>Prints each command with the comments above it and its output; when interactive, also the state and the network, and waits for a key.</summary>
-    private static int Present(FileInfo file, bool interactive)
+    private static int Present(string verb, string path, bool interactive)
     {
         ScenarioScript script;
         try
         {
-            script = ScenarioParser.ParseFile(file.FullName);
+            script = ScenarioParser.ParseFile(path);
         }
-        catch (Exception e) when (e is ScenarioException or IOException or UnauthorizedAccessException)
+        catch (ScenarioException e)
         {
             Console.Error.WriteLine($"raft-sim: {e.Message}");
             return 2;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return RaftSimCli.UsageError(verb, $"cannot read {path}: {e.Message}");
         }
         var pausing = interactive;
         // Colour only on a terminal: redirected output (a file, a pipe, a test) stays plain text.
@@ -147,6 +180,9 @@ public static class ScenarioCommands
             output.WriteLine(e.Message);
             return 2;
         }
+        if (bug is not null)
+            foreach (var story in script.Commands.Where(ScenarioInterpreter.NamesItsOwnBug))
+                output.WriteLine($"{file}:{story.Line}: this story names its own bug, which --bug does not replace: {story.Text}");
         var run = ScenarioRun.Execute(script, bug);
         if (run.Error is not null)
         {

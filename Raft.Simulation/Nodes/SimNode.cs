@@ -44,12 +44,15 @@ public sealed class SimNode(NodeId id, IRaftNode core, double clockRate)
         AppliedIndex = 0;
     }
 
-    /// <summary>The hard state most recently handed to the disk (synced or not).</summary>
-    public Raft.Core.HardState WrittenHardState { get; set; }
+    /// <summary>Carries out this incarnation's effects and holds what it shows the world until its writes are durable.</summary>
+    public Execution.EffectExecutor Executor { get; set; } = null!;
 
-    /// <summary>Last log index handed to the disk (synced or not).</summary>
-    public long WrittenLastIndex { get; set; }
-
-    /// <summary>Inputs that arrived while paused, handled on resume.</summary>
+    /// <summary>Inputs that arrived while paused or while the disk synced the last step's writes, handled in order after.</summary>
     public Queue<Input> Backlog { get; } = new();
+
+    /// <summary>Effects of the last step held until its writes are durable (the durability barrier), in order.</summary>
+    public List<Raft.Core.Effects.Effect> Held { get; } = [];
+
+    /// <summary>When the writes of the last step are durable, while <see cref="Held"/> waits for them; otherwise 0.</summary>
+    public long SyncedAtMicros { get; set; }
 }

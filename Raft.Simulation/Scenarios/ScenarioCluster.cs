@@ -8,6 +8,7 @@ using Raft.Core.Node;
 using Raft.Core.Randomness;
 using Raft.Core.StateMachine;
 using Raft.Core.Storage;
+using Raft.Simulation.Execution;
 
 namespace Raft.Simulation.Scenarios;
 
@@ -114,9 +115,6 @@ public sealed partial class ScenarioCluster
         StepCount++;
         var node = nodes[id];
         var before = (node.Role, node.Term, node.VotedFor, node.CommitIndex, LastIndex: node.Log.LastIndex, node.Configuration);
-        (long LastIndex, ulong Digest, long[] Terms)? leaderLogBefore = node.Role == Role.Leader
-            ? (node.Log.LastIndex, node.Log.DigestAt(node.Log.LastIndex), Terms(node))
-            : null;
         var output = node.Step(input);
         if (input is Propose propose && output.Proposal is { Accepted: true } accepted && Decode(propose.Command) is { ClientId: not BulkClient } command)
             Clients.Invoked(id, accepted.Index, accepted.Term, command, StepCount);
@@ -131,7 +129,7 @@ public sealed partial class ScenarioCluster
             effects = effects.Take(lastSend + 1).ToArray();
         }
         var replies = new List<string>();
-        foreach (var effect in effects) CarryOut(id, effect, before.LastIndex, report, replies);
+        new EffectExecutor(new ScenarioEffects(this, id, before.LastIndex, report, replies)).Execute(effects);
         if (node.Role != before.Role || node.Term != before.Term || node.VotedFor != before.VotedFor)
             report.Insert(firstLine, $"  {id} is {Describe(node.Role)} term={node.Term} vote={node.VotedFor?.ToString() ?? "-"}");
         if (!node.Configuration.Equals(before.Configuration))
@@ -139,7 +137,7 @@ public sealed partial class ScenarioCluster
         if (node.CommitIndex != before.CommitIndex)
             report.Add($"  {id} commit {before.CommitIndex} -> {node.CommitIndex}");
         report.AddRange(replies);
-        safety.AfterStep(node, before.Role, before.Term, leaderLogBefore);
+        safety.AfterStep(node, output.Effects, StepCount);
         if (crashing)
         {
             var skipped = output.Effects.Count - effects.Count;
@@ -149,35 +147,38 @@ public sealed partial class ScenarioCluster
         return output;
     }
 
-    private void CarryOut(NodeId id, Effect effect, long lastIndexBefore, List<string> report, List<string> replies)
+    /// <summary>
+    /// The shared executor's target here: storage is in memory and durable at once, so nothing
+    /// waits; each effect is carried out and described in the step's report.
+    /// </summary>
+    private sealed class ScenarioEffects(ScenarioCluster cluster, NodeId id, long lastIndexBefore, List<string> report, List<string> replies) : IEffectTarget
     {
-        switch (effect)
+        public long Write(Effect write)
         {
-            case PersistHardState:
-                storages[id].Persist(effect);
-                break;
-            case PersistEntries write:
-                report.Add($"  {id} log {(write.FirstIndex <= lastIndexBefore ? $"overwrites from {write.FirstIndex}:" : "appends")} {string.Join(' ', write.Entries.Select(Describe))}");
-                storages[id].Persist(effect);
-                break;
-            case Send send:
-                var message = new InFlightMessage(nextMessageNumber++, send.Message);
-                SentByKind[send.Message.Kind] = SentByKind.GetValueOrDefault(send.Message.Kind) + 1;
-                inFlight.Add(message);
-                report.Add($"  {id} sends {message}");
-                break;
-            case ApplyEntry apply:
-                safety.RecordApplied(id, apply.Entry);
-                Apply(id, apply.Entry, replies);
-                ServeReadsUpTo(id, apply.Entry.Index, replies);
-                break;
-            case ReadReady or ReadRefused:
-                CarryOutRead(id, effect, report, replies);
-                break;
-            case PersistSnapshot or RestoreSnapshot:
-                CarryOutSnapshot(id, effect, report);
-                break;
+            if (write is PersistSnapshot) cluster.CarryOutSnapshot(id, write, report);
+            else cluster.storages[id].Persist(write);
+            if (write is PersistEntries entries)
+                report.Add($"  {id} log {(entries.FirstIndex <= lastIndexBefore ? $"overwrites from {entries.FirstIndex}:" : "appends")} {string.Join(' ', entries.Entries.Select(Describe))}");
+            return 0;
         }
+
+        public void Send(Message message, long afterWrite)
+        {
+            var inFlight = new InFlightMessage(cluster.nextMessageNumber++, message);
+            cluster.SentByKind[message.Kind] = cluster.SentByKind.GetValueOrDefault(message.Kind) + 1;
+            cluster.inFlight.Add(inFlight);
+            report.Add($"  {id} sends {inFlight}");
+        }
+
+        public void Apply(LogEntry entry, long afterWrite)
+        {
+            cluster.Apply(id, entry, replies);
+            cluster.ServeReadsUpTo(id, entry.Index, replies);
+        }
+
+        public void Restore(Snapshot snapshot, long afterWrite) => cluster.CarryOutSnapshot(id, new RestoreSnapshot(snapshot), report);
+
+        public void Read(Effect read, long afterWrite) => cluster.CarryOutRead(id, read, report, replies);
     }
 
     /// <summary>Runs a key-value command on the node's store; the leader that accepted it answers its client.</summary>
@@ -305,7 +306,9 @@ public sealed partial class ScenarioCluster
         // A spare starts with an empty configuration: it waits for a leader to add it.
         var members = InitialVoters.Contains(id) ? InitialVoters : [];
         // FixedSequence(K-1) pins the timeout to ElectionTicks + K - 1: n1 times out first, then n2...
+        var persisted = storages[id].Load();
         nodes[id] = new RaftNode(id, members, Options, new FixedSequence(id.Value - 1),
-            storages[id].Load(), firstMessageId: incarnation * 1_000_000L);
+            persisted, firstMessageId: incarnation * 1_000_000L);
+        safety.OnStart(nodes[id], persisted, StepCount);
     }
 }

@@ -284,6 +284,7 @@ public sealed partial class ScenarioInterpreter(TeachingBug? bugOverride = null)
         var size = 0;
         var spares = 0;
         var options = new RaftOptions();
+        var ownBug = false;
         foreach (var arg in args)
         {
             var (key, value) = KeyValue(command, arg);
@@ -295,7 +296,7 @@ public sealed partial class ScenarioInterpreter(TeachingBug? bugOverride = null)
                 case "election": options = options with { ElectionTicks = Number(command, arg, value, 2, 1000) }; break;
                 case "heartbeat": options = options with { HeartbeatTicks = Number(command, arg, value, 1, 1000) }; break;
                 case "max-append": options = options with { MaxEntriesPerAppend = Number(command, arg, value, 1, 1000) }; break;
-                case "bug": options = options with { Bug = Bug(command, arg, value) }; break;
+                case "bug": options = options with { Bug = Bug(command, arg, value) }; ownBug = true; break;
                 case "prevote": options = options with { PreVote = OnOff(command, arg, value) }; break;
                 case "check-quorum": options = options with { CheckQuorum = OnOff(command, arg, value) }; break;
                 case "lease": options = options with { LeaseReads = OnOff(command, arg, value) }; break;
@@ -304,9 +305,11 @@ public sealed partial class ScenarioInterpreter(TeachingBug? bugOverride = null)
         }
         if (size == 0) throw command.Error("cluster needs nodes=N");
         if (size + spares > 9) throw command.Error("at most 9 servers, spares included");
-        // The file's own bug= shows in the output; an override (check --bug) must not, so that only the story can differ.
+        // A story that names its own bug= was written to show that bug, so it keeps it: an override
+        // (check --bug, "which stories catch this bug?") applies to the stories told on the correct
+        // core. The file's own bug= shows in the output; an override must not, so that only the story can differ.
         var bugShown = options.Bug;
-        if (bugOverride is { } bug) options = options with { Bug = bug };
+        if (bugOverride is { } bug && !ownBug) options = options with { Bug = bug };
         try
         {
             cluster = new ScenarioCluster(size, options, spares);
@@ -382,6 +385,7 @@ public sealed partial class ScenarioInterpreter(TeachingBug? bugOverride = null)
         foreach (var arg in args)
         {
             var text = arg.Text;
+            if (MistakenSelector(text) is { } mistake) throw command.Error(arg, mistake);
             IEnumerable<InFlightMessage> matches;
             if (text == "all") matches = c.InFlight;
             else if (text == "next") matches = c.InFlight.Take(1);
@@ -412,6 +416,23 @@ public sealed partial class ScenarioInterpreter(TeachingBug? bugOverride = null)
                 if (!chosen.Contains(m)) chosen.Add(m);
         }
         return chosen;
+    }
+
+    /// <summary>
+    /// Why a word cannot name messages, with the right way to write it (<c>deliver from n1</c> means
+    /// <c>from=n1</c>), or null when its shape is right (its node or number is checked where it is used).
+    /// </summary>
+    private static string? MistakenSelector(string text)
+    {
+        if (text is "from" or "to") return $"write {text}=nK as one word, e.g. '{text}=n1'";
+        if (text is "from=" or "to=") return $"write the node right after '=', e.g. '{text}n1'";
+        if (text.Contains("->", StringComparison.Ordinal))
+            return text.Split("->") is [{ Length: > 0 }, { Length: > 0 }] ? null : "write nA->nB as one word, e.g. 'n1->n2'";
+        if (text.Length > 1 && text[0] == 'n' && text[1..].All(char.IsAsciiDigit))
+            return $"'{text}' alone names no messages: write from={text}, to={text} or {text}->nB";
+        if (text is "all" or "next" || text.StartsWith("to=", StringComparison.Ordinal) || text.StartsWith("from=", StringComparison.Ordinal) || text.All(char.IsAsciiDigit))
+            return null;
+        return $"'{text}' names no messages: write all, next, nA->nB, to=nB, from=nA or message numbers";
     }
 
     private static void Partition(ScenarioCommand command, ScenarioCluster c, IReadOnlyList<ScenarioToken> args, List<string> report)
@@ -459,6 +480,10 @@ public sealed partial class ScenarioInterpreter(TeachingBug? bugOverride = null)
             throw command.Error(token, $"'{text}' is not a number in [{min}, {max}]");
         return (int)value;
     }
+
+    /// <summary>Whether <paramref name="command"/> is a <c>cluster</c> line that names its own <c>bug=</c>, which an override does not replace.</summary>
+    public static bool NamesItsOwnBug(ScenarioCommand command) =>
+        command.Name == "cluster" && command.Arguments.Any(a => a.Text.StartsWith("bug=", StringComparison.Ordinal));
 
     private static (string Key, string Value) KeyValue(ScenarioCommand command, ScenarioToken token)
     {

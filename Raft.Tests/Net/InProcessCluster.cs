@@ -8,11 +8,20 @@ namespace Raft.Tests.Net;
 public sealed class InProcessCluster : IDisposable
 {
     private readonly SortedDictionary<NodeId, NodeHost> hosts = [];
+    private readonly SortedDictionary<NodeId, NodeConfig> configs = [];
+    private readonly Func<NodeConfig, NodeHost>? createHost;
     private readonly SortedDictionary<NodeId, string> raftAddresses;
 
-    public InProcessCluster(int nodes, RaftOptions? options = null, string clusterId = "test", int snapshotEveryEntries = 0)
+    /// <param name="nodes">Cluster size.</param>
+    /// <param name="options">The core's options (default: <see cref="RaftOptions"/>'s defaults).</param>
+    /// <param name="clusterId">Cluster id on the wire.</param>
+    /// <param name="snapshotEveryEntries">Each node compacts its log every this many applied entries; 0 = never.</param>
+    /// <param name="createHost">Builds each host from its configuration (to set test seams); by default a plain host with its log discarded.</param>
+    public InProcessCluster(int nodes, RaftOptions? options = null, string clusterId = "test", int snapshotEveryEntries = 0,
+        Func<NodeConfig, NodeHost>? createHost = null)
     {
         ClusterId = clusterId;
+        this.createHost = createHost;
         Root = Path.Combine(Path.GetTempPath(), $"raft-test-{Environment.ProcessId}-{Guid.NewGuid():N}");
         var raft = new SortedDictionary<NodeId, string>();
         var client = new SortedDictionary<NodeId, string>();
@@ -25,12 +34,14 @@ public sealed class InProcessCluster : IDisposable
         raftAddresses = raft;
         foreach (var id in NodeId.Range(nodes))
         {
-            hosts[id] = new NodeHost(new NodeConfig
+            var config = new NodeConfig
             {
                 Id = id, RaftAddresses = raft, ClientAddress = client[id], DataDirectory = DataDirectory(id),
                 ClusterId = clusterId, TickInterval = TimeSpan.FromMilliseconds(5), Fsync = false,
                 Options = options ?? new RaftOptions(), SnapshotEveryEntries = snapshotEveryEntries,
-            }) { Log = _ => { } };
+            };
+            configs[id] = config;
+            hosts[id] = NewHost(config);
         }
         foreach (var host in hosts.Values) host.Start();
     }
@@ -68,6 +79,30 @@ public sealed class InProcessCluster : IDisposable
         WaitUntil(() => (leader = hosts.Values.Select(h => h.Metrics).FirstOrDefault(m => m?.Role == Role.Leader)?.Id) is not null, seconds, "a leader");
         return leader!.Value;
     }
+
+    /// <summary>Stops a node (if it still runs) and starts it again on its data directory, as a supervisor would.</summary>
+    public void Restart(NodeId id)
+    {
+        hosts[id].Dispose();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (true)
+        {
+            var host = NewHost(configs[id]);
+            try
+            {
+                host.Start();
+                hosts[id] = host;
+                return;
+            }
+            catch (NetMQ.NetMQException) when (DateTime.UtcNow < deadline)
+            {
+                host.Dispose(); // the old sockets may not have released the ports yet
+                Thread.Sleep(50);
+            }
+        }
+    }
+
+    private NodeHost NewHost(NodeConfig config) => createHost?.Invoke(config) ?? new NodeHost(config) { Log = _ => { } };
 
     public void Dispose()
     {

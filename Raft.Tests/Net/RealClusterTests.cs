@@ -105,6 +105,8 @@ public sealed class RealClusterTests
         TestContext.Out.WriteLine(stdout);
         Assert.That(code, Is.Zero, stdout + stderr);
         Assert.That(stdout, Does.Contain("replay parity     ok").And.Contain("every acknowledged write is committed").And.Contain("linearizable      ok"));
+        var data = stdout.Split('\n').Single(line => line.StartsWith("data ", StringComparison.Ordinal))["data ".Length..].Trim();
+        Assert.That(data, Does.StartWith("deleted"), "a passing run without --data deletes its data and does not name a folder that is gone");
     }
 
     [TestCase("cluster", "--nodes", "4")]

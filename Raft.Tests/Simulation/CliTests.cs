@@ -23,7 +23,7 @@ public sealed class CliTests
         var (code, stdout, _) = RaftSim.Run("explore", "--seeds", "5", "--nodes", "3", "--duration", "2s", "--faults", "none", "--bug", "reply-before-persist", "--jobs", "1");
         Assert.That(code, Is.EqualTo(1), stdout);
         Assert.That(stdout, Does.Contain("FIRST VIOLATION: seed 1").And.Contain("PersistBeforeSend"));
-        Assert.That(stdout, Does.Contain("raft-sim replay --seed 1 --nodes 3 --duration 2s --faults none --clients 3 --bug reply-before-persist"));
+        Assert.That(stdout, Does.Contain("dotnet run --project Raft.Simulation -c Release -- replay --seed 1 --nodes 3 --duration 2s --faults none --clients 3 --bug reply-before-persist"));
     }
 
     [Test]

@@ -4,6 +4,7 @@ using Raft.Simulation;
 using Raft.Simulation.Checkers;
 using Raft.Simulation.Cli;
 using Raft.Simulation.Faults;
+using Raft.Simulation.Tracing;
 using Raft.Simulation.Network;
 
 namespace Raft.Tests.Simulation;
@@ -126,8 +127,11 @@ public sealed class MembershipSimulationTests
         Assert.That(simulation.CommittedConfiguration.Voters, Is.EqualTo(new[] { N(1), N(2), N(3), N(4) }.Where(n => n != victim).ToArray()));
         Assert.That(simulation.Trace.All.Select(e => e.Detail), Has.Some.StartsWith($"operator shuts {victim} down"));
         if (!preVoteAndCheckQuorum)
-            Assert.That(simulation.Nodes[victim].Core.Term, Is.GreaterThan(simulation.Nodes[leader].Core.Term - 1).And.GreaterThan(2),
-                "without PreVote the removed server campaigned and pushed terms up");
+        {
+            var campaigns = simulation.Trace.All.Count(e => e.Kind == TraceKind.Timeout && e.Node == victim.ToString() && e.TimeMicros > 1_000_000);
+            Assert.That(campaigns, Is.GreaterThan(2), "without PreVote the removed server campaigned again and again");
+            Assert.That(simulation.Nodes[leader].Core.Term, Is.GreaterThan(campaigns), "and pushed the cluster's term up");
+        }
     }
 
     /// <summary>
@@ -216,7 +220,7 @@ public sealed class MembershipSimulationTests
         Assert.That(command, Does.Contain("--spares 2").And.Contain("add n4"));
 
         var schedule = command[(command.IndexOf("--schedule \"", StringComparison.Ordinal) + 12)..^1];
-        var args = command[..command.IndexOf(" --schedule", StringComparison.Ordinal)].Split(' ').Skip(1)
+        var args = command[(RaftSimInvocation.Prefix.Length + 1)..command.IndexOf(" --schedule", StringComparison.Ordinal)].Split(' ')
             .Concat(["--schedule", schedule, "--summary-only"]).ToArray();
         var (code, stdout, _) = RaftSim.Run(args);
 
@@ -236,14 +240,15 @@ public sealed class MembershipSimulationTests
     /// Regression (found by explore with membership changes, seed 841): n2 is paused as a candidate
     /// of term 10 with granted votes waiting in its backlog; when it resumes at 10 s it becomes
     /// leader of term 10 although terms up to 60 have committed entries it lacks. Leader
-    /// Completeness (Figure 3) binds leaders of higher terms only, so this is legal.
+    /// Completeness (Figure 3) binds leaders of higher terms only, so this is legal. Since the
+    /// durability barrier and the untrusted-peer checks changed the timings, seed 470 is the first to elect such a stale leader.
     /// </summary>
     [Test]
     public void A_leader_of_an_old_term_need_not_hold_entries_committed_in_later_terms()
     {
         var options = new SimulationOptions
         {
-            Seed = 841, Nodes = 5, Spares = 2, MembershipChanges = true, Faults = FaultProfile.Chaos, Network = LinkProfile.Unreliable,
+            Seed = 470, Nodes = 5, Spares = 2, MembershipChanges = true, Faults = FaultProfile.Chaos, Network = LinkProfile.Unreliable,
             MaxClockDrift = 0.05, SnapshotEveryEntries = 50, KeepTrace = true,
             Raft = new RaftOptions { MaxSnapshotChunkBytes = RunOptionSet.DefaultSnapshotChunkBytes },
         };

@@ -7,6 +7,7 @@ using Raft.Core.Node;
 using Raft.Core.Randomness;
 using Raft.Core.StateMachine;
 using Raft.Core.Storage;
+using Raft.Simulation.Execution;
 
 namespace Raft.Tests.Support;
 
@@ -97,21 +98,33 @@ public sealed class TestCluster
         var node = N(id);
         if (crashed.Contains(node)) throw new InvalidOperationException($"{node} is crashed");
         var output = nodes[node].Step(input);
-        foreach (var effect in output.Effects)
-        {
-            EffectLog[node].Add(effect);
-            switch (effect)
-            {
-                case PersistHardState or PersistEntries or PersistSnapshot: storages[node].Persist(effect); break;
-                case RestoreSnapshot restore: machines[node].Restore(restore.Snapshot.Data); break;
-                case Send send: inFlight.Add(send.Message); break;
-                case ApplyEntry apply:
-                    applied[node].Add(apply.Entry);
-                    machines[node].Apply(apply.Entry);
-                    break;
-            }
-        }
+        EffectLog[node].AddRange(output.Effects);
+        new EffectExecutor(new InstantDisk(this, node)).Execute(output.Effects);
         return output;
+    }
+
+    /// <summary>The shared executor's target here: a write is durable at once, so nothing ever waits for one.</summary>
+    private sealed class InstantDisk(TestCluster cluster, NodeId node) : IEffectTarget
+    {
+        public long Write(Effect write)
+        {
+            cluster.storages[node].Persist(write);
+            return 0;
+        }
+
+        public void Send(Message message, long afterWrite) => cluster.inFlight.Add(message);
+
+        public void Apply(LogEntry entry, long afterWrite)
+        {
+            cluster.applied[node].Add(entry);
+            cluster.machines[node].Apply(entry);
+        }
+
+        public void Restore(Snapshot snapshot, long afterWrite) => cluster.machines[node].Restore(snapshot.Data);
+
+        public void Read(Effect read, long afterWrite)
+        {
+        }
     }
 
     public Output Tick(int id) => Step(id, Raft.Core.Inputs.Tick.Instance);

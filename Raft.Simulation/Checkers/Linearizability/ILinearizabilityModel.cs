@@ -2,7 +2,9 @@ namespace Raft.Simulation.Checkers.Linearizability;
 
 /// <summary>
 /// The sequential specification a history is checked against: where the object starts, what one
-/// operation does to it, and which operations can never affect each other.
+/// operation does to it, and which operations can never affect each other. Implement these three
+/// and <see cref="LinearizabilityChecker.Check{TInput, TOutput, TState}"/> does the rest
+/// (partitioning, step budget, explaining a violation, rendering); <see cref="KvModel"/> is one.
 /// </summary>
 /// <typeparam name="TInput">What a client asked for.</typeparam>
 /// <typeparam name="TOutput">What the client was told.</typeparam>
@@ -18,9 +20,11 @@ public interface ILinearizabilityModel<in TInput, in TOutput, TState>
 
     /// <summary>
     /// Applies <paramref name="input"/> to <paramref name="state"/>. <c>Ok</c> says whether the
-    /// object could have answered <paramref name="output"/>; a null output means the client never
-    /// got an answer, so any answer is acceptable and only the effect on the state matters.
+    /// object could have answered <paramref name="output"/>; a null output means the answer is not
+    /// known (none came, or it was not recorded), so any answer is acceptable: <c>Ok</c> must then be
+    /// true and only the effect on the state matters.
     /// </summary>
+    /// <remarks>Must be a pure function of its arguments: the search calls it many times, in any order.</remarks>
     (bool Ok, TState State) Step(TState state, TInput input, TOutput? output);
 
     /// <summary>

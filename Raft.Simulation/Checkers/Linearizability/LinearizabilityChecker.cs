@@ -4,9 +4,10 @@ using Raft.Simulation.History;
 namespace Raft.Simulation.Checkers.Linearizability;
 
 /// <summary>
-/// Checks that a history of key-value operations is linearizable: that there is one order of all
-/// operations in which each takes effect at a single instant inside its own interval
-/// [invoked, completed], and in which every answer is the one the sequential store would give.
+/// Checks that a history of operations on a shared object (the key-value store, or any other
+/// <see cref="ILinearizabilityModel{TInput, TOutput, TState}"/>) is linearizable: that there is one
+/// order of all operations in which each takes effect at a single instant inside its own interval
+/// [invoked, completed], and in which every answer is the one the sequential object would give.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -25,117 +26,104 @@ namespace Raft.Simulation.Checkers.Linearizability;
 /// remembers each (set of operations applied, state) pair and never explores one twice.
 /// </para>
 /// <para>
-/// Linearizability is compositional: a history is linearizable iff each key's sub-history is, so
-/// each key is searched on its own, which keeps the sets small. An operation that never got a
-/// reply may or may not have taken effect: it is given a return at +infinity and any answer, so
-/// the search may place it anywhere after its call, including after everything else, which is the
-/// same as never. A get without a reply changes nothing and shows nothing, so it is dropped.
+/// Linearizability is compositional: a history is linearizable iff each partition's sub-history is
+/// (each key's, for the store), so each partition is searched on its own, which keeps the sets
+/// small. An operation that never got a reply may or may not have taken effect: it is given a
+/// return at +infinity and any answer, so the search may place it anywhere after its call,
+/// including after everything else, which is the same as never. An operation that returned but
+/// whose answer was not recorded took effect by its return, with any answer. A get without a
+/// known answer changes nothing and shows nothing, so it is dropped.
 /// </para>
 /// <para>
-/// A search that takes more than the step budget stops with <see cref="LinearizabilityOutcome.Unknown"/>.
-/// On a violation the failing key's operations are shrunk: drop one operation at a time while the
-/// rest is still a violation (runs first, then single operations) until no single drop keeps it one.
+/// A search that takes more than the step budget stops with <see cref="LinearizabilityOutcome.Unknown"/>:
+/// inconclusive, never a pass. On a violation the failing partition is explained: the first
+/// operation that cannot be placed (the culprit) and a small illegal history around it; see
+/// <see cref="ViolationShrinker"/>.
+/// </para>
+/// <para>
+/// The checker is generic: any <see cref="ILinearizabilityModel{TInput, TOutput, TState}"/> gets
+/// partitioning, the budget, the explanation and the rendering. The key-value overload is the
+/// simulator's and the real cluster's.
 /// </para>
 /// </remarks>
 public static class LinearizabilityChecker
 {
-    /// <summary>Default limit on search steps for one key's sub-history.</summary>
+    /// <summary>Default limit on search steps for one partition's (one key's) sub-history.</summary>
     public const long DefaultStepBudget = 10_000_000;
 
     private static readonly KvModel Model = new();
 
     /// <summary>
-    /// Checks <paramref name="history"/>; each search of one key's operations (including each
-    /// attempt while shrinking a violation) may take at most <paramref name="stepBudget"/> steps.
-    /// Keys are checked in ordinal order; a violation on any key wins over an unknown on another.
+    /// Checks <paramref name="operations"/> against <paramref name="model"/>, one partition at a
+    /// time in ordinal order; each search of one partition (including each search while explaining a
+    /// violation) may take at most <paramref name="stepBudget"/> steps. A violation in any partition
+    /// wins over an unknown outcome in another.
     /// </summary>
-    public static LinearizabilityResult Check(IReadOnlyList<ClientOperation> history, long stepBudget = DefaultStepBudget)
+    /// <exception cref="ArgumentException">
+    /// Malformed input, refused rather than reported as a violation: an operation returned before it
+    /// was called, has an answer but no return time, or shares its id with another.
+    /// </exception>
+    public static LinearizabilityResult<TInput, TOutput> Check<TInput, TOutput, TState>(
+        ILinearizabilityModel<TInput, TOutput, TState> model,
+        IReadOnlyList<ModelOperation<TInput, TOutput>> operations,
+        long stepBudget = DefaultStepBudget)
+        where TOutput : class
     {
+        ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfNegative(stepBudget);
+        LinearizabilitySearch.Validate(operations, nameof(operations));
         var totalSteps = 0L;
-        string? unknownKey = null;
-        foreach (var (key, operations) in PartitionByKey(history))
+        string? unknownPartition = null;
+        foreach (var (partition, members) in LinearizabilitySearch.Partition(model, operations))
         {
-            var (outcome, steps) = Search(operations, stepBudget);
+            var (outcome, steps) = LinearizabilitySearch.RunPartition(model, members, stepBudget);
             totalSteps += steps;
             if (outcome == LinearizabilityOutcome.Violation)
             {
-                var illegal = Shrink(operations, stepBudget);
-                return new LinearizabilityResult(outcome, key, illegal, totalSteps);
+                var explanation = ViolationShrinker.Explain(model, members, stepBudget);
+                return new(outcome, partition, explanation.Illegal, explanation.Culprit, explanation.CulpritIsMistimed, totalSteps);
             }
-            if (outcome == LinearizabilityOutcome.Unknown) unknownKey ??= key;
+            if (outcome == LinearizabilityOutcome.Unknown) unknownPartition ??= partition;
         }
-        return unknownKey is null
-            ? new LinearizabilityResult(LinearizabilityOutcome.Linearizable, null, [], totalSteps)
-            : new LinearizabilityResult(LinearizabilityOutcome.Unknown, unknownKey, [], totalSteps);
-    }
-
-    private static SortedDictionary<string, List<ClientOperation>> PartitionByKey(IReadOnlyList<ClientOperation> history)
-    {
-        var byKey = new SortedDictionary<string, List<ClientOperation>>(StringComparer.Ordinal);
-        foreach (var op in history)
-        {
-            if (!op.IsComplete && op.Command.Operation == KvOperation.Get) continue;
-            var key = Model.Partition(op.Command);
-            if (!byKey.TryGetValue(key, out var operations)) byKey[key] = operations = [];
-            operations.Add(op);
-        }
-        return byKey;
-    }
-
-    private static (LinearizabilityOutcome Outcome, long Steps) Search(IReadOnlyList<ClientOperation> operations, long stepBudget)
-    {
-        var modelOperations = operations
-            .Select(op => new ModelOperation<KvCommand, KvResult>(
-                op.Command,
-                op.IsComplete ? op.Result : null,
-                op.InvokedAt,
-                op.IsComplete ? op.CompletedAt : null))
-            .ToList();
-        return LinearizabilitySearch.Run(Model, modelOperations, stepBudget);
+        return unknownPartition is null
+            ? new(LinearizabilityOutcome.Linearizable, null, [], null, false, totalSteps)
+            : new(LinearizabilityOutcome.Unknown, unknownPartition, [], null, false, totalSteps);
     }
 
     /// <summary>
-    /// Greedy shrinking to a history that is minimal by removal. Runs of operations are dropped
-    /// first, halving the run length down to one (so a long history shrinks in few searches); at
-    /// length one, passes repeat until none drops anything, because dropping one operation (say a
-    /// write) can make another droppable. A drop whose check runs out of budget is not taken:
-    /// the result stays a proven violation.
+    /// Checks a key-value <paramref name="history"/> against <see cref="KvModel"/>, key by key, as
+    /// <see cref="Check{TInput, TOutput, TState}"/> does. An operation with a completion time but no
+    /// recorded result took effect by then with some answer; a get without a result shows nothing and
+    /// changes nothing, so it is left out.
     /// </summary>
-    private static List<ClientOperation> Shrink(List<ClientOperation> operations, long stepBudget)
+    /// <exception cref="ArgumentException">
+    /// Malformed input: an operation completed before it was invoked, has a result but no completion
+    /// time, or shares its id with another.
+    /// </exception>
+    public static LinearizabilityResult Check(IReadOnlyList<ClientOperation> history, long stepBudget = DefaultStepBudget)
     {
-        var current = operations;
-        for (var run = current.Count / 2; run > 1; run /= 2)
+        ArgumentNullException.ThrowIfNull(history);
+        var byId = new Dictionary<long, ClientOperation>();
+        foreach (var op in history)
         {
-            (current, _) = DropRuns(current, run, stepBudget);
+            if (op is null) throw new ArgumentException("the history contains a null operation", nameof(history));
+            if (op.CompletedAt < op.InvokedAt)
+                throw new ArgumentException($"operation {op.Id} completed at {op.CompletedAt}, before it was invoked at {op.InvokedAt}", nameof(history));
+            if (op.CompletedAt is null && op.Result is not null)
+                throw new ArgumentException($"operation {op.Id} has a result but no completion time", nameof(history));
+            if (!byId.TryAdd(op.Id, op)) throw new ArgumentException($"two operations have the id {op.Id}", nameof(history));
         }
-        var dropped = true;
-        while (dropped)
-        {
-            (current, dropped) = DropRuns(current, 1, stepBudget);
-        }
-        return current;
+        var operations = history
+            .Where(op => op.Result is not null || op.Command.Operation != KvOperation.Get)
+            .Select(ToModel)
+            .ToList();
+        var result = Check(Model, operations, stepBudget);
+        return new LinearizabilityResult(
+            result.Outcome, result.Partition, result.IllegalHistory.Select(o => byId[o.Id]).ToList(), result.Steps,
+            result.Culprit is { } culprit ? byId[culprit.Id] : null, result.CulpritIsMistimed);
     }
 
-    /// <summary>One pass over the history, dropping each run of <paramref name="run"/> operations whose removal leaves a violation.</summary>
-    private static (List<ClientOperation> Remaining, bool Dropped) DropRuns(List<ClientOperation> operations, int run, long stepBudget)
-    {
-        var current = operations;
-        var dropped = false;
-        var start = 0;
-        while (start < current.Count)
-        {
-            var without = new List<ClientOperation>(current);
-            without.RemoveRange(start, Math.Min(run, current.Count - start));
-            if (Search(without, stepBudget).Outcome == LinearizabilityOutcome.Violation)
-            {
-                (current, dropped) = (without, true);
-            }
-            else
-            {
-                start += run;
-            }
-        }
-        return (current, dropped);
-    }
+    /// <summary>A client operation as the search sees it.</summary>
+    internal static ModelOperation<KvCommand, KvResult> ToModel(ClientOperation op) =>
+        new(op.Id, op.Command, op.Result, op.InvokedAt, op.CompletedAt);
 }

@@ -1,0 +1,115 @@
+using System.Collections.Concurrent;
+using Raft.Core;
+using Raft.Core.StateMachine;
+using Raft.Net.Cluster;
+using Raft.Net.Hosting;
+using Raft.Net.Storage;
+
+namespace Raft.Tests.Net;
+
+/// <summary>
+/// Thesis §3.8 on a real host: a message, a client reply or a read answer leaves a node only once
+/// every write the node issued before it, in the same step or an earlier one, is synced. The disk is
+/// watched through a wrapper and what leaves through the host's emit hook, in one ordered record.
+/// </summary>
+[NonParallelizable]
+public sealed class HostDurabilityBarrierTests
+{
+    [Test]
+    public void Nothing_leaves_a_real_node_before_every_earlier_write_is_synced()
+    {
+        var disks = new ConcurrentDictionary<NodeId, RecordingStorage>();
+        using var cluster = new InProcessCluster(3, createHost: config => RecordedHost(config, disks));
+        var leader = cluster.WaitForLeader();
+
+        // Concurrent clients make batches (several requests, several frames per fsync); a forced
+        // campaign and a transfer make writes followed by sends outside any batch.
+        var answered = RunClients(cluster, clients: 3, operationsEach: 25);
+        cluster[NodeId.Range(3).First(n => n != leader).Value].Campaign();
+        var newLeader = cluster.WaitForLeader();
+        cluster[newLeader.Value].TransferLeadership(NodeId.Range(3).First(n => n != newLeader));
+        answered += RunClients(cluster, clients: 3, operationsEach: 10);
+
+        Assert.That(answered, Is.EqualTo(3 * 35), "every operation was answered");
+        foreach (var (node, disk) in disks.OrderBy(d => d.Key))
+        {
+            var events = disk.Snapshot();
+            AssertNothingLeftBeforeItsWritesWereSynced(node, events);
+            Assert.That(events.Count(e => e.StartsWith("send", StringComparison.Ordinal)), Is.GreaterThan(10), $"{node} sent messages");
+            Assert.That(events.Count(e => e.StartsWith(RecordingStorage.Write, StringComparison.Ordinal)), Is.GreaterThan(10), $"{node} wrote");
+        }
+        Assert.That(disks.Values.Sum(d => d.Snapshot().Count(e => e.StartsWith("reply", StringComparison.Ordinal))), Is.GreaterThanOrEqualTo(3 * 35),
+            "the clients' answers, reads included, went through the hook");
+    }
+
+    /// <summary>
+    /// The only voter commits and applies a write in the step that appends it: the answer to the
+    /// client comes out of that very step, and must still wait for the entry's sync.
+    /// </summary>
+    [Test]
+    public void A_single_voter_answers_a_write_only_once_its_entry_is_synced()
+    {
+        var disks = new ConcurrentDictionary<NodeId, RecordingStorage>();
+        using var cluster = new InProcessCluster(1, createHost: config => RecordedHost(config, disks));
+        cluster.WaitForLeader();
+
+        var answered = RunClients(cluster, clients: 2, operationsEach: 15);
+
+        Assert.That(answered, Is.EqualTo(2 * 15), "every operation was answered");
+        var events = disks[new NodeId(1)].Snapshot();
+        AssertNothingLeftBeforeItsWritesWereSynced(new NodeId(1), events);
+        Assert.That(events.Count(e => e.StartsWith("reply", StringComparison.Ordinal)), Is.GreaterThanOrEqualTo(2 * 15));
+    }
+
+    /// <summary>Walks one node's record: after a write, nothing may leave until a sync.</summary>
+    internal static void AssertNothingLeftBeforeItsWritesWereSynced(NodeId node, IReadOnlyList<string> events)
+    {
+        var firstUnsynced = -1;
+        for (var i = 0; i < events.Count; i++)
+        {
+            var e = events[i];
+            if (e.StartsWith(RecordingStorage.Write, StringComparison.Ordinal))
+            {
+                if (firstUnsynced < 0) firstUnsynced = i;
+            }
+            else if (e == RecordingStorage.SyncDone)
+                firstUnsynced = -1;
+            else if ((e.StartsWith("send", StringComparison.Ordinal) || e.StartsWith("reply", StringComparison.Ordinal)) && firstUnsynced >= 0)
+                Assert.Fail($"{node}: '{e}' (event {i}) left before the write of event {firstUnsynced} was synced:\n  " +
+                    string.Join("\n  ", events.Skip(Math.Max(0, firstUnsynced - 2)).Take(i - firstUnsynced + 3)));
+        }
+    }
+
+    /// <summary>A host whose disk and emits are recorded in <paramref name="disks"/>.</summary>
+    internal static NodeHost RecordedHost(NodeConfig config, ConcurrentDictionary<NodeId, RecordingStorage> disks,
+        Action<RecordingStorage, Raft.Core.Inputs.Input>? beforeStep = null, Action<string>? log = null) =>
+        new(config)
+        {
+            Log = log ?? (_ => { }),
+            OpenStorage = c => disks[c.Id] = new RecordingStorage(FileStorage.Open(c.DataDirectory, c.Fsync)),
+            Emitting = what => disks[config.Id].Record(what),
+            BeforeStep = input => beforeStep?.Invoke(disks[config.Id], input),
+        };
+
+    private static int RunClients(InProcessCluster cluster, int clients, int operationsEach)
+    {
+        var answered = 0;
+        var threads = Enumerable.Range(1, clients).Select(c => new Thread(() =>
+        {
+            using var client = cluster.Client(100 + c);
+            for (var i = 0; i < operationsEach; i++)
+            {
+                var command = (i % 3) switch
+                {
+                    0 => client.NextCommand(KvOperation.Put, $"k{c}", $"{i}"),
+                    1 => client.NextCommand(KvOperation.Append, $"k{c}", $"{i};"),
+                    _ => client.NextCommand(KvOperation.Get, $"k{c}"),
+                };
+                if (client.Execute(command, DateTime.UtcNow + TimeSpan.FromSeconds(10)) is not null) Interlocked.Increment(ref answered);
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        return answered;
+    }
+}

@@ -1,0 +1,51 @@
+using Raft.Core.Effects;
+using Raft.Core.Storage;
+using Raft.Net.Storage;
+
+namespace Raft.Tests.Net;
+
+/// <summary>
+/// A node's real disk, watched: every write, sync and close is appended to <see cref="Events"/>,
+/// where the host's emit hook also records what leaves the node, so that a test can check the order.
+/// </summary>
+internal sealed class RecordingStorage(FileStorage disk) : INodeStorage
+{
+    public const string Write = "write";
+    public const string SyncDone = "sync";
+    public const string Close = "close";
+
+    /// <summary>What happened on the node's thread, in order; lock it to read it from another thread.</summary>
+    public List<string> Events { get; } = [];
+
+    public long Syncs => disk.Syncs;
+
+    public void Record(string what)
+    {
+        lock (Events) Events.Add(what);
+    }
+
+    public PersistentState Load() => disk.Load();
+
+    public void Persist(Effect effect)
+    {
+        disk.Persist(effect);
+        if (effect is PersistHardState or PersistEntries or PersistSnapshot) Record($"{Write} {effect.GetType().Name}");
+    }
+
+    public void Sync()
+    {
+        disk.Sync();
+        Record(SyncDone);
+    }
+
+    public void Dispose()
+    {
+        disk.Dispose();
+        Record(Close);
+    }
+
+    public List<string> Snapshot()
+    {
+        lock (Events) return [.. Events];
+    }
+}
