@@ -105,27 +105,8 @@ public sealed class AdversarialPeerFrameTests
             new AppendEntriesResponse(s.Follower, s.Leader, s.Term + Far, AttackId, NeverSent, false, 0, 0, 0));
     }
 
-    /// <summary>
-    /// Lies the core still throws on (the step after them, or they themselves): the node stops
-    /// (fail-stop) instead of serving on. The core is being hardened against them; once it is,
-    /// they move to the survivors and this list empties.
-    /// </summary>
-    private static readonly string[] CoreStillThrowsOn =
-    [
-        "append from a leader at the largest term", // every node's next campaign overflows the term: "term going back" (RaftNode)
-        "snapshot installed that was never sent", // the leader's match passes its log; its next tick reads past it (RaftLog)
-    ];
-
-    public static IEnumerable<Attack> Survivable() => All().Where(a => !CoreStillThrowsOn.Contains(a.Name));
-
-    public static IEnumerable<Attack> StillFatal() => All().Where(a => CoreStillThrowsOn.Contains(a.Name));
-
-    [TestCaseSource(nameof(Survivable))]
+    [TestCaseSource(nameof(All))]
     public void A_live_node_survives_a_lying_frame_and_keeps_serving(Attack attack) => SurviveAndServe(attack);
-
-    [Explicit("The core still throws on these lies (see CoreStillThrowsOn); the node then stops (fail-stop). Run them after the core's hardening lands.")]
-    [TestCaseSource(nameof(StillFatal))]
-    public void A_live_node_survives_a_lying_frame_the_core_still_throws_on(Attack attack) => SurviveAndServe(attack);
 
     /// <summary>
     /// A leader may send a snapshot whose state does not decode (no digest covers it). The follower
