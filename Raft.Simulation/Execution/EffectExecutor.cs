@@ -12,8 +12,9 @@ namespace Raft.Simulation.Execution;
 /// <para>
 /// Every driver that runs the core in process (the simulator, the scenario cluster, the unit-test
 /// cluster) goes through this class; only how a write becomes durable differs, behind
-/// <see cref="IEffectTarget"/>. One executor serves one incarnation of a node: after a crash the
-/// driver makes a new one (writes that were not durable are lost with the effects waiting for them).
+/// <see cref="IEffectTarget"/>. The simulator keeps one executor per incarnation of a node and
+/// makes a new one after a crash (writes that were not durable are lost with the effects waiting
+/// for them); drivers whose writes are durable at once may make one per step.
 /// </para>
 /// </summary>
 public sealed class EffectExecutor(IEffectTarget target, DriverBug bug = DriverBug.None)
