@@ -61,7 +61,7 @@ public sealed partial class Simulation
         while (node.Backlog.Count > 0 && node.Status == NodeStatus.Up && !IsSyncing(node) && Violation is null)
         {
             var input = node.Backlog.Dequeue();
-            if (input is Raft.Core.Inputs.Receive receive) Record(TraceKind.Deliver, node.Id, $"{receive.Message.Kind}#{receive.Message.Id} from {receive.Message.From} (delayed)");
+            if (input is Raft.Core.Inputs.Receive receive) Record(TraceEvent.DeliveredLate(Now, node.Id, receive.Message));
             StepNode(node, input);
         }
     }
@@ -87,8 +87,6 @@ public sealed partial class Simulation
             Fail(Property.PersistBeforeSend, node.Id.ToString(), $"{node.Id} {missing} (released at {TraceEvent.FormatTime(releaseAt)})");
     }
 
-    private static string TermsText(PersistEntries write) => string.Join(",", write.Entries.Select(e => e.Term).Distinct());
-
     /// <summary>
     /// Carries out one node's effects. An observable effect whose write is not yet durable is held
     /// (and so is every effect after it, to keep their order); the old executor instead sends a
@@ -99,10 +97,7 @@ public sealed partial class Simulation
         public long Write(Effect write)
         {
             var number = node.Disk.Write(write, simulation.Now + simulation.options.DiskSyncMicros);
-            if (write is PersistEntries entries)
-                simulation.Record(TraceKind.Append, node.Id, $"log [{entries.FirstIndex}..{entries.LastIndex}] terms {TermsText(entries)}");
-            else if (write is PersistSnapshot stored)
-                simulation.Record(TraceKind.Append, node.Id, $"write {stored.Snapshot}");
+            if (write is PersistEntries or PersistSnapshot) simulation.Record(TraceEvent.Wrote(simulation.Now, node.Id, write));
             return number;
         }
 

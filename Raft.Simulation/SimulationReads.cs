@@ -27,7 +27,7 @@ public sealed partial class Simulation
     private void OnReadReady(SimNode node, ReadReady ready)
     {
         if (!node.PendingReads.Remove(ready.RequestId, out var request)) return;
-        Record(TraceKind.Note, node.Id, $"read {request.Command} confirmed at index {ready.ReadIndex}");
+        Record(TraceEvent.ReadConfirmed(Now, node.Id, request.Command, ready.ReadIndex));
         node.ReadsAwaitingApply.Add((request, ready.ReadIndex));
         ServeReadsUpTo(node, node.AppliedIndex);
     }
