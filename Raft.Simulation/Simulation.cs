@@ -275,7 +275,7 @@ public sealed partial class Simulation
         if (node.PendingProposals.Remove(entry.Index, out var pending) && pending.Term == entry.Term)
         {
             var request = pending.Request;
-            CheckDurable(node, disk => DurabilityChecker.CheckWriteAnswer(entry.Index, entry.Term, disk));
+            CheckDurable(node, Now, DurabilityChecker.CheckWriteAnswer(entry.Index, entry.Term, DiskAt(node, Now)));
             ReplyToClient(new ClientReply(request.Client, request.OperationId, request.Attempt, KvResult.Decode(result), node.Id));
         }
         ServeReadsUpTo(node, entry.Index);
@@ -283,16 +283,18 @@ public sealed partial class Simulation
 
     private void SendMessage(Message message, long releaseAt)
     {
-        var copies = Network.Send(message, releaseAt);
-        if (copies.Count == 0)
+        if (Network.Send(message, releaseAt, out var duplicate) is not { } copy)
         {
             Record(TraceEvent.Lost(Now, message));
             return;
         }
-        foreach (var copy in copies)
+        Put(copy);
+        if (duplicate is not null) Put(duplicate);
+
+        void Put(InFlightMessage onTheWire)
         {
-            Record(TraceEvent.Sent(Now, copy));
-            queue.Schedule(copy.DeliverAtMicros, new DeliveryEvent(copy.Seq));
+            Record(TraceEvent.Sent(Now, onTheWire));
+            queue.Schedule(onTheWire.DeliverAtMicros, new DeliveryEvent(onTheWire.Seq));
         }
     }
 

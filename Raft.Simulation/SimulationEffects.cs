@@ -48,9 +48,11 @@ public sealed partial class Simulation
         var node = nodes[durable.Node];
         if (node.Incarnation != durable.Incarnation || node.Status == NodeStatus.Down) return; // the crash took it all
         node.SyncedAtMicros = 0;
-        var held = node.Held.ToArray();
-        node.Held.Clear();
+        var held = node.Held;
+        node.Held = node.Released; // the held effects go out now; whatever they hold back goes to the other list
         node.Executor.Execute(held);
+        held.Clear();
+        node.Released = held;
         FinishStep(node, durable.Output, durable.Before);
         DrainBacklog(node);
     }
@@ -78,12 +80,13 @@ public sealed partial class Simulation
         return leader is { } id && IsSyncing(nodes[id]) ? nodes[id].SyncedAtMicros : null;
     }
 
-    /// <summary>Checks what is released now against the node's disk now (thesis §3.8).</summary>
-    private void CheckDurable(SimNode node, Func<MemoryStorage, string?> check) => CheckDurable(node, Now, check);
+    /// <summary>What the node's disk holds at <paramref name="releaseAt"/>: the evidence for what it releases then (thesis §3.8).</summary>
+    private MemoryStorage DiskAt(SimNode node, long releaseAt) => node.Disk.StateAt(releaseAt, Now);
 
-    private void CheckDurable(SimNode node, long releaseAt, Func<MemoryStorage, string?> check)
+    /// <summary>Fails the run if a durability check (<see cref="DurabilityChecker"/>) found something released before it was stored.</summary>
+    private void CheckDurable(SimNode node, long releaseAt, string? missing)
     {
-        if (check(node.Disk.StateAt(releaseAt, Now)) is { } missing)
+        if (missing is not null)
             Fail(Property.PersistBeforeSend, node.Id.ToString(), $"{node.Id} {missing} (released at {TraceEvent.FormatTime(releaseAt)})");
     }
 
@@ -105,8 +108,8 @@ public sealed partial class Simulation
         {
             if (Hold(new Raft.Core.Effects.Send(message), afterWrite)) return;
             var releaseAt = simulation.ReleaseTime(node, afterWrite); // later than now only for the old executor
-            var written = node.Disk.StateAt(long.MaxValue, simulation.Now);
-            simulation.CheckDurable(node, releaseAt, disk => DurabilityChecker.CheckMessage(message, disk, written));
+            var written = simulation.DiskAt(node, long.MaxValue);
+            simulation.CheckDurable(node, releaseAt, DurabilityChecker.CheckMessage(message, simulation.DiskAt(node, releaseAt), written));
             simulation.SendMessage(message, releaseAt);
         }
 

@@ -48,7 +48,7 @@ public sealed partial class Simulation
             if (readIndex > appliedIndex) continue;
             node.ReadsAwaitingApply.RemoveAt(i--);
             node.StateMachine.Values.TryGetValue(request.Command.Key, out var value);
-            CheckDurable(node, disk => DurabilityChecker.CheckReadAnswer(appliedIndex, disk));
+            CheckDurable(node, Now, DurabilityChecker.CheckReadAnswer(appliedIndex, DiskAt(node, Now)));
             ReplyToClient(new ClientReply(request.Client, request.OperationId, request.Attempt, new KvResult(true, value), node.Id));
         }
     }

@@ -18,6 +18,7 @@ namespace Raft.Simulation.Tracing;
 /// subject = tag:u8 fields...   (see <see cref="WriteSubject"/>; tag 0: none)
 /// message = type:u8 from:i32 to:i32 term:i64 id:i64 then the type's own fields
 /// entry   = index:i64 term:i64 kind:u8 length:i32 command bytes
+/// command = client:i64 sequence:i64 operation:u8 key:text value:text? expected:text? (text? = -1 for none)
 /// text    = length:i32 UTF-8 bytes (faults, violations and notes: rare events)
 /// </code>
 /// </summary>
@@ -84,11 +85,11 @@ public static class TraceEncoding
                 break;
             case KvCommand command:
                 output.Byte((byte)Tag.Command);
-                output.Bytes(command.Encode());
+                WriteCommand(command, output);
                 break;
             case ClientOutcome outcome:
                 output.Byte((byte)Tag.Outcome);
-                output.Bytes(outcome.Command.Encode());
+                WriteCommand(outcome.Command, output);
                 output.Byte((byte)((outcome.Result.Ok ? 1 : 0) | (outcome.Result.Value is null ? 0 : 2)));
                 output.Text(outcome.Result.Value ?? "");
                 break;
@@ -190,6 +191,16 @@ public static class TraceEncoding
         output.Bytes(entry.Command);
     }
 
+    private static void WriteCommand(KvCommand command, ByteWriter output)
+    {
+        output.Int64(command.ClientId);
+        output.Int64(command.Sequence);
+        output.Byte((byte)command.Operation);
+        output.Text(command.Key);
+        output.OptionalText(command.Value);
+        output.OptionalText(command.Expected);
+    }
+
     private static void WriteSnapshot(Snapshot snapshot, ByteWriter output)
     {
         output.Int64(snapshot.LastIncludedIndex);
@@ -229,6 +240,13 @@ public sealed class ByteWriter
         var count = Encoding.UTF8.GetByteCount(text);
         Int32(count);
         Encoding.UTF8.GetBytes(text, Room(count));
+    }
+
+    /// <summary>-1 for null, else <see cref="Text"/>.</summary>
+    public void OptionalText(string? text)
+    {
+        if (text is null) Int32(-1);
+        else Text(text);
     }
 
     private Span<byte> Room(int count)
