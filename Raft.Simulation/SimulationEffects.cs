@@ -106,7 +106,11 @@ public sealed partial class Simulation
 
         public void Send(Message message, long afterWrite)
         {
-            if (Hold(new Raft.Core.Effects.Send(message), afterWrite)) return;
+            if (MustHold(afterWrite))
+            {
+                node.Held.Add(new Raft.Core.Effects.Send(message));
+                return;
+            }
             var releaseAt = simulation.ReleaseTime(node, afterWrite); // later than now only for the old executor
             var written = simulation.DiskAt(node, long.MaxValue);
             simulation.CheckDurable(node, releaseAt, DurabilityChecker.CheckMessage(message, simulation.DiskAt(node, releaseAt), written));
@@ -115,27 +119,29 @@ public sealed partial class Simulation
 
         public void Apply(LogEntry entry, long afterWrite)
         {
-            if (!Hold(new ApplyEntry(entry), afterWrite)) simulation.ApplyToStateMachine(node, entry);
+            if (MustHold(afterWrite)) node.Held.Add(new ApplyEntry(entry));
+            else simulation.ApplyToStateMachine(node, entry);
         }
 
         public void Restore(Snapshot snapshot, long afterWrite)
         {
-            if (!Hold(new RestoreSnapshot(snapshot), afterWrite)) simulation.RestoreStateMachine(node, snapshot);
+            if (MustHold(afterWrite)) node.Held.Add(new RestoreSnapshot(snapshot));
+            else simulation.RestoreStateMachine(node, snapshot);
         }
 
         public void Read(Effect read, long afterWrite)
         {
-            if (Hold(read, afterWrite)) return;
+            if (MustHold(afterWrite))
+            {
+                node.Held.Add(read);
+                return;
+            }
             if (read is ReadReady ready) simulation.OnReadReady(node, ready);
             else if (read is ReadRefused refused) simulation.OnReadRefused(node, refused);
         }
 
-        private bool Hold(Effect effect, long afterWrite)
-        {
-            if (simulation.options.DriverBug != DriverBug.None) return false;
-            if (node.Held.Count == 0 && simulation.ReleaseTime(node, afterWrite) <= simulation.Now) return false;
-            node.Held.Add(effect);
-            return true;
-        }
+        /// <summary>Whether an effect must wait in <see cref="SimNode.Held"/>: its write is not durable yet, or an earlier effect waits.</summary>
+        private bool MustHold(long afterWrite) =>
+            simulation.options.DriverBug == DriverBug.None && (node.Held.Count > 0 || simulation.ReleaseTime(node, afterWrite) > simulation.Now);
     }
 }

@@ -1,0 +1,112 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Text.Json;
+using Raft.Core;
+using Raft.Simulation;
+using Raft.Simulation.Faults;
+using Raft.Simulation.Network;
+using Raft.Simulation.Tracing;
+
+namespace Raft.Tests.Simulation;
+
+/// <summary>
+/// The trace is data: events are recorded without formatting, the digest covers a canonical binary
+/// form (the same on any machine, in any culture), and text and NDJSON are made when read.
+/// </summary>
+public sealed class TraceTests
+{
+    private static SimulationOptions Chaos(ulong seed) => new()
+    {
+        Seed = seed, Nodes = 3, Faults = FaultProfile.Chaos, Network = LinkProfile.Unreliable, MaxClockDrift = 0.05, DurationMicros = 1_500_000,
+        KeepTrace = true, SnapshotEveryEntries = 10,
+    };
+
+    [Test]
+    public void An_event_is_encoded_as_the_format_says()
+    {
+        var output = new ByteWriter();
+        TraceEncoding.Write(TraceEvent.Timeout(1234, new NodeId(2), 7), output);
+
+        // time:i64 kind:u8 form:u8 actor:i32 first:i64 second:i64 third:i64, then the subject's tag 0 (none).
+        var expected = new byte[8 + 1 + 1 + 4 + 8 + 8 + 8 + 1];
+        BinaryPrimitives.WriteInt64LittleEndian(expected, 1234);
+        expected[8] = (byte)TraceKind.Timeout;
+        expected[9] = (byte)TraceForm.Plain;
+        BinaryPrimitives.WriteInt32LittleEndian(expected.AsSpan(10), 2);
+        BinaryPrimitives.WriteInt64LittleEndian(expected.AsSpan(14), 7);
+        Assert.That(output.Written.ToArray(), Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void The_digest_does_not_depend_on_the_culture_the_process_runs_in()
+    {
+        var schedule = FaultScheduleText.Parse("at 200ms network loss=0.25 dup=0.1 reorder=0.5; at 600ms crash n2; at 900ms restart n2");
+        var options = Chaos(5) with { Schedule = schedule };
+        var before = CultureInfo.CurrentCulture;
+        try
+        {
+            CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+            var invariant = new Raft.Simulation.Simulation(options).Run().Digest;
+            var commaCulture = (CultureInfo)CultureInfo.InvariantCulture.Clone(); // a culture with a decimal comma and another minus sign
+            commaCulture.NumberFormat.NumberDecimalSeparator = ",";
+            commaCulture.NumberFormat.NegativeSign = "\u2212";
+            CultureInfo.CurrentCulture = commaCulture;
+            Assert.That($"{0.25:0.##}", Is.EqualTo("0,25"), "the culture is in force");
+            var comma = new Raft.Simulation.Simulation(options).Run().Digest;
+            Assert.That(comma, Is.EqualTo(invariant));
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = before;
+        }
+    }
+
+    [Test]
+    public void Every_event_has_a_text_line_and_an_ndjson_line_with_its_fields()
+    {
+        var simulation = new Raft.Simulation.Simulation(Chaos(11));
+        simulation.Run();
+        var events = simulation.Trace.All;
+        Assert.That(events.Select(e => e.Kind).Distinct(), Is.SupersetOf(new[] { TraceKind.Send, TraceKind.Deliver, TraceKind.Role, TraceKind.Commit, TraceKind.Apply, TraceKind.Append, TraceKind.ClientCall, TraceKind.ClientReturn }));
+
+        foreach (var e in events)
+        {
+            using var json = JsonDocument.Parse(e.ToJson());
+            var root = json.RootElement;
+            Assert.That(root.GetProperty("t").GetInt64(), Is.EqualTo(e.TimeMicros));
+            Assert.That(root.GetProperty("kind").GetString(), Is.EqualTo(e.Kind.ToString().ToLowerInvariant()));
+            Assert.That(root.GetProperty("node").GetString(), Is.EqualTo(e.Node));
+            Assert.That(root.GetProperty("detail").GetString(), Is.EqualTo(e.Detail));
+            Assert.That(e.ToText(), Does.EndWith(e.Detail).And.Contain(e.Node));
+            if (e.Message is { } message)
+            {
+                var msg = root.GetProperty("msg");
+                Assert.That(msg.GetProperty("type").GetString(), Is.EqualTo(message.Kind));
+                Assert.That(msg.GetProperty("id").GetInt64(), Is.EqualTo(message.Id));
+                Assert.That(msg.GetProperty("from").GetString(), Is.EqualTo(message.From.ToString()));
+                Assert.That(msg.GetProperty("to").GetString(), Is.EqualTo(message.To.ToString()));
+            }
+        }
+    }
+
+    [Test]
+    public void Role_and_commit_events_read_as_before()
+    {
+        Assert.That(TraceEvent.RoleChanged(5_000, new NodeId(1), Role.Follower, Role.Candidate, 3).ToText(),
+            Is.EqualTo("   5.000ms n1   role         Follower -> Candidate in term 3"));
+        Assert.That(TraceEvent.Committed(12_345, new NodeId(2), 4, 6).Detail, Is.EqualTo("commit 4 -> 6"));
+        using var role = JsonDocument.Parse(TraceEvent.RoleChanged(5_000, new NodeId(1), Role.Candidate, Role.Leader, 3).ToJson());
+        Assert.That(role.RootElement.GetProperty("to").GetString(), Is.EqualTo("leader"));
+        Assert.That(role.RootElement.GetProperty("term").GetInt64(), Is.EqualTo(3));
+    }
+
+    [Test]
+    public void The_recent_window_keeps_the_last_events_in_order()
+    {
+        var trace = new Trace(keepAll: false, recentCapacity: 4);
+        for (var t = 1; t <= 10; t++) trace.Add(TraceEvent.Timeout(t, new NodeId(1), t));
+        Assert.That(trace.Recent.Select(e => e.TimeMicros), Is.EqualTo(new long[] { 7, 8, 9, 10 }));
+        Assert.That(trace.Count, Is.EqualTo(10));
+        Assert.That(trace.All, Is.Empty);
+    }
+}
