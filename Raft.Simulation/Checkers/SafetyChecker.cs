@@ -40,6 +40,7 @@ public sealed class SafetyChecker
     public const int MaxViolations = 16;
 
     private readonly SortedDictionary<long, NodeId> leaderOfTerm = [];
+    private readonly List<ObservedLog> voterLogs = []; // scratch for CheckCommittedEntryCannotBeLost
     private readonly Dictionary<(long Index, long Term), (ulong Digest, NodeId Writer)> prefixOfEntry = [];
     private readonly List<(ulong Digest, long Term)> committed = [(0, 0)]; // committed[i]: the committed prefix [1, i], and the term of entry i
     private readonly SortedDictionary<long, long> committedUpToInTerm = []; // term -> highest index first committed by a node in that term
@@ -235,16 +236,17 @@ public sealed class SafetyChecker
     private void CheckCommittedEntryCannotBeLost(NodeId committer, long index, long now)
     {
         var configuration = views[committer].Node.Configuration;
-        var voterLogs = configuration.Voters
-            .Select(v => views.TryGetValue(v, out var voter) ? voter.Log : null)
-            .OfType<ObservedLog>()
-            .ToList();
+        voterLogs.Clear(); // loops, not LINQ: this runs at every commit
+        for (var i = 0; i < configuration.Voters.Count; i++)
+            if (views.TryGetValue(configuration.Voters[i], out var voter)) voterLogs.Add(voter.Log);
         var digest = committed[(int)index].Digest;
         foreach (var (id, view) in views)
         {
             var log = view.Log;
             if (log.HasPrefix(index, digest)) continue;
-            var voters = voterLogs.Count(other => IsAtLeastAsUpToDate(log, other));
+            var voters = 0;
+            foreach (var other in voterLogs)
+                if (IsAtLeastAsUpToDate(log, other)) voters++;
             if (Quorum.IsMajority(voters, configuration.Voters.Count))
             {
                 Fail(Property.LeaderCompleteness, now, committer,

@@ -219,6 +219,11 @@ public sealed class ByteWriter
 
     public ReadOnlySpan<byte> Written => buffer.AsSpan(0, length);
 
+    public int Length => length;
+
+    /// <summary>Appends raw bytes (no length prefix).</summary>
+    public void Append(ReadOnlySpan<byte> bytes) => bytes.CopyTo(Room(bytes.Length));
+
     public void Clear() => length = 0;
 
     public void Byte(byte value) => Room(1)[0] = value;
