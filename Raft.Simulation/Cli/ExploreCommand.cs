@@ -11,6 +11,9 @@ namespace Raft.Simulation.Cli;
 /// <c>raft-sim explore</c>: many seeded runs, a progress bar, a summary, the first failing seed with
 /// its replay command. Exit code 0: every seed passed; 1: a violation; 3: no violation, but the
 /// linearizability check of some seed was inconclusive (search budget spent); 2: bad arguments.
+/// <c>--shard I/N</c> runs one slice of the seeds (<see cref="SeedShard"/>) and <c>--results</c>
+/// writes a line per seed (<see cref="ExploreResultsFile"/>), so that <c>raft-sim merge</c>
+/// (<see cref="MergeCommand"/>) can combine shards run on many machines into this summary.
 /// </summary>
 public static class ExploreCommand
 {

@@ -46,7 +46,8 @@ public static class MergeCommand
         }
 
         var files = new List<(string Path, ExploreResults Results)>();
-        foreach (var path in paths.Distinct())
+        // A file named twice (or given and also found in a folder) is read once: that is no overlap.
+        foreach (var path in paths.DistinctBy(Path.GetFullPath))
         {
             try
             {

@@ -8,6 +8,7 @@ namespace Raft.Tests.Simulation;
 /// one unsharded explore, seed by seed, and a merge must refuse files that do not make one explore.
 /// Every raft-sim here is a separate process of the built raft-sim, as on N machines.
 /// </summary>
+[Parallelizable(ParallelScope.Children)]
 public sealed class ShardedExploreTests
 {
     private static readonly string[] Explore = ["explore", "--seeds", "12", "--nodes", "3", "--duration", "1s", "--faults", "chaos"];
@@ -72,6 +73,20 @@ public sealed class ShardedExploreTests
 
         Assert.That(code, Is.Zero, stderr);
         Assert.That(Summary(stdout), Is.EqualTo(Summary(wholeRun.Stdout)));
+    }
+
+    [Test]
+    public void More_shards_than_seeds_leave_an_empty_shard_that_still_merges()
+    {
+        var parts = Enumerable.Range(0, 3).Select(i => Path.Combine(folder, $"few-{i}.ndjson")).ToList();
+        for (var i = 0; i < 3; i++)
+            Assert.That(RaftSim.Run("explore", "--seeds", "2", "--duration", "1s", "--shard", $"{i}/3", "--results", parts[i]).Code, Is.Zero);
+
+        var (code, stdout, stderr) = RaftSim.Run(["merge", .. parts]);
+
+        Assert.That(ExploreResultsFile.Read(parts[2]).Outcomes, Is.Empty);
+        Assert.That(code, Is.Zero, stderr);
+        Assert.That(stdout, Does.Contain("seeds run        2"));
     }
 
     [Test]
@@ -254,7 +269,8 @@ public sealed class ShardedExploreTests
                 3, 5, 6, 0, 70, 7, 999_000, ["  1.000ms n1 role leader", "§5.2 line"], ["n1  up  leader"]),
         ];
         var results = new ExploreResults(1, 3, SeedShard.Whole, options, 500, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddSeconds(2), TimeSpan.FromSeconds(2), outcomes);
-        var path = Path.Combine(folder, "round-trip.ndjson");
+        var own = Directory.CreateDirectory(Path.Combine(folder, "round-trip")).FullName;
+        var path = Path.Combine(own, "round-trip.ndjson");
 
         ExploreResultsFile.Write(path, results);
         var read = ExploreResultsFile.Read(path);
@@ -262,7 +278,7 @@ public sealed class ShardedExploreTests
         Assert.That(Print(read.Outcomes), Is.EqualTo(Print(outcomes)));
         Assert.That(read.Outcomes.Select(Figures), Is.EqualTo(outcomes.Select(Figures)));
         Assert.That(read with { Outcomes = outcomes }, Is.EqualTo(results));
-        Assert.That(Directory.GetFiles(folder, "*.partial"), Is.Empty, "the temporary file is renamed away");
+        Assert.That(Directory.GetFiles(own), Is.EqualTo(new[] { path }), "the temporary file is renamed away");
     }
 
     private static string Figures(SeedOutcome o) =>
