@@ -101,6 +101,8 @@ public static class ExploreCommand
 
     private static int Run(ExploreRange range, int jobs, string? resultsPath, Func<ulong, SimulationOptions> optionsFor)
     {
+        if (resultsPath is not null && Directory.Exists(resultsPath))
+            return RaftSimCli.UsageError("explore", $"cannot write results to {resultsPath}: it is a folder; name a file, e.g. {Path.Combine(resultsPath, "shard-0.ndjson")}.");
         if (resultsPath is not null && !Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(resultsPath))))
             return RaftSimCli.UsageError("explore", $"cannot write results to {resultsPath}: no such folder.");
         var seeds = range.Shard.SeedsOf(range.First, range.Count).ToList();
