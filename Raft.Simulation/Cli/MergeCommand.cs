@@ -125,7 +125,7 @@ public static class MergeCommand
         var span = shards.Max(s => s.Finished) - shards.Min(s => s.Started);
         var seconds = Math.Max(total.TotalSeconds, 1e-6);
         return string.Create(CultureInfo.InvariantCulture,
-            $"{total.TotalSeconds:0.00}s summed over {shards.Count} shard(s) ({seeds / seconds:0.0} seeds/s per shard); {span.TotalSeconds:0.00}s from the first shard's start to the last one's end");
+            $"{total.TotalSeconds:0.00}s summed over {shards.Count} shard(s) ({seeds / seconds:0.0} seeds per shard-second); {span.TotalSeconds:0.00}s from the first shard's start to the last one's end");
     }
 
     private static string List(IReadOnlyList<ulong> seeds) => string.Join(", ", seeds.Take(SeedsListed)) + (seeds.Count > SeedsListed ? ", ..." : "");
