@@ -176,7 +176,7 @@ public sealed partial class Simulation
         if (copy is null) return false;
         var target = nodes[copy.Message.To];
         if (target.Status != NodeStatus.Up) return false;
-        Record(TraceKind.Deliver, copy.Message.To, $"#{copy.Seq} {copy.Message.Kind}#{copy.Message.Id} from {copy.Message.From} (by hand)");
+        Record(TraceEvent.Delivered(Now, copy, byHand: true));
         StepNode(target, new Receive(copy.Message));
         return true;
     }
@@ -238,7 +238,7 @@ public sealed partial class Simulation
             return null;
         }
 
-        if (input is Tick && core.Term > before.Term) Record(TraceKind.Timeout, node.Id, $"election timeout, campaigning for term {core.Term}");
+        if (input is Tick && core.Term > before.Term) Record(TraceEvent.Timeout(Now, node.Id, core.Term));
         node.Executor.Execute(output.Effects);
         if (options.DriverBug == Execution.DriverBug.None && ReleaseTime(node, node.Executor.LastWrite) > Now) HoldUntilDurable(node, output, before);
         else FinishStep(node, output, before);
@@ -249,19 +249,19 @@ public sealed partial class Simulation
     private void FinishStep(SimNode node, Output output, StepStart before)
     {
         var core = node.Core;
-        if (core.Term != before.Term) Record(TraceKind.Term, node.Id, $"term {before.Term} -> {core.Term}");
+        if (core.Term != before.Term) Record(TraceEvent.TermChanged(Now, node.Id, before.Term, core.Term));
         if (core.Role != before.Role)
         {
-            Record(TraceKind.Role, node.Id, $"{before.Role} -> {core.Role} in term {core.Term}");
+            Record(TraceEvent.RoleChanged(Now, node.Id, before.Role, core.Role, core.Term));
             if (core.Role == Role.Leader) elections++;
         }
-        if (core.CommitIndex > before.CommitIndex) Record(TraceKind.Commit, node.Id, $"commit {before.CommitIndex} -> {core.CommitIndex}");
+        if (core.CommitIndex > before.CommitIndex) Record(TraceEvent.Committed(Now, node.Id, before.CommitIndex, core.CommitIndex));
 
         safety.AfterStep(core, output.Effects, Now);
         if (safety.First is { } violation && Violation is null)
         {
             Violation = violation;
-            Record(TraceKind.Violation, node.Id, violation.ToString());
+            Record(TraceEvent.Violated(Now, violation));
         }
         MaybeCompact(node);
     }
@@ -270,12 +270,12 @@ public sealed partial class Simulation
     private void ApplyToStateMachine(SimNode node, LogEntry entry)
     {
         var result = node.StateMachine.Apply(entry); // applies commands only; no-ops and configurations leave it as it is
-        Record(TraceKind.Apply, node.Id, $"{entry} {DescribeEntry(entry)}".TrimEnd());
+        Record(TraceEvent.Applied(Now, node.Id, entry));
         OnConfigurationApplied(entry);
         if (node.PendingProposals.Remove(entry.Index, out var pending) && pending.Term == entry.Term)
         {
             var request = pending.Request;
-            CheckDurable(node, disk => DurabilityChecker.CheckWriteAnswer(entry.Index, entry.Term, disk));
+            CheckDurable(node, Now, DurabilityChecker.CheckWriteAnswer(entry.Index, entry.Term, DiskAt(node, Now)));
             ReplyToClient(new ClientReply(request.Client, request.OperationId, request.Attempt, KvResult.Decode(result), node.Id));
         }
         ServeReadsUpTo(node, entry.Index);
@@ -283,16 +283,18 @@ public sealed partial class Simulation
 
     private void SendMessage(Message message, long releaseAt)
     {
-        var copies = Network.Send(message, releaseAt);
-        if (copies.Count == 0)
+        if (Network.Send(message, releaseAt, out var duplicate) is not { } copy)
         {
-            Record(TraceKind.Drop, message.From, $"{message} (lost or cut)");
+            Record(TraceEvent.Lost(Now, message));
             return;
         }
-        foreach (var copy in copies)
+        Put(copy);
+        if (duplicate is not null) Put(duplicate);
+
+        void Put(InFlightMessage onTheWire)
         {
-            Record(copy.IsDuplicate ? TraceKind.Duplicate : TraceKind.Send, message.From, copy.ToString());
-            queue.Schedule(copy.DeliverAtMicros, new DeliveryEvent(copy.Seq));
+            Record(TraceEvent.Sent(Now, onTheWire));
+            queue.Schedule(onTheWire.DeliverAtMicros, new DeliveryEvent(onTheWire.Seq));
         }
     }
 
@@ -305,7 +307,7 @@ public sealed partial class Simulation
         if (Network.IsCut(message.From, message.To) || target.Status == NodeStatus.Down)
         {
             Network.RecordDrop();
-            Record(TraceKind.Drop, message.To, $"#{copy.Seq} {message.Kind}#{message.Id} from {message.From} ({(target.Status == NodeStatus.Down ? "receiver down" : "link cut")})");
+            Record(TraceEvent.Undeliverable(Now, copy, receiverDown: target.Status == NodeStatus.Down));
             return;
         }
         if (target.Status == NodeStatus.Paused)
@@ -313,7 +315,7 @@ public sealed partial class Simulation
             target.Backlog.Enqueue(new Receive(message));
             return;
         }
-        Record(TraceKind.Deliver, message.To, $"#{copy.Seq} {message.Kind}#{message.Id} from {message.From}");
+        Record(TraceEvent.Delivered(Now, copy));
         StepNode(target, new Receive(message));
     }
 
@@ -321,9 +323,7 @@ public sealed partial class Simulation
 
     private void ApplyFault(FaultAction action)
     {
-        Record(action is HealFault ? TraceKind.Heal : action is CrashFault ? TraceKind.Crash : action is RestartFault ? TraceKind.Restart
-            : action is PauseFault ? TraceKind.Pause : action is ResumeFault ? TraceKind.Resume : action is NetworkFault ? TraceKind.Network
-            : action is TransferFault or MembershipFault ? TraceKind.Note : TraceKind.Partition, "-", action.Describe());
+        Record(TraceEvent.Fault(Now, action));
         switch (action)
         {
             case PartitionFault partition:
@@ -446,7 +446,7 @@ public sealed partial class Simulation
             var command = client.NextCommand();
             var id = History.Invoke(client.Id, command, Now);
             client.Current = new ClientRequest(client.Id, id, 1, command);
-            Record(TraceKind.ClientCall, $"c{client.Id}", $"{command} -> {client.Target}");
+            Record(TraceEvent.ClientCalled(Now, client.Id, command, client.Target));
         }
         else
         {
@@ -513,7 +513,7 @@ public sealed partial class Simulation
             client.Observe(current.Command, result);
             client.Current = null;
             client.Completed++;
-            Record(TraceKind.ClientReturn, $"c{client.Id}", $"{current.Command} = {result}");
+            Record(TraceEvent.ClientReturned(Now, client.Id, current.Command, result));
             client.TimerGeneration++;
             queue.Schedule(Now + 1 + client.Random.Next((int)Math.Max(1, options.ClientThinkMicros)), new ClientWakeEvent(client.Id, client.TimerGeneration));
             return;
@@ -530,15 +530,18 @@ public sealed partial class Simulation
 
     // ---- trace and failures ------------------------------------------------------------------
 
+    private void Record(in TraceEvent traceEvent) => Trace.Add(traceEvent);
+
+    /// <summary>A rare event told as text (a note, an operator's action): the text is made now.</summary>
     private void Record(TraceKind kind, NodeId node, string detail) => Record(kind, node.ToString(), detail);
 
-    private void Record(TraceKind kind, string node, string detail) => Trace.Add(new TraceEvent(Now, kind, node, detail));
+    private void Record(TraceKind kind, string node, string detail) => Trace.Add(TraceEvent.Note(Now, kind, node, detail));
 
     private void Fail(Property property, string node, string message)
     {
         if (Violation is not null) return;
         Violation = new Violation(property, Now, node, message);
-        Record(TraceKind.Violation, node, Violation.ToString());
+        Record(TraceEvent.Violated(Now, Violation));
     }
 
     private abstract record SimEvent;

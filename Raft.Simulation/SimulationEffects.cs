@@ -48,9 +48,11 @@ public sealed partial class Simulation
         var node = nodes[durable.Node];
         if (node.Incarnation != durable.Incarnation || node.Status == NodeStatus.Down) return; // the crash took it all
         node.SyncedAtMicros = 0;
-        var held = node.Held.ToArray();
-        node.Held.Clear();
+        var held = node.Held;
+        node.Held = node.Released; // the held effects go out now; whatever they hold back goes to the other list
         node.Executor.Execute(held);
+        held.Clear();
+        node.Released = held;
         FinishStep(node, durable.Output, durable.Before);
         DrainBacklog(node);
     }
@@ -61,7 +63,7 @@ public sealed partial class Simulation
         while (node.Backlog.Count > 0 && node.Status == NodeStatus.Up && !IsSyncing(node) && Violation is null)
         {
             var input = node.Backlog.Dequeue();
-            if (input is Raft.Core.Inputs.Receive receive) Record(TraceKind.Deliver, node.Id, $"{receive.Message.Kind}#{receive.Message.Id} from {receive.Message.From} (delayed)");
+            if (input is Raft.Core.Inputs.Receive receive) Record(TraceEvent.DeliveredLate(Now, node.Id, receive.Message));
             StepNode(node, input);
         }
     }
@@ -78,16 +80,15 @@ public sealed partial class Simulation
         return leader is { } id && IsSyncing(nodes[id]) ? nodes[id].SyncedAtMicros : null;
     }
 
-    /// <summary>Checks what is released now against the node's disk now (thesis §3.8).</summary>
-    private void CheckDurable(SimNode node, Func<MemoryStorage, string?> check) => CheckDurable(node, Now, check);
+    /// <summary>What the node's disk holds at <paramref name="releaseAt"/>: the evidence for what it releases then (thesis §3.8).</summary>
+    private MemoryStorage DiskAt(SimNode node, long releaseAt) => node.Disk.StateAt(releaseAt, Now);
 
-    private void CheckDurable(SimNode node, long releaseAt, Func<MemoryStorage, string?> check)
+    /// <summary>Fails the run if a durability check (<see cref="DurabilityChecker"/>) found something released before it was stored.</summary>
+    private void CheckDurable(SimNode node, long releaseAt, string? missing)
     {
-        if (check(node.Disk.StateAt(releaseAt, Now)) is { } missing)
+        if (missing is not null)
             Fail(Property.PersistBeforeSend, node.Id.ToString(), $"{node.Id} {missing} (released at {TraceEvent.FormatTime(releaseAt)})");
     }
-
-    private static string TermsText(PersistEntries write) => string.Join(",", write.Entries.Select(e => e.Term).Distinct());
 
     /// <summary>
     /// Carries out one node's effects. An observable effect whose write is not yet durable is held
@@ -99,10 +100,7 @@ public sealed partial class Simulation
         public long Write(Effect write)
         {
             var number = node.Disk.Write(write, simulation.Now + simulation.options.DiskSyncMicros);
-            if (write is PersistEntries entries)
-                simulation.Record(TraceKind.Append, node.Id, $"log [{entries.FirstIndex}..{entries.LastIndex}] terms {TermsText(entries)}");
-            else if (write is PersistSnapshot stored)
-                simulation.Record(TraceKind.Append, node.Id, $"write {stored.Snapshot}");
+            if (write is PersistEntries or PersistSnapshot) simulation.Record(TraceEvent.Wrote(simulation.Now, node.Id, write));
             return number;
         }
 
@@ -110,8 +108,8 @@ public sealed partial class Simulation
         {
             if (Hold(new Raft.Core.Effects.Send(message), afterWrite)) return;
             var releaseAt = simulation.ReleaseTime(node, afterWrite); // later than now only for the old executor
-            var written = node.Disk.StateAt(long.MaxValue, simulation.Now);
-            simulation.CheckDurable(node, releaseAt, disk => DurabilityChecker.CheckMessage(message, disk, written));
+            var written = simulation.DiskAt(node, long.MaxValue);
+            simulation.CheckDurable(node, releaseAt, DurabilityChecker.CheckMessage(message, simulation.DiskAt(node, releaseAt), written));
             simulation.SendMessage(message, releaseAt);
         }
 

@@ -75,14 +75,6 @@ public sealed partial class Simulation
     private NodeId? HighestLeader() =>
         nodes.Values.Where(n => n.Status == NodeStatus.Up && n.Core.Role == Role.Leader).MaxBy(n => n.Core.Term)?.Id;
 
-    /// <summary>What an applied entry holds, for the trace: a key-value command, a configuration, or nothing (no-op).</summary>
-    private static string DescribeEntry(LogEntry entry) => entry.Kind switch
-    {
-        EntryKind.Command => KvCommand.Decode(entry.Command).ToString(),
-        EntryKind.Configuration => Configuration.TryDecode(entry.Command, out var configuration) ? $"config {configuration}" : "config (undecodable)",
-        _ => "",
-    };
-
     /// <summary>An applied configuration entry is committed: it becomes the committed configuration if it is the newest.</summary>
     private void OnConfigurationApplied(LogEntry entry)
     {

@@ -27,7 +27,7 @@ public sealed partial class Simulation
     private void OnReadReady(SimNode node, ReadReady ready)
     {
         if (!node.PendingReads.Remove(ready.RequestId, out var request)) return;
-        Record(TraceKind.Note, node.Id, $"read {request.Command} confirmed at index {ready.ReadIndex}");
+        Record(TraceEvent.ReadConfirmed(Now, node.Id, request.Command, ready.ReadIndex));
         node.ReadsAwaitingApply.Add((request, ready.ReadIndex));
         ServeReadsUpTo(node, node.AppliedIndex);
     }
@@ -48,7 +48,7 @@ public sealed partial class Simulation
             if (readIndex > appliedIndex) continue;
             node.ReadsAwaitingApply.RemoveAt(i--);
             node.StateMachine.Values.TryGetValue(request.Command.Key, out var value);
-            CheckDurable(node, disk => DurabilityChecker.CheckReadAnswer(appliedIndex, disk));
+            CheckDurable(node, Now, DurabilityChecker.CheckReadAnswer(appliedIndex, DiskAt(node, Now)));
             ReplyToClient(new ClientReply(request.Client, request.OperationId, request.Attempt, new KvResult(true, value), node.Id));
         }
     }

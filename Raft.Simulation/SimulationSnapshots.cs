@@ -19,14 +19,14 @@ public sealed partial class Simulation
         var core = node.Core;
         if (every == 0 || node.Status != NodeStatus.Up || Violation is not null) return;
         if (core.LastApplied - core.Log.SnapshotIndex < every) return;
-        Record(TraceKind.Note, node.Id, $"snapshot at applied index {core.LastApplied}");
+        Record(TraceEvent.SnapshotTaken(Now, node.Id, core.LastApplied));
         StepNode(node, new Compact(core.LastApplied, node.StateMachine.Snapshot()));
     }
 
     private void RestoreStateMachine(SimNode node, Snapshot snapshot)
     {
         node.StateMachine.Restore(snapshot.Data);
-        Record(TraceKind.Apply, node.Id, $"restore {snapshot}");
+        Record(TraceEvent.Restored(Now, node.Id, snapshot));
         OnSnapshotRestored(snapshot);
         // Proposals the snapshot covers will never be applied here one by one: their clients retry.
         foreach (var index in node.PendingProposals.Keys.Where(i => i <= snapshot.LastIncludedIndex).ToList())

@@ -10,11 +10,19 @@ namespace Raft.Core.Log;
 /// replacing a prefix with a snapshot (§7). After compaction the log holds entries
 /// [<see cref="FirstIndex"/>, <see cref="LastIndex"/>]; the term and digest at
 /// <see cref="SnapshotIndex"/> (= FirstIndex - 1) are still known, from the snapshot's metadata.
+/// <para>
+/// <see cref="Slice"/> copies nothing: a slice shares the array the entries are in. That is safe
+/// because a slot of that array, once written, is never written again: appending fills slots past
+/// the end (or moves to a larger array), and truncating or compacting moves the entries that stay
+/// to a new array. So a message built from a slice keeps its entries whatever the log does next.
+/// </para>
 /// </summary>
 public sealed class RaftLog : IReadOnlyRaftLog
 {
-    private readonly List<LogEntry> entries = [];
+    private LogEntry[] entries = new LogEntry[16];
+    private int count; // entries[0, count) hold [FirstIndex, LastIndex]
     private readonly List<ulong> digests = [];
+    private readonly List<(long Index, Configuration Configuration)> configurations = []; // the log's decodable configuration entries, in index order
     private readonly XxHash3 hasher = new();
 
     /// <summary>Where the compacted prefix ends; <see cref="SnapshotMetadata.None"/> before any compaction.</summary>
@@ -24,7 +32,7 @@ public sealed class RaftLog : IReadOnlyRaftLog
 
     public long FirstIndex => SnapshotIndex + 1;
 
-    public long LastIndex => SnapshotIndex + entries.Count;
+    public long LastIndex => SnapshotIndex + count;
 
     public long LastTerm => TermAt(LastIndex);
 
@@ -93,7 +101,7 @@ public sealed class RaftLog : IReadOnlyRaftLog
     {
         if (from > to) return [];
         if (from < FirstIndex || to > LastIndex) throw new ArgumentOutOfRangeException(nameof(from), $"[{from}, {to}] outside [{FirstIndex}, {LastIndex}]");
-        return entries.GetRange(Offset(from), (int)(to - from + 1)).ToArray();
+        return new LogSlice(entries, Offset(from), (int)(to - from + 1));
     }
 
     public void Append(LogEntry entry)
@@ -103,7 +111,10 @@ public sealed class RaftLog : IReadOnlyRaftLog
         if (entry.Term < LastTerm)
             throw new InvalidOperationException($"append of term {entry.Term} after term {LastTerm}: terms never decrease along a log");
         digests.Add(Chain(DigestAt(LastIndex), entry));
-        entries.Add(entry);
+        if (count == entries.Length) entries = Keep(0, count, entries.Length * 2);
+        entries[count++] = entry;
+        if (entry.Kind == EntryKind.Configuration && Configuration.TryDecode(entry.Command, out var configuration))
+            configurations.Add((entry.Index, configuration));
     }
 
     /// <summary>
@@ -112,12 +123,8 @@ public sealed class RaftLog : IReadOnlyRaftLog
     /// </summary>
     public (Configuration Configuration, long Index)? ConfigurationAsOf(long index)
     {
-        for (var i = Math.Min(index, LastIndex); i >= FirstIndex; i--)
-        {
-            var entry = entries[Offset(i)];
-            if (entry.Kind == EntryKind.Configuration && Configuration.TryDecode(entry.Command, out var configuration))
-                return (configuration, i);
-        }
+        for (var i = configurations.Count - 1; i >= 0; i--)
+            if (configurations[i].Index <= index) return (configurations[i].Configuration, configurations[i].Index);
         return SnapshotIndex > 0 ? (Snapshot.Configuration, SnapshotIndex) : null;
     }
 
@@ -127,9 +134,11 @@ public sealed class RaftLog : IReadOnlyRaftLog
         // Only uncompacted entries can be truncated: compacted ones are committed (§7).
         if (index < FirstIndex || index > LastIndex + 1)
             throw new ArgumentOutOfRangeException(nameof(index), index, $"log holds [{FirstIndex}, {LastIndex}]");
-        var count = (int)(LastIndex - index + 1);
-        entries.RemoveRange(Offset(index), count);
-        digests.RemoveRange(Offset(index), count);
+        var kept = Offset(index);
+        entries = Keep(0, kept, Math.Max(16, kept * 2));
+        digests.RemoveRange(kept, count - kept);
+        configurations.RemoveAll(c => c.Index >= index);
+        count = kept;
     }
 
     /// <summary>
@@ -142,9 +151,11 @@ public sealed class RaftLog : IReadOnlyRaftLog
         if (index <= SnapshotIndex || index > LastIndex)
             throw new ArgumentOutOfRangeException(nameof(index), index, $"can compact only within [{FirstIndex}, {LastIndex}]");
         var metadata = new SnapshotMetadata(index, TermAt(index), DigestAt(index), configuration);
-        var count = (int)(index - SnapshotIndex);
-        entries.RemoveRange(0, count);
-        digests.RemoveRange(0, count);
+        var discarded = (int)(index - SnapshotIndex);
+        entries = Keep(discarded, count - discarded, Math.Max(16, (count - discarded) * 2));
+        digests.RemoveRange(0, discarded);
+        configurations.RemoveAll(c => c.Index <= index);
+        count -= discarded;
         Snapshot = metadata;
         return metadata;
     }
@@ -165,13 +176,23 @@ public sealed class RaftLog : IReadOnlyRaftLog
             CompactTo(snapshot.LastIncludedIndex, snapshot.Configuration);
             return true;
         }
-        entries.Clear();
+        entries = new LogEntry[16];
+        count = 0;
         digests.Clear();
+        configurations.Clear();
         Snapshot = snapshot;
         return false;
     }
 
     private int Offset(long index) => (int)(index - FirstIndex);
+
+    /// <summary>A new array of <paramref name="capacity"/> slots holding entries [start, start + length) of the current one.</summary>
+    private LogEntry[] Keep(int start, int length, int capacity)
+    {
+        var kept = new LogEntry[capacity];
+        Array.Copy(entries, start, kept, 0, length);
+        return kept;
+    }
 
     private ulong Chain(ulong previous, LogEntry entry)
     {

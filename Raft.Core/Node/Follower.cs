@@ -110,8 +110,9 @@ public sealed partial class RaftNode
     private void AppendNewEntries(IReadOnlyList<LogEntry> entries)
     {
         long? firstWritten = null;
-        foreach (var entry in entries)
+        for (var i = 0; i < entries.Count; i++) // an index, not foreach: no enumerator on the hot path
         {
+            var entry = entries[i];
             if (entry.Index <= log.SnapshotIndex) continue; // compacted, hence committed and matching (§7)
             if (entry.Index <= log.LastIndex)
             {

@@ -177,7 +177,9 @@ public sealed partial class RaftNode
     /// </summary>
     private void MaybeAdvanceCommit()
     {
-        var matches = Configuration.Voters.Select(m => m == Id ? log.LastIndex : progress[m].Match).ToArray();
+        var voters = Configuration.Voters;
+        Span<long> matches = voters.Count <= 16 ? stackalloc long[voters.Count] : new long[voters.Count];
+        for (var i = 0; i < matches.Length; i++) matches[i] = voters[i] == Id ? log.LastIndex : progress[voters[i]].Match;
         var n = Quorum.MajorityIndex(matches);
         if (n <= CommitIndex) return;
         // §5.4.2, Figure 8: only entries of the current term are committed by counting replicas;

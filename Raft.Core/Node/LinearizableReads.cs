@@ -88,12 +88,22 @@ public sealed partial class RaftNode
     /// <summary>Reads are confirmed in arrival order: a later read's round starts later.</summary>
     private void ReleaseConfirmedReads()
     {
-        while (pendingReads.TryPeek(out var read)
-               && HasQuorum(v => v == Id || highestAnsweredMessageId.GetValueOrDefault(v) >= read.FirstMessageId))
+        if (pendingReads.Count == 0) return;
+        while (pendingReads.TryPeek(out var read) && AnsweredByQuorum(read.FirstMessageId))
         {
             pendingReads.Dequeue();
             effects.Add(new ReadReady(read.RequestId, read.ReadIndex));
         }
+    }
+
+    /// <summary>Whether a majority of voters (this leader included) answered a message sent at or after <paramref name="messageId"/>.</summary>
+    private bool AnsweredByQuorum(long messageId)
+    {
+        var voters = Configuration.Voters;
+        var answered = 0;
+        for (var i = 0; i < voters.Count; i++) // a loop, not a lambda: this runs on every acknowledgement while reads wait
+            if (voters[i] == Id || highestAnsweredMessageId.GetValueOrDefault(voters[i]) >= messageId) answered++;
+        return Quorum.IsMajority(answered, voters.Count);
     }
 
     /// <summary>After every step: a node that is no longer leader of the read's term refuses the reads it held.</summary>

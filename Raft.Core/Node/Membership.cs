@@ -123,7 +123,7 @@ public sealed partial class RaftNode
     /// </summary>
     private void MaybePromoteLearners()
     {
-        if (Role != Role.Leader || transferTarget is not null || CannotChangeConfigurationYet() is not null) return;
+        if (Role != Role.Leader || Configuration.Joining.Count == 0 || transferTarget is not null || CannotChangeConfigurationYet() is not null) return;
         var ready = Configuration.Joining.Where(HasCaughtUp).ToList();
         if (ready.Count > 0) AppendConfiguration(Configuration.WithVoter(ready[0]));
     }

@@ -8,5 +8,8 @@ namespace Raft.Core.Node;
 /// </summary>
 public sealed record Output(IReadOnlyList<Effect> Effects, ProposeOutcome? Proposal = null)
 {
+    /// <summary>A step that did nothing visible.</summary>
+    public static Output None { get; } = new([]);
+
     public IEnumerable<T> OfType<T>() where T : Effect => Effects.OfType<T>();
 }

@@ -16,9 +16,10 @@ public static class Quorum
     /// The highest index that a majority has reached: the largest N such that at least a
     /// majority of <paramref name="matchIndices"/> are &gt;= N (one value per member).
     /// </summary>
-    public static long MajorityIndex(IReadOnlyList<long> matchIndices)
+    /// <remarks>Sorts <paramref name="matchIndices"/> in place.</remarks>
+    public static long MajorityIndex(Span<long> matchIndices)
     {
-        var sorted = matchIndices.OrderDescending().ToArray();
-        return sorted[Majority(sorted.Length) - 1];
+        matchIndices.Sort(); // ascending: the lowest value of the top majority is this far from the end
+        return matchIndices[matchIndices.Length - Majority(matchIndices.Length)];
     }
 }

@@ -89,7 +89,7 @@ public sealed partial class RaftNode : IRaftNode
 
     public Output Step(Input input)
     {
-        effects = [];
+        if (effects.Count > 0) effects = []; // the last step's list went out with its Output; an empty one never does, and is reused
         ProposeOutcome? proposal = null;
         switch (input)
         {
@@ -130,6 +130,7 @@ public sealed partial class RaftNode : IRaftNode
             // TeachingBug.ReplyBeforePersist: messages overtake the persists they depend on (thesis §3.8).
             effects = [.. effects.OfType<SendEffect>(), .. effects.Where(e => e is not SendEffect)];
         }
+        if (effects.Count == 0) return proposal is null ? Output.None : new Output([], proposal); // an idle tick allocates nothing
         return new Output(effects, proposal);
     }
 

@@ -61,8 +61,16 @@ public sealed partial class RaftNode
     /// Follower: no correct leader contradicts an entry this node knows is committed (Leader
     /// Completeness, §5.4); only a faulty one would make it truncate its committed log.
     /// </summary>
-    private bool ContradictsCommitted(IReadOnlyList<LogEntry> entries) =>
-        entries.Any(e => e.Index >= log.SnapshotIndex && e.Index <= Math.Min(CommitIndex, log.LastIndex) && log.TermAt(e.Index) != e.Term);
+    private bool ContradictsCommitted(IReadOnlyList<LogEntry> entries)
+    {
+        var committedHere = Math.Min(CommitIndex, log.LastIndex);
+        for (var i = 0; i < entries.Count; i++) // a loop, not LINQ: every AppendEntries passes here
+        {
+            var e = entries[i];
+            if (e.Index >= log.SnapshotIndex && e.Index <= committedHere && log.TermAt(e.Index) != e.Term) return true;
+        }
+        return false;
+    }
 
     /// <summary>
     /// Leader: an answer can only be about what this leader sent that follower. An AppendEntries

@@ -62,7 +62,7 @@ public sealed class MemoryStorage : IRaftStorage
             throw new InvalidOperationException($"write at {write.FirstIndex} outside [{SnapshotIndex + 1}, {LastIndex + 1}]");
         var from = (int)(write.FirstIndex - SnapshotIndex - 1);
         entries.RemoveRange(from, entries.Count - from);
-        entries.AddRange(write.Entries);
+        for (var i = 0; i < write.Entries.Count; i++) entries.Add(write.Entries[i]);
     }
 
     /// <summary>Figure 13, steps 6-7: keep the entries after the snapshot only if the snapshot's last entry is among ours.</summary>

@@ -60,8 +60,9 @@ internal sealed class ObservedLog
         var keep = (int)(firstIndex - 1 - SnapshotIndex);
         terms.RemoveRange(keep, terms.Count - keep);
         digests.RemoveRange(keep, digests.Count - keep);
-        foreach (var entry in entries)
+        for (var i = 0; i < entries.Count; i++) // an index, not foreach: no enumerator on the hot path
         {
+            var entry = entries[i];
             digests.Add(PrefixDigest.Next(DigestAt(LastIndex), entry));
             terms.Add(entry.Term);
         }

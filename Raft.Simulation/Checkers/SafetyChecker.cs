@@ -100,9 +100,9 @@ public sealed class SafetyChecker
     public void AfterStep(IRaftNode node, IReadOnlyList<Effect> effects, long nowMicros)
     {
         var view = views[node.Id];
-        foreach (var effect in effects)
+        for (var i = 0; i < effects.Count; i++)
         {
-            switch (effect)
+            switch (effects[i])
             {
                 case PersistHardState hard:
                     CheckPersisted(node.Id, view, hard.State, nowMicros);

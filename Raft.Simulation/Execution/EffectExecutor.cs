@@ -27,8 +27,9 @@ public sealed class EffectExecutor(IEffectTarget target, DriverBug bug = DriverB
     public void Execute(IReadOnlyList<Effect> effects)
     {
         var lastWriteBefore = lastWrite;
-        foreach (var effect in effects)
+        for (var i = 0; i < effects.Count; i++) // an index, not foreach: no enumerator to allocate on the hot path
         {
+            var effect = effects[i];
             switch (effect)
             {
                 case PersistHardState or PersistEntries or PersistSnapshot:

@@ -11,14 +11,15 @@ namespace Raft.Simulation.Network;
 /// </summary>
 public sealed class SimNetwork(SplitMix64 random, LinkProfile profile)
 {
-    private readonly SortedDictionary<long, InFlightMessage> inFlight = [];
+    private readonly Dictionary<long, InFlightMessage> inFlight = []; // looked up by seq; listed in seq order (InFlight)
     private readonly SortedSet<(int From, int To)> cuts = [];
     private readonly SortedDictionary<(int From, int To), LinkProfile> linkOverrides = [];
     private long nextSeq = 1;
 
     public LinkProfile Profile { get; set; } = profile;
 
-    public IReadOnlyCollection<InFlightMessage> InFlight => inFlight.Values;
+    /// <summary>The messages on the wire, in the order they were sent.</summary>
+    public IReadOnlyCollection<InFlightMessage> InFlight => inFlight.Values.OrderBy(m => m.Seq).ToList();
 
     public IReadOnlyCollection<(int From, int To)> Cuts => cuts;
 
@@ -29,7 +30,7 @@ public sealed class SimNetwork(SplitMix64 random, LinkProfile profile)
     public long MessagesDuplicated { get; private set; }
 
     public LinkProfile ProfileOf(NodeId from, NodeId to) =>
-        linkOverrides.TryGetValue((from.Value, to.Value), out var p) ? p : Profile;
+        linkOverrides.Count > 0 && linkOverrides.TryGetValue((from.Value, to.Value), out var p) ? p : Profile;
 
     public void SetLinkProfile(NodeId from, NodeId to, LinkProfile? linkProfile)
     {
@@ -37,7 +38,7 @@ public sealed class SimNetwork(SplitMix64 random, LinkProfile profile)
         else linkOverrides[(from.Value, to.Value)] = linkProfile;
     }
 
-    public bool IsCut(NodeId from, NodeId to) => cuts.Contains((from.Value, to.Value));
+    public bool IsCut(NodeId from, NodeId to) => cuts.Count > 0 && cuts.Contains((from.Value, to.Value));
 
     public void Cut(NodeId from, NodeId to) => cuts.Add((from.Value, to.Value));
 
@@ -46,25 +47,27 @@ public sealed class SimNetwork(SplitMix64 random, LinkProfile profile)
     public void HealAll() => cuts.Clear();
 
     /// <summary>
-    /// Puts a message on the wire at <paramref name="nowMicros"/>. Returns the copies scheduled
-    /// (none if lost or the link is cut, two if duplicated).
+    /// Puts a message on the wire at <paramref name="nowMicros"/>. Returns the copy scheduled, or
+    /// null if it was lost or the link is cut; <paramref name="duplicate"/> is a second copy, if the
+    /// network made one.
     /// </summary>
-    public IReadOnlyList<InFlightMessage> Send(Message message, long nowMicros)
+    public InFlightMessage? Send(Message message, long nowMicros, out InFlightMessage? duplicate)
     {
         MessagesSent++;
+        duplicate = null;
         var link = ProfileOf(message.From, message.To);
         if (IsCut(message.From, message.To) || random.NextDouble() < link.LossRate)
         {
             MessagesDropped++;
-            return [];
+            return null;
         }
-        var copies = new List<InFlightMessage> { Schedule(message, nowMicros, link, isDuplicate: false) };
+        var copy = Schedule(message, nowMicros, link, isDuplicate: false);
         if (link.DuplicateRate > 0 && random.NextDouble() < link.DuplicateRate)
         {
             MessagesDuplicated++;
-            copies.Add(Schedule(message, nowMicros, link, isDuplicate: true));
+            duplicate = Schedule(message, nowMicros, link, isDuplicate: true);
         }
-        return copies;
+        return copy;
     }
 
     /// <summary>Takes a message off the wire (for delivery); null if it is no longer there.</summary>
@@ -84,7 +87,7 @@ public sealed class SimNetwork(SplitMix64 random, LinkProfile profile)
     /// <summary>Removes every in-flight message matching <paramref name="match"/>; returns them.</summary>
     public IReadOnlyList<InFlightMessage> DropWhere(Func<InFlightMessage, bool> match)
     {
-        var dropped = inFlight.Values.Where(match).ToList();
+        var dropped = inFlight.Values.Where(match).OrderBy(m => m.Seq).ToList();
         foreach (var message in dropped) Drop(message.Seq);
         return dropped;
     }

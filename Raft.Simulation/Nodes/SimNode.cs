@@ -51,7 +51,10 @@ public sealed class SimNode(NodeId id, IRaftNode core, double clockRate)
     public Queue<Input> Backlog { get; } = new();
 
     /// <summary>Effects of the last step held until its writes are durable (the durability barrier), in order.</summary>
-    public List<Raft.Core.Effects.Effect> Held { get; } = [];
+    public List<Raft.Core.Effects.Effect> Held { get; set; } = [];
+
+    /// <summary>An empty list that takes <see cref="Held"/>'s place while the held effects are released (two lists, no copy).</summary>
+    public List<Raft.Core.Effects.Effect> Released { get; set; } = [];
 
     /// <summary>When the writes of the last step are durable, while <see cref="Held"/> waits for them; otherwise 0.</summary>
     public long SyncedAtMicros { get; set; }

@@ -11,20 +11,27 @@ public sealed class NetworkTests
 {
     private static RequestVote Vote(int from, int to, long id) => new(new NodeId(from), new NodeId(to), 1, id, 0, 0);
 
+    /// <summary>The copies the network put on the wire: none, one, or two with a duplicate.</summary>
+    private static List<InFlightMessage> Send(SimNetwork network, RequestVote message)
+    {
+        var copy = network.Send(message, 0, out var duplicate);
+        return new[] { copy, duplicate }.OfType<InFlightMessage>().ToList();
+    }
+
     [Test]
     public void A_cut_link_drops_messages_in_one_direction_only()
     {
         var network = new SimNetwork(new SplitMix64(1), LinkProfile.Reliable);
         network.Cut(new NodeId(1), new NodeId(2));
-        Assert.That(network.Send(Vote(1, 2, 1), 0), Is.Empty);
-        Assert.That(network.Send(Vote(2, 1, 2), 0), Has.Count.EqualTo(1));
+        Assert.That(Send(network, Vote(1, 2, 1)), Is.Empty);
+        Assert.That(Send(network, Vote(2, 1, 2)), Has.Count.EqualTo(1));
     }
 
     [Test]
     public void Loss_and_duplication_rates_are_honoured_roughly()
     {
         var network = new SimNetwork(new SplitMix64(7), LinkProfile.Reliable with { LossRate = 0.2, DuplicateRate = 0.1 });
-        var delivered = Enumerable.Range(0, 10_000).Sum(i => network.Send(Vote(1, 2, i), 0).Count);
+        var delivered = Enumerable.Range(0, 10_000).Sum(i => Send(network, Vote(1, 2, i)).Count);
         // Expected copies per message: 0.8 * (1 + 0.1) = 0.88.
         Assert.That(delivered, Is.InRange(8_500, 9_100));
     }
@@ -33,8 +40,8 @@ public sealed class NetworkTests
     public void In_flight_messages_can_be_listed_dropped_and_duplicated_by_hand()
     {
         var network = new SimNetwork(new SplitMix64(3), LinkProfile.Reliable);
-        var sent = network.Send(Vote(1, 2, 1), 0).Single();
-        network.Send(Vote(1, 3, 2), 0);
+        var sent = Send(network, Vote(1, 2, 1)).Single();
+        Send(network, Vote(1, 3, 2));
         Assert.That(network.InFlight.Select(m => m.Message.To.Value).Order(), Is.EqualTo((int[])[2, 3]));
         Assert.That(network.Duplicate(sent.Seq, 0), Is.Not.Null);
         Assert.That(network.Drop(sent.Seq), Is.Not.Null);

@@ -1,0 +1,259 @@
+using System.Buffers.Binary;
+using System.Text;
+using Raft.Core.Effects;
+using Raft.Core.Log;
+using Raft.Core.Messages;
+using Raft.Core.StateMachine;
+using Raft.Simulation.Faults;
+using Raft.Simulation.Network;
+
+namespace Raft.Simulation.Tracing;
+
+/// <summary>
+/// The canonical binary form of a <see cref="TraceEvent"/>, which the run's digest covers. Fixed
+/// widths, little-endian, no culture and no text for anything frequent, so the same run gives the
+/// same bytes in any process on any machine:
+/// <code>
+/// event   = time:i64 kind:u8 form:u8 actor:i32 first:i64 second:i64 third:i64 subject
+/// subject = tag:u8 fields...   (see <see cref="WriteSubject"/>; tag 0: none)
+/// message = type:u8 from:i32 to:i32 term:i64 id:i64 then the type's own fields
+/// entry   = index:i64 term:i64 kind:u8 length:i32 command bytes
+/// command = client:i64 sequence:i64 operation:u8 key:text value:text? expected:text? (text? = -1 for none)
+/// text    = length:i32 UTF-8 bytes (faults, violations and notes: rare events)
+/// </code>
+/// </summary>
+public static class TraceEncoding
+{
+    private enum Tag : byte { None, Copy, Message, Entry, Entries, Snapshot, Fault, NetworkFault, Command, Outcome, Text }
+
+    /// <summary>Writes the event's bytes to <paramref name="output"/> (cleared first).</summary>
+    public static void Write(in TraceEvent e, ByteWriter output)
+    {
+        output.Clear();
+        output.Int64(e.TimeMicros);
+        output.Byte((byte)e.Kind);
+        output.Byte((byte)e.Form);
+        output.Int32(e.Actor);
+        output.Int64(e.First);
+        output.Int64(e.Second);
+        output.Int64(e.Third);
+        WriteSubject(e.Subject, output);
+    }
+
+    private static void WriteSubject(object? subject, ByteWriter output)
+    {
+        switch (subject)
+        {
+            case null:
+                output.Byte((byte)Tag.None);
+                break;
+            case InFlightMessage copy:
+                output.Byte((byte)Tag.Copy);
+                output.Int64(copy.Seq);
+                output.Int64(copy.SentAtMicros);
+                output.Int64(copy.DeliverAtMicros);
+                output.Byte(copy.IsDuplicate ? (byte)1 : (byte)0);
+                WriteMessage(copy.Message, output);
+                break;
+            case Message message:
+                output.Byte((byte)Tag.Message);
+                WriteMessage(message, output);
+                break;
+            case LogEntry entry:
+                output.Byte((byte)Tag.Entry);
+                WriteEntry(entry, output);
+                break;
+            case PersistEntries write:
+                output.Byte((byte)Tag.Entries);
+                output.Int64(write.FirstIndex);
+                WriteEntries(write.Entries, output);
+                break;
+            case PersistSnapshot write:
+                output.Byte((byte)Tag.Snapshot);
+                WriteSnapshot(write.Snapshot, output);
+                break;
+            case Snapshot snapshot:
+                output.Byte((byte)Tag.Snapshot);
+                WriteSnapshot(snapshot, output);
+                break;
+            case NetworkFault network: // its rates are doubles: their bits, not their culture's text
+                output.Byte((byte)Tag.NetworkFault);
+                output.Int64(network.AtMicros);
+                output.Int64(BitConverter.DoubleToInt64Bits(network.LossRate));
+                output.Int64(BitConverter.DoubleToInt64Bits(network.DuplicateRate));
+                output.Int64(BitConverter.DoubleToInt64Bits(network.ReorderRate));
+                break;
+            case KvCommand command:
+                output.Byte((byte)Tag.Command);
+                WriteCommand(command, output);
+                break;
+            case ClientOutcome outcome:
+                output.Byte((byte)Tag.Outcome);
+                WriteCommand(outcome.Command, output);
+                output.Byte((byte)((outcome.Result.Ok ? 1 : 0) | (outcome.Result.Value is null ? 0 : 2)));
+                output.Text(outcome.Result.Value ?? "");
+                break;
+            case FaultAction action:
+                output.Byte((byte)Tag.Fault);
+                output.Int64(action.AtMicros);
+                output.Text(action.Describe());
+                break;
+            default:
+                output.Byte((byte)Tag.Text);
+                output.Text(subject.ToString() ?? "");
+                break;
+        }
+    }
+
+    private static void WriteMessage(Message message, ByteWriter output)
+    {
+        output.Byte(TypeOf(message));
+        output.Int32(message.From.Value);
+        output.Int32(message.To.Value);
+        output.Int64(message.Term);
+        output.Int64(message.Id);
+        switch (message)
+        {
+            case AppendEntries append:
+                output.Int64(append.PrevLogIndex);
+                output.Int64(append.PrevLogTerm);
+                output.Int64(append.LeaderCommit);
+                WriteEntries(append.Entries, output);
+                break;
+            case AppendEntriesResponse response:
+                output.Int64(response.InReplyTo);
+                output.Byte(response.Success ? (byte)1 : (byte)0);
+                output.Int64(response.Index);
+                output.Int64(response.HintIndex);
+                output.Int64(response.HintTerm);
+                break;
+            case RequestVote vote:
+                output.Int64(vote.LastLogIndex);
+                output.Int64(vote.LastLogTerm);
+                output.Byte(vote.LeadershipTransfer ? (byte)1 : (byte)0);
+                break;
+            case RequestVoteResponse vote:
+                output.Int64(vote.InReplyTo);
+                output.Byte(vote.VoteGranted ? (byte)1 : (byte)0);
+                break;
+            case PreVote vote:
+                output.Int64(vote.LastLogIndex);
+                output.Int64(vote.LastLogTerm);
+                break;
+            case PreVoteResponse vote:
+                output.Int64(vote.InReplyTo);
+                output.Byte(vote.VoteGranted ? (byte)1 : (byte)0);
+                break;
+            case InstallSnapshot install:
+                output.Int64(install.LastIncludedIndex);
+                output.Int64(install.LastIncludedTerm);
+                output.Int64((long)install.Digest);
+                output.Bytes(install.Configuration.Encode());
+                output.Int64(install.Offset);
+                output.Bytes(install.Data);
+                output.Byte(install.Done ? (byte)1 : (byte)0);
+                break;
+            case InstallSnapshotResponse response:
+                output.Int64(response.InReplyTo);
+                output.Int64(response.LastIncludedIndex);
+                output.Int64(response.NextOffset);
+                output.Byte(response.Done ? (byte)1 : (byte)0);
+                break;
+        }
+    }
+
+    /// <summary>A message type's number in this encoding: fixed here, never the order of a switch or a type's hash.</summary>
+    private static byte TypeOf(Message message) => message switch
+    {
+        AppendEntries => 1,
+        AppendEntriesResponse => 2,
+        RequestVote => 3,
+        RequestVoteResponse => 4,
+        PreVote => 5,
+        PreVoteResponse => 6,
+        InstallSnapshot => 7,
+        InstallSnapshotResponse => 8,
+        TimeoutNow => 9,
+        _ => 0,
+    };
+
+    private static void WriteEntries(IReadOnlyList<LogEntry> entries, ByteWriter output)
+    {
+        output.Int32(entries.Count);
+        for (var i = 0; i < entries.Count; i++) WriteEntry(entries[i], output);
+    }
+
+    private static void WriteEntry(LogEntry entry, ByteWriter output)
+    {
+        output.Int64(entry.Index);
+        output.Int64(entry.Term);
+        output.Byte((byte)entry.Kind);
+        output.Bytes(entry.Command);
+    }
+
+    private static void WriteCommand(KvCommand command, ByteWriter output)
+    {
+        output.Int64(command.ClientId);
+        output.Int64(command.Sequence);
+        output.Byte((byte)command.Operation);
+        output.Text(command.Key);
+        output.OptionalText(command.Value);
+        output.OptionalText(command.Expected);
+    }
+
+    private static void WriteSnapshot(Snapshot snapshot, ByteWriter output)
+    {
+        output.Int64(snapshot.LastIncludedIndex);
+        output.Int64(snapshot.LastIncludedTerm);
+        output.Int64((long)snapshot.Metadata.Digest);
+        output.Bytes(snapshot.Metadata.Configuration.Encode());
+        output.Bytes(snapshot.Data);
+    }
+}
+
+/// <summary>A reusable, growing byte buffer with little-endian fixed-width writes.</summary>
+public sealed class ByteWriter
+{
+    private byte[] buffer = new byte[256];
+    private int length;
+
+    public ReadOnlySpan<byte> Written => buffer.AsSpan(0, length);
+
+    public void Clear() => length = 0;
+
+    public void Byte(byte value) => Room(1)[0] = value;
+
+    public void Int32(int value) => BinaryPrimitives.WriteInt32LittleEndian(Room(4), value);
+
+    public void Int64(long value) => BinaryPrimitives.WriteInt64LittleEndian(Room(8), value);
+
+    /// <summary>A length (i32) and the bytes.</summary>
+    public void Bytes(ReadOnlySpan<byte> bytes)
+    {
+        Int32(bytes.Length);
+        bytes.CopyTo(Room(bytes.Length));
+    }
+
+    /// <summary>A length (i32) and the UTF-8 bytes.</summary>
+    public void Text(string text)
+    {
+        var count = Encoding.UTF8.GetByteCount(text);
+        Int32(count);
+        Encoding.UTF8.GetBytes(text, Room(count));
+    }
+
+    /// <summary>-1 for null, else <see cref="Text"/>.</summary>
+    public void OptionalText(string? text)
+    {
+        if (text is null) Int32(-1);
+        else Text(text);
+    }
+
+    private Span<byte> Room(int count)
+    {
+        if (length + count > buffer.Length) Array.Resize(ref buffer, Math.Max(buffer.Length * 2, length + count));
+        var span = buffer.AsSpan(length, count);
+        length += count;
+        return span;
+    }
+}
