@@ -11,6 +11,9 @@ namespace Raft.Simulation.Cli;
 /// <c>raft-sim explore</c>: many seeded runs, a progress bar, a summary, the first failing seed with
 /// its replay command. Exit code 0: every seed passed; 1: a violation; 3: no violation, but the
 /// linearizability check of some seed was inconclusive (search budget spent); 2: bad arguments.
+/// <c>--shard I/N</c> runs one slice of the seeds (<see cref="SeedShard"/>) and <c>--results</c>
+/// writes a line per seed (<see cref="ExploreResultsFile"/>), so that <c>raft-sim merge</c>
+/// (<see cref="MergeCommand"/>) can combine shards run on many machines into this summary.
 /// </summary>
 public static class ExploreCommand
 {
@@ -49,11 +52,23 @@ public static class ExploreCommand
     public static Command Create()
     {
         var set = new RunOptionSet();
-        var seeds = new Option<int>("--seeds") { Description = "How many seeds to run.", DefaultValueFactory = _ => 100 };
+        var seeds = new Option<int>("--seeds") { Description = "How many seeds to run (over all shards).", DefaultValueFactory = _ => 100 };
         seeds.Require(n => n >= 1, "--seeds must be at least 1.");
         var startSeed = new Option<ulong>("--start-seed") { Description = "First seed.", DefaultValueFactory = _ => 1 };
         var jobs = new Option<int>("--jobs") { Description = "Seeds run in parallel (each run is itself single-threaded).", DefaultValueFactory = _ => Environment.ProcessorCount };
         jobs.Require(n => n >= 1, "--jobs must be at least 1.");
+        var shard = new Option<SeedShard>("--shard")
+        {
+            HelpName = "I/N",
+            Description = "Run only shard I of N (counted from 0): the seeds whose offset from --start-seed is I modulo N. Shards 0/N to N-1/N together run every seed once; merge their --results files with raft-sim merge.",
+            DefaultValueFactory = _ => SeedShard.Whole,
+            CustomParser = ParseShard,
+        };
+        var results = new Option<string?>("--results")
+        {
+            HelpName = "FILE.ndjson",
+            Description = "Write one JSON line per seed (options, digest, verdict, figures) to this file, for raft-sim merge. Every seed of the shard runs, even after a violation. The file appears whole when the run ends, or not at all.",
+        };
 
         var linBudget = CreateLinBudgetOption();
 
@@ -65,30 +80,80 @@ public static class ExploreCommand
         set.AddTo(command);
         command.Add(linBudget);
         command.Add(jobs);
+        command.Add(shard);
+        command.Add(results);
         command.SetAction(parse => Run(
-            count: parse.GetValue(seeds), first: parse.GetValue(startSeed), jobs: parse.GetValue(jobs),
+            new ExploreRange(parse.GetValue(startSeed), parse.GetValue(seeds), parse.GetValue(shard)), parse.GetValue(jobs), parse.GetValue(results),
             optionsFor: seed => set.Read(parse, seed) with { LinearizabilityStepBudget = parse.GetValue(linBudget) }));
         return command;
     }
 
-    private static int Run(int count, ulong first, int jobs, Func<ulong, SimulationOptions> optionsFor)
+    /// <summary>The seeds an explore runs: <paramref name="Count"/> seeds from <paramref name="First"/>, or one shard of them.</summary>
+    private sealed record ExploreRange(ulong First, int Count, SeedShard Shard);
+
+    private static SeedShard ParseShard(ArgumentResult result)
     {
-        var example = optionsFor(first);
-        Console.WriteLine($"Exploring {count} seeds from {first}: {example.Nodes} nodes{(example.Spares == 0 ? "" : $" + {example.Spares} spares")}{(example.MembershipChanges ? ", membership changes" : "")}, {RunOptionSet.FormatDuration(example.DurationMicros)} each, faults {RunOptionSet.Kebab(example.Faults.ToString())}, {example.Clients} clients{(example.Raft.Bug == Core.TeachingBug.None ? "" : $", bug {RunOptionSet.Kebab(example.Raft.Bug.ToString())}")}, {jobs} jobs");
-        var results = new SimulationResult?[count];
+        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+        if (SeedShard.TryParse(text, out var shard, out var problem)) return shard;
+        result.AddError(problem);
+        return SeedShard.Whole;
+    }
+
+    private static int Run(ExploreRange range, int jobs, string? resultsPath, Func<ulong, SimulationOptions> optionsFor)
+    {
+        if (resultsPath is not null && Directory.Exists(resultsPath))
+            return RaftSimCli.UsageError("explore", $"cannot write results to {resultsPath}: it is a folder; name a file, e.g. {Path.Combine(resultsPath, "shard-0.ndjson")}.");
+        if (resultsPath is not null && !Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(resultsPath))))
+            return RaftSimCli.UsageError("explore", $"cannot write results to {resultsPath}: no such folder.");
+        var seeds = range.Shard.SeedsOf(range.First, range.Count).ToList();
+        var example = optionsFor(range.First);
+        var what = range.Shard == SeedShard.Whole
+            ? $"{range.Count} seeds from {range.First}"
+            : $"shard {range.Shard} of {range.Count} seeds from {range.First} ({seeds.Count} seeds: {string.Join(", ", seeds.Take(5))}{(seeds.Count > 5 ? ", ..." : "")})";
+        Console.WriteLine($"Exploring {what}: {example.Nodes} nodes{(example.Spares == 0 ? "" : $" + {example.Spares} spares")}{(example.MembershipChanges ? ", membership changes" : "")}, {RunOptionSet.FormatDuration(example.DurationMicros)} each, faults {RunOptionSet.Kebab(example.Faults.ToString())}, {example.Clients} clients{(example.Raft.Bug == Core.TeachingBug.None ? "" : $", bug {RunOptionSet.Kebab(example.Raft.Bug.ToString())}")}, {jobs} jobs");
+        var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
+        // A results file holds every seed of its shard, so a merge can tell a gap from a seed never run.
+        var outcomes = RunSeeds(seeds, jobs, stopAtViolation: resultsPath is null, optionsFor);
+        clock.Stop();
+        if (resultsPath is not null)
+        {
+            var results = new ExploreResults(range.First, range.Count, range.Shard, SeedOutcome.OptionsOf(example), example.LinearizabilityStepBudget, started, DateTimeOffset.UtcNow, clock.Elapsed, outcomes);
+            try
+            {
+                ExploreResultsFile.Write(resultsPath, results);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return RaftSimCli.UsageError("explore", $"cannot write results to {resultsPath}: {e.Message}");
+            }
+            Console.WriteLine($"results          {outcomes.Count} seeds written to {resultsPath}");
+        }
+        return ExploreSummary.Print(outcomes, ExploreSummary.WallTime(clock.Elapsed, outcomes.Count), Console.Out);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="seeds"/> on <paramref name="jobs"/> threads with a progress display and
+    /// returns the outcomes of those that ran, in seed order. With <paramref name="stopAtViolation"/>,
+    /// seeds after a violating one may be skipped.
+    /// </summary>
+    private static List<SeedOutcome> RunSeeds(IReadOnlyList<ulong> seeds, int jobs, bool stopAtViolation, Func<ulong, SimulationOptions> optionsFor)
+    {
+        var count = seeds.Count;
+        var outcomes = new SeedOutcome?[count];
         var done = 0;
 
         void RunAll(Action<int> progress)
         {
             Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = jobs }, (i, state) =>
             {
-                var result = new Simulation(optionsFor(first + (ulong)i)).Run();
-                results[i] = result;
+                var options = optionsFor(seeds[i]);
+                var outcome = SeedOutcome.Of(new Simulation(options).Run(), options);
+                outcomes[i] = outcome;
                 progress(Interlocked.Increment(ref done));
                 // Break, not Stop: every lower seed still finishes, so the reported seed is the smallest failing one whatever --jobs is.
                 // An inconclusive seed is no reason to stop: a later seed may still show a violation.
-                if (result.Violation is not null) state.Break();
+                if (stopAtViolation && outcome.Verdict == SeedVerdict.Violation) state.Break();
             });
         }
 
@@ -96,7 +161,7 @@ public static class ExploreCommand
         {
             AnsiConsole.Progress().AutoClear(true).Start(context =>
             {
-                var task = context.AddTask("seeds", maxValue: count);
+                var task = context.AddTask("seeds", maxValue: Math.Max(count, 1));
                 RunAll(n => task.Value = n);
             });
         }
@@ -105,57 +170,16 @@ public static class ExploreCommand
             var step = Math.Max(1, count / 10);
             RunAll(n => { if (n % step == 0 || n == count) Console.WriteLine($"  {n}/{count} seeds"); });
         }
-        clock.Stop();
-        return Summarize(results, clock.Elapsed, optionsFor, Console.Out);
+        return outcomes.Where(o => o is not null).Select(o => o!).ToList();
     }
 
     /// <summary>
     /// Prints the summary of the seeds that ran and returns the exit code: 1 if any seed violated a
-    /// property, else 3 if any seed was inconclusive, else 0.
+    /// property, else 3 if any seed was inconclusive, else 0 (see <see cref="ExploreSummary"/>).
     /// </summary>
     public static int Summarize(IReadOnlyList<SimulationResult?> results, TimeSpan wall, Func<ulong, SimulationOptions> optionsFor, TextWriter output)
     {
-        var ran = results.Where(r => r is not null).Select(r => r!).ToList();
-        var failures = ran.Where(r => r.Violation is not null).OrderBy(r => r.Seed).ToList();
-        var inconclusive = ran.Where(r => r.Inconclusive).OrderBy(r => r.Seed).ToList();
-        var seconds = Math.Max(wall.TotalSeconds, 1e-6);
-        output.WriteLine();
-        output.WriteLine($"seeds run        {ran.Count}");
-        output.WriteLine($"violations       {failures.Count}{(failures.Count == 0 ? "" : " (" + string.Join(", ", failures.GroupBy(f => f.Violation!.Property).OrderBy(g => g.Key).Select(g => $"{g.Key}: {g.Count()}")) + ")")}");
-        output.WriteLine($"inconclusive     {inconclusive.Count}{(inconclusive.Count == 0 ? "" : " (linearizability search budget spent; not passed)")}");
-        output.WriteLine($"elections        {ran.Sum(r => (long)r.Elections)}");
-        output.WriteLine($"commits          {ran.Sum(r => r.CommittedIndex)}");
-        if (ran.Any(r => r.MembershipChangesCommitted > 0)) output.WriteLine($"config changes   {ran.Sum(r => (long)r.MembershipChangesCommitted)} committed");
-        output.WriteLine($"client ops       {ran.Sum(r => (long)r.ClientOperations)}");
-        output.WriteLine($"messages         {ran.Sum(r => r.MessagesSent)} sent, {ran.Sum(r => r.MessagesDropped)} dropped");
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wall time        {wall.TotalSeconds:0.00}s ({ran.Count / seconds:0.0} seeds/s)"));
-        if (failures.Count == 0 && inconclusive.Count == 0)
-        {
-            output.WriteLine("No violation.");
-            return 0;
-        }
-        if (failures.Count == 0)
-        {
-            var first = inconclusive[0];
-            output.WriteLine();
-            output.WriteLine($"No violation found, but INCONCLUSIVE: {inconclusive.Count} seed(s) not checked for linearizability to the end: {string.Join(", ", inconclusive.Take(10).Select(r => r.Seed))}{(inconclusive.Count > 10 ? ", ..." : "")}");
-            output.WriteLine($"First: seed {first.Seed}: the search gave up on key \"{first.Linearizability!.Key}\" after {first.Linearizability.Steps} steps (budget {optionsFor(first.Seed).LinearizabilityStepBudget} per key).");
-            output.WriteLine($"Replay it with a larger budget{RaftSimInvocation.Where}:");
-            output.WriteLine("  " + ReplayCommand(optionsFor(first.Seed) with { LinearizabilityStepBudget = LargerBudget(optionsFor(first.Seed).LinearizabilityStepBudget) }));
-            return InconclusiveExitCode;
-        }
-        var failure = failures[0];
-        output.WriteLine();
-        output.WriteLine($"FIRST VIOLATION: seed {failure.Seed}: {failure.Violation}");
-        output.WriteLine("Last events before it:");
-        foreach (var line in failure.RecentTrace.TakeLast(12)) output.WriteLine("  " + line.ToText());
-        output.WriteLine("Servers at the violation:");
-        foreach (var server in failure.Servers ?? []) output.WriteLine("  " + server.ToText());
-        output.WriteLine();
-        output.WriteLine($"Replay it with{RaftSimInvocation.Where}:");
-        output.WriteLine("  " + ReplayCommand(optionsFor(failure.Seed)));
-        return 1;
+        var outcomes = results.Where(r => r is not null).Select(r => SeedOutcome.Of(r!, optionsFor(r!.Seed))).ToList();
+        return ExploreSummary.Print(outcomes, ExploreSummary.WallTime(wall, outcomes.Count), output);
     }
-
-    private static long LargerBudget(long budget) => budget > long.MaxValue / 10 ? long.MaxValue : budget * 10;
 }

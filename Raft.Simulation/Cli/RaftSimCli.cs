@@ -5,7 +5,7 @@ namespace Raft.Simulation.Cli;
 
 /// <summary>
 /// The <c>raft-sim</c> command line. Exit codes: 0 ok, 1 a violation or mismatch, 2 bad usage,
-/// 3 inconclusive (explore, replay: a linearizability search ran out of its step budget).
+/// 3 inconclusive (explore, replay, merge: a linearizability search ran out of its step budget).
 /// Every usage error (a parse error, or a bad file found when a command starts) prints
 /// <c>raft-sim: problem</c>, the command's usage line and how to get its help, on stderr.
 /// </summary>
@@ -36,6 +36,7 @@ public static partial class RaftSimCli
             ScenarioCommands.CreateStep(),
             ScenarioCommands.CreateCheck(),
             BenchCommand.Create(),
+            MergeCommand.Create(),
         };
         return root.Parse(args);
     }
@@ -51,13 +52,14 @@ public static partial class RaftSimCli
     /// <summary>The synopsis of <paramref name="command"/> (as in the README), or of raft-sim as a whole for any other name.</summary>
     public static string Usage(string command) => command switch
     {
-        "explore" => "raft-sim explore [--seeds N] [--nodes 3|5|7] [--duration 10s] [--faults PROFILE] [--bug NAME] [--jobs J] [options]",
+        "explore" => "raft-sim explore [--seeds N] [--nodes 3|5|7] [--duration 10s] [--faults PROFILE] [--bug NAME] [--jobs J] [--shard I/N] [--results FILE.ndjson] [options]",
         "replay" => "raft-sim replay --seed S [the options of explore] [--trace FILE] [--summary-only]",
         "run" => "raft-sim run FILE.scn",
         "step" => "raft-sim step FILE.scn",
         "check" => "raft-sim check FILE.scn|DIR... [--rewrite] [--bug NAME]",
         "bench" => "raft-sim bench [--seeds N]",
-        _ => "raft-sim explore|replay|run|step|check|bench [options]",
+        "merge" => "raft-sim merge FILE.ndjson|DIR...",
+        _ => "raft-sim explore|replay|run|step|check|bench|merge [options]",
     };
 
     /// <summary>The parser's conversion error without .NET type names: "'x' is not a number (--drift)".</summary>
