@@ -88,7 +88,6 @@ public sealed partial class RaftNode
     /// <summary>Reads are confirmed in arrival order: a later read's round starts later.</summary>
     private void ReleaseConfirmedReads()
     {
-        if (pendingReads.Count == 0) return;
         while (pendingReads.TryPeek(out var read) && AnsweredByQuorum(read.FirstMessageId))
         {
             pendingReads.Dequeue();
