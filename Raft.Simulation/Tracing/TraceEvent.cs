@@ -172,20 +172,3 @@ public readonly struct TraceEvent
         _ => TraceKind.Partition,
     };
 }
-
-/// <summary>Which shape of its kind a <see cref="TraceEvent"/> has.</summary>
-public enum TraceForm : byte
-{
-    Plain,
-    LostAtSend,
-    ReceiverDown,
-    LinkCut,
-    ByHand,
-    Delayed,
-    Restore,
-    ReadConfirmed,
-    SnapshotTaken,
-}
-
-/// <summary>What a client's completed operation returned.</summary>
-public sealed record ClientOutcome(KvCommand Command, KvResult Result);
