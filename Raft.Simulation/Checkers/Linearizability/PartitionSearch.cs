@@ -31,11 +31,13 @@ internal sealed class PartitionSearch<TInput, TOutput, TState>
     // The linearization so far, as a stack: the call taken at each depth and the state before it.
     private readonly int[] takenCalls;
     private readonly TState[] statesBefore;
+    private readonly ulong[] stateHashesBefore;
     private int depth;
 
     private readonly OperationSet linearized;
     private Memo? memo = new(); // dropped once decided: a finished search keeps no memory
     private TState state;
+    private ulong stateHash;
     private int entry;
 
     public PartitionSearch(ILinearizabilityModel<TInput, TOutput, TState> model, IReadOnlyList<ModelOperation<TInput, TOutput>> operations)
@@ -46,8 +48,10 @@ internal sealed class PartitionSearch<TInput, TOutput, TState>
         (next, previous) = BuildTimeLine(operations);
         takenCalls = new int[count];
         statesBefore = new TState[count];
+        stateHashesBefore = new ulong[count];
         linearized = new OperationSet(count);
         state = model.Init();
+        stateHash = HashOf(state);
         entry = next[Head];
     }
 
@@ -107,15 +111,17 @@ internal sealed class PartitionSearch<TInput, TOutput, TState>
         var operation = operations[op];
         var (ok, after) = model.Step(state, operation.Input, operation.Output);
         if (!ok) return false;
+        // An operation that leaves the state as it was (a read) returns the same object: no need to hash it again.
+        var afterHash = !typeof(TState).IsValueType && ReferenceEquals(after, state) ? stateHash : HashOf(after);
         linearized.Add(op);
-        if (!memo!.TryAdd(linearized, after))
+        if (!memo!.TryAdd(linearized, after, afterHash))
         {
             linearized.Remove(op);
             return false;
         }
-        (takenCalls[depth], statesBefore[depth]) = (call, state);
+        (takenCalls[depth], statesBefore[depth], stateHashesBefore[depth]) = (call, state, stateHash);
         depth++;
-        state = after;
+        (state, stateHash) = (after, afterHash);
         Lift(call);
         return true;
     }
@@ -125,12 +131,14 @@ internal sealed class PartitionSearch<TInput, TOutput, TState>
     {
         depth--;
         var call = takenCalls[depth];
-        state = statesBefore[depth];
+        (state, stateHash) = (statesBefore[depth], stateHashesBefore[depth]);
         statesBefore[depth] = default!;
         linearized.Remove(OperationOf(call));
         Unlift(call);
         return call;
     }
+
+    private static ulong HashOf(TState state) => state is null ? 0UL : (ulong)EqualityComparer<TState>.Default.GetHashCode(state);
 
     private static bool IsCall(int node) => (node & 1) == 1;
 
@@ -203,9 +211,8 @@ internal sealed class PartitionSearch<TInput, TOutput, TState>
         private readonly HashSet<Pair> seen = new(PairComparer.Instance);
 
         /// <summary>Adds the pair (copying the set) if it is new; returns whether it was.</summary>
-        public bool TryAdd(OperationSet set, TState state)
+        public bool TryAdd(OperationSet set, TState state, ulong stateHash)
         {
-            var stateHash = state is null ? 0UL : (ulong)EqualityComparer<TState>.Default.GetHashCode(state);
             var hash = Mix(set.Hash ^ (stateHash * 0x9E3779B97F4A7C15UL));
             if (seen.Contains(new Pair(set.LiveWords, state, hash))) return false;
             seen.Add(new Pair(set.Snapshot(), state, hash));
