@@ -35,7 +35,7 @@ internal sealed class PartitionSearch<TInput, TOutput, TState>
     private int depth;
 
     private readonly OperationSet linearized;
-    private Memo? memo = new(); // dropped once decided: a finished search keeps no memory
+    private Memo? memo; // dropped once decided: a finished search keeps no memory
     private TState state;
     private ulong stateHash;
     private int entry;
@@ -50,6 +50,7 @@ internal sealed class PartitionSearch<TInput, TOutput, TState>
         statesBefore = new TState[count];
         stateHashesBefore = new ulong[count];
         linearized = new OperationSet(count);
+        memo = new Memo(linearized.LiveWords.Length);
         state = model.Init();
         stateHash = HashOf(state);
         entry = next[Head];
@@ -206,17 +207,58 @@ internal sealed class PartitionSearch<TInput, TOutput, TState>
     /// Every (linearized set, state) pair the search has reached: reaching one again cannot lead
     /// anywhere new (Lowe 2017). Pairs that collide on the hash are told apart by their contents.
     /// </summary>
-    private sealed class Memo
+    /// <remarks>
+    /// A hash table with chaining, kept in flat arrays: the sets are copied side by side into one
+    /// array of words, so a pair costs no object of its own (a memo holds millions of them).
+    /// </remarks>
+    private sealed class Memo(int wordsPerSet)
     {
-        private readonly HashSet<Pair> seen = new(PairComparer.Instance);
+        private int[] buckets = new int[1024]; // per bucket: the first pair's index + 1 (0: empty)
+        private int[] chain = new int[1024];   // per pair: the next pair's index + 1 in its bucket
+        private int[] hashes = new int[1024];
+        private TState[] states = new TState[1024];
+        private ulong[] words = new ulong[1024 * wordsPerSet];
+        private int count;
 
         /// <summary>Adds the pair (copying the set) if it is new; returns whether it was.</summary>
         public bool TryAdd(OperationSet set, TState state, ulong stateHash)
         {
             var hash = Mix(set.Hash ^ (stateHash * 0x9E3779B97F4A7C15UL));
-            if (seen.Contains(new Pair(set.LiveWords, state, hash))) return false;
-            seen.Add(new Pair(set.Snapshot(), state, hash));
+            var live = set.LiveWords.AsSpan();
+            for (var i = buckets[hash & (buckets.Length - 1)] - 1; i >= 0; i = chain[i] - 1)
+            {
+                if (hashes[i] == hash
+                    && words.AsSpan(i * wordsPerSet, wordsPerSet).SequenceEqual(live)
+                    && EqualityComparer<TState>.Default.Equals(states[i], state))
+                {
+                    return false;
+                }
+            }
+            if (count == states.Length) Grow();
+            live.CopyTo(words.AsSpan(count * wordsPerSet, wordsPerSet));
+            (hashes[count], states[count]) = (hash, state);
+            Link(count);
+            count++;
             return true;
+        }
+
+        private void Link(int pair)
+        {
+            var bucket = hashes[pair] & (buckets.Length - 1);
+            chain[pair] = buckets[bucket];
+            buckets[bucket] = pair + 1;
+        }
+
+        /// <summary>Doubles every array and rehashes (one bucket per pair keeps chains short).</summary>
+        private void Grow()
+        {
+            var capacity = 2 * states.Length;
+            Array.Resize(ref chain, capacity);
+            Array.Resize(ref hashes, capacity);
+            Array.Resize(ref states, capacity);
+            Array.Resize(ref words, capacity * wordsPerSet);
+            buckets = new int[capacity];
+            for (var pair = 0; pair < count; pair++) Link(pair);
         }
 
         private static int Mix(ulong hash)
@@ -226,19 +268,5 @@ internal sealed class PartitionSearch<TInput, TOutput, TState>
             hash ^= hash >> 33;
             return (int)hash;
         }
-    }
-
-    private readonly record struct Pair(ulong[] Words, TState State, int Hash);
-
-    private sealed class PairComparer : IEqualityComparer<Pair>
-    {
-        public static readonly PairComparer Instance = new();
-
-        public bool Equals(Pair x, Pair y) =>
-            x.Hash == y.Hash
-            && x.Words.AsSpan().SequenceEqual(y.Words)
-            && EqualityComparer<TState>.Default.Equals(x.State, y.State);
-
-        public int GetHashCode(Pair pair) => pair.Hash;
     }
 }
