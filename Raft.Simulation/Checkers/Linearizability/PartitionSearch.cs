@@ -213,11 +213,11 @@ internal sealed class PartitionSearch<TInput, TOutput, TState>
     /// </remarks>
     private sealed class Memo(int wordsPerSet)
     {
-        private int[] buckets = new int[1024]; // per bucket: the first pair's index + 1 (0: empty)
-        private int[] chain = new int[1024];   // per pair: the next pair's index + 1 in its bucket
-        private int[] hashes = new int[1024];
-        private TState[] states = new TState[1024];
-        private ulong[] words = new ulong[1024 * wordsPerSet];
+        private int[] buckets = new int[64]; // per bucket: the first pair's index + 1 (0: empty)
+        private int[] chain = new int[64];   // per pair: the next pair's index + 1 in its bucket
+        private int[] hashes = new int[64];
+        private TState[] states = new TState[64];
+        private ulong[] words = new ulong[64 * wordsPerSet];
         private int count;
 
         /// <summary>Adds the pair (copying the set) if it is new; returns whether it was.</summary>
