@@ -28,7 +28,12 @@ namespace Raft.Simulation.Checkers.Linearizability;
 /// <para>
 /// Linearizability is compositional: a history is linearizable iff each partition's sub-history is
 /// (each key's, for the store), so each partition is searched on its own, which keeps the sets
-/// small. An operation that never got a reply may or may not have taken effect: it is given a
+/// small. The partitions are searched side by side, and the first shown illegal ends the check:
+/// a long search of one key never delays the verdict on another that is plainly broken (which one
+/// is reported, deterministically, is explained in <see cref="PartitionRace"/>). On the caller's
+/// thread by default, as the simulator needs; callers with cores to spare pass a
+/// <see cref="PartitionRunner"/> that runs the partitions' searches in parallel, for the same
+/// result. An operation that never got a reply may or may not have taken effect: it is given a
 /// return at +infinity and any answer, so the search may place it anywhere after its call,
 /// including after everything else, which is the same as never. An operation that returned but
 /// whose answer was not recorded took effect by its return, with any answer. A get without a
