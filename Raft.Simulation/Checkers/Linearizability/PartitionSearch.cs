@@ -256,7 +256,7 @@ internal sealed class PartitionSearch<TInput, TOutput, TState>
             Array.Resize(ref chain, capacity);
             Array.Resize(ref hashes, capacity);
             Array.Resize(ref states, capacity);
-            Array.Resize(ref words, capacity * wordsPerSet);
+            Array.Resize(ref words, checked(capacity * wordsPerSet));
             buckets = new int[capacity];
             for (var pair = 0; pair < count; pair++) Link(pair);
         }
