@@ -22,7 +22,8 @@ internal sealed class PartitionSearch<TInput, TOutput, TState>
     private const int End = -1;
 
     private readonly ILinearizabilityModel<TInput, TOutput, TState> model;
-    private readonly IReadOnlyList<ModelOperation<TInput, TOutput>> operations;
+    private readonly TInput[] inputs;
+    private readonly TOutput?[] outputs;
 
     // The time line. Node 0 is the head; operation i has its call at node 2i+1 and its return at 2i+2.
     private readonly int[] next;
@@ -43,7 +44,8 @@ internal sealed class PartitionSearch<TInput, TOutput, TState>
     public PartitionSearch(ILinearizabilityModel<TInput, TOutput, TState> model, IReadOnlyList<ModelOperation<TInput, TOutput>> operations)
     {
         this.model = model;
-        this.operations = operations;
+        inputs = operations.Select(o => o.Input).ToArray();
+        outputs = operations.Select(o => o.Output).ToArray();
         var count = operations.Count;
         (next, previous) = BuildTimeLine(operations);
         takenCalls = new int[count];
@@ -73,6 +75,7 @@ internal sealed class PartitionSearch<TInput, TOutput, TState>
     /// </summary>
     public bool Advance(long stepLimit)
     {
+        if (IsDecided) return true;
         while (entry != End)
         {
             if (Steps >= stepLimit) return false;
@@ -109,8 +112,7 @@ internal sealed class PartitionSearch<TInput, TOutput, TState>
     private bool TryLinearize(int call)
     {
         var op = OperationOf(call);
-        var operation = operations[op];
-        var (ok, after) = model.Step(state, operation.Input, operation.Output);
+        var (ok, after) = model.Step(state, inputs[op], outputs[op]);
         if (!ok) return false;
         // An operation that leaves the state as it was (a read) returns the same object: no need to hash it again.
         var afterHash = !typeof(TState).IsValueType && ReferenceEquals(after, state) ? stateHash : HashOf(after);
