@@ -3,7 +3,7 @@ namespace Raft.Simulation.Checkers.Linearizability;
 /// <summary>
 /// The sequential specification a history is checked against: where the object starts, what one
 /// operation does to it, and which operations can never affect each other. Implement these three
-/// and <see cref="LinearizabilityChecker.Check{TInput, TOutput, TState}"/> does the rest
+/// and <see cref="LinearizabilityChecker.Check{TInput, TOutput, TState}(ILinearizabilityModel{TInput, TOutput, TState}, IReadOnlyList{ModelOperation{TInput, TOutput}}, long)"/> does the rest
 /// (partitioning, step budget, explaining a violation, rendering); <see cref="KvModel"/> is one.
 /// </summary>
 /// <typeparam name="TInput">What a client asked for.</typeparam>

@@ -28,7 +28,12 @@ namespace Raft.Simulation.Checkers.Linearizability;
 /// <para>
 /// Linearizability is compositional: a history is linearizable iff each partition's sub-history is
 /// (each key's, for the store), so each partition is searched on its own, which keeps the sets
-/// small. An operation that never got a reply may or may not have taken effect: it is given a
+/// small. The partitions are searched side by side, and the first shown illegal ends the check:
+/// a long search of one key never delays the verdict on another that is plainly broken (which one
+/// is reported, deterministically, is explained in <see cref="PartitionRace"/>). On the caller's
+/// thread by default, as the simulator needs; callers with cores to spare pass a
+/// <see cref="PartitionRunner"/> that runs the partitions' searches in parallel, for the same
+/// result. An operation that never got a reply may or may not have taken effect: it is given a
 /// return at +infinity and any answer, so the search may place it anywhere after its call,
 /// including after everything else, which is the same as never. An operation that returned but
 /// whose answer was not recorded took effect by its return, with any answer. A get without a
@@ -54,10 +59,11 @@ public static class LinearizabilityChecker
     private static readonly KvModel Model = new();
 
     /// <summary>
-    /// Checks <paramref name="operations"/> against <paramref name="model"/>, one partition at a
-    /// time in ordinal order; each search of one partition (including each search while explaining a
-    /// violation) may take at most <paramref name="stepBudget"/> steps. A violation in any partition
-    /// wins over an unknown outcome in another.
+    /// Checks <paramref name="operations"/> against <paramref name="model"/>, all partitions side by
+    /// side on the caller's thread; each search of one partition (including each search while
+    /// explaining a violation) may take at most <paramref name="stepBudget"/> steps. A violation in any
+    /// partition wins over an unknown outcome in another and ends the check (see <see cref="PartitionRace"/>
+    /// for which illegal partition is reported when there are several).
     /// </summary>
     /// <exception cref="ArgumentException">
     /// Malformed input, refused rather than reported as a violation: an operation returned before it
@@ -67,32 +73,43 @@ public static class LinearizabilityChecker
         ILinearizabilityModel<TInput, TOutput, TState> model,
         IReadOnlyList<ModelOperation<TInput, TOutput>> operations,
         long stepBudget = DefaultStepBudget)
+        where TOutput : class =>
+        Check(model, operations, stepBudget, PartitionRace.InTurn);
+
+    /// <summary>
+    /// As <see cref="Check{TInput, TOutput, TState}(ILinearizabilityModel{TInput, TOutput, TState}, IReadOnlyList{ModelOperation{TInput, TOutput}}, long)"/>,
+    /// with the partitions' searches run by <paramref name="runPartitions"/>, for example on all cores.
+    /// The result is the same whatever the runner, and whatever order its searches finish in.
+    /// </summary>
+    public static LinearizabilityResult<TInput, TOutput> Check<TInput, TOutput, TState>(
+        ILinearizabilityModel<TInput, TOutput, TState> model,
+        IReadOnlyList<ModelOperation<TInput, TOutput>> operations,
+        long stepBudget,
+        PartitionRunner runPartitions)
         where TOutput : class
     {
         ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(runPartitions);
         ArgumentOutOfRangeException.ThrowIfNegative(stepBudget);
         LinearizabilitySearch.Validate(operations, nameof(operations));
-        var totalSteps = 0L;
-        string? unknownPartition = null;
-        foreach (var (partition, members) in LinearizabilitySearch.Partition(model, operations))
+        var partitions = LinearizabilitySearch.Partition(model, operations).ToList();
+        var verdict = PartitionRace.Run(model, partitions.Select(p => (IReadOnlyList<ModelOperation<TInput, TOutput>>)p.Value).ToList(), stepBudget, runPartitions);
+        switch (verdict.Outcome)
         {
-            var (outcome, steps) = LinearizabilitySearch.RunPartition(model, members, stepBudget);
-            totalSteps += steps;
-            if (outcome == LinearizabilityOutcome.Violation)
-            {
+            case LinearizabilityOutcome.Violation:
+                var (partition, members) = partitions[verdict.Partition];
                 var explanation = ViolationShrinker.Explain(model, members, stepBudget);
-                return new(outcome, partition, explanation.Illegal, explanation.Culprit, explanation.CulpritIsMistimed, totalSteps);
-            }
-            if (outcome == LinearizabilityOutcome.Unknown) unknownPartition ??= partition;
+                return new(verdict.Outcome, partition, explanation.Illegal, explanation.Culprit, explanation.CulpritIsMistimed, verdict.Steps);
+            case LinearizabilityOutcome.Unknown:
+                return new(verdict.Outcome, partitions[verdict.Partition].Key, [], null, false, verdict.Steps);
+            default:
+                return new(verdict.Outcome, null, [], null, false, verdict.Steps);
         }
-        return unknownPartition is null
-            ? new(LinearizabilityOutcome.Linearizable, null, [], null, false, totalSteps)
-            : new(LinearizabilityOutcome.Unknown, unknownPartition, [], null, false, totalSteps);
     }
 
     /// <summary>
     /// Checks a key-value <paramref name="history"/> against <see cref="KvModel"/>, key by key, as
-    /// <see cref="Check{TInput, TOutput, TState}"/> does. An operation with a completion time but no
+    /// <see cref="Check{TInput, TOutput, TState}(ILinearizabilityModel{TInput, TOutput, TState}, IReadOnlyList{ModelOperation{TInput, TOutput}}, long)"/> does. An operation with a completion time but no
     /// recorded result took effect by then with some answer; a get without a result shows nothing and
     /// changes nothing, so it is left out.
     /// </summary>
@@ -100,7 +117,15 @@ public static class LinearizabilityChecker
     /// Malformed input: an operation completed before it was invoked, has a result but no completion
     /// time, or shares its id with another.
     /// </exception>
-    public static LinearizabilityResult Check(IReadOnlyList<ClientOperation> history, long stepBudget = DefaultStepBudget)
+    public static LinearizabilityResult Check(IReadOnlyList<ClientOperation> history, long stepBudget = DefaultStepBudget) =>
+        Check(history, stepBudget, PartitionRace.InTurn);
+
+    /// <summary>
+    /// As <see cref="Check(IReadOnlyList{ClientOperation}, long)"/>, with the keys' searches run by
+    /// <paramref name="runPartitions"/>, for example on all cores. The result is the same whatever the
+    /// runner, and whatever order its searches finish in.
+    /// </summary>
+    public static LinearizabilityResult Check(IReadOnlyList<ClientOperation> history, long stepBudget, PartitionRunner runPartitions)
     {
         ArgumentNullException.ThrowIfNull(history);
         var byId = new Dictionary<long, ClientOperation>();
@@ -117,7 +142,7 @@ public static class LinearizabilityChecker
             .Where(op => op.Result is not null || op.Command.Operation != KvOperation.Get)
             .Select(ToModel)
             .ToList();
-        var result = Check(Model, operations, stepBudget);
+        var result = Check(Model, operations, stepBudget, runPartitions);
         return new LinearizabilityResult(
             result.Outcome, result.Partition, result.IllegalHistory.Select(o => byId[o.Id]).ToList(), result.Steps,
             result.Culprit is { } culprit ? byId[culprit.Id] : null, result.CulpritIsMistimed);

@@ -1,7 +1,7 @@
 namespace Raft.Simulation.Checkers.Linearizability;
 
 /// <summary>
-/// What <see cref="LinearizabilityChecker.Check{TInput, TOutput, TState}"/> found, for any model.
+/// What <see cref="LinearizabilityChecker.Check{TInput, TOutput, TState}(ILinearizabilityModel{TInput, TOutput, TState}, IReadOnlyList{ModelOperation{TInput, TOutput}}, long)"/> found, for any model.
 /// </summary>
 /// <param name="Outcome">The verdict. <see cref="LinearizabilityOutcome.Unknown"/> is no verdict: the step budget ran out.</param>
 /// <param name="Partition">On a violation, the partition whose operations cannot be ordered; on an unknown outcome, the first partition the search gave up on.</param>
