@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using Raft.Core;
 using Raft.Core.StateMachine;
 using Raft.Net.Cluster;
@@ -61,22 +62,34 @@ public sealed class HostDurabilityBarrierTests
         Assert.That(events.Count(e => e.StartsWith("reply", StringComparison.Ordinal)), Is.GreaterThanOrEqualTo(2 * 15));
     }
 
-    /// <summary>Walks one node's record: after a write, nothing may leave until a sync.</summary>
+    /// <summary>
+    /// Walks one node's record: whatever leaves ("... after N": the node had issued N writes when it
+    /// produced it) must come after a sync that covers those N writes. Writes issued later may still
+    /// be unsynced: the node goes on stepping while its disk syncs.
+    /// </summary>
     internal static void AssertNothingLeftBeforeItsWritesWereSynced(NodeId node, IReadOnlyList<string> events)
     {
-        var firstUnsynced = -1;
+        long durable = 0, written = 0;
+        var lastSync = -1;
         for (var i = 0; i < events.Count; i++)
         {
             var e = events[i];
             if (e.StartsWith(RecordingStorage.Write, StringComparison.Ordinal))
+                written = long.Parse(e.Split(' ')[1], CultureInfo.InvariantCulture);
+            else if (e.StartsWith(RecordingStorage.SyncDone, StringComparison.Ordinal))
             {
-                if (firstUnsynced < 0) firstUnsynced = i;
+                var through = long.Parse(e.Split(' ')[1], CultureInfo.InvariantCulture);
+                Assert.That(through, Is.LessThanOrEqualTo(written), $"{node}: '{e}' (event {i}) covers writes never made");
+                if (through > durable) (durable, lastSync) = (through, i);
             }
-            else if (e == RecordingStorage.SyncDone)
-                firstUnsynced = -1;
-            else if ((e.StartsWith("send", StringComparison.Ordinal) || e.StartsWith("reply", StringComparison.Ordinal)) && firstUnsynced >= 0)
-                Assert.Fail($"{node}: '{e}' (event {i}) left before the write of event {firstUnsynced} was synced:\n  " +
-                    string.Join("\n  ", events.Skip(Math.Max(0, firstUnsynced - 2)).Take(i - firstUnsynced + 3)));
+            else if (e.StartsWith("send", StringComparison.Ordinal) || e.StartsWith("reply", StringComparison.Ordinal))
+            {
+                var after = long.Parse(e[(e.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+                Assert.That(after, Is.LessThanOrEqualTo(written), $"{node}: '{e}' (event {i}) claims writes never made");
+                if (after > durable)
+                    Assert.Fail($"{node}: '{e}' (event {i}) left before its {after} writes were synced (only {durable} were):\n  " +
+                        string.Join("\n  ", events.Skip(Math.Max(0, lastSync)).Take(i - Math.Max(0, lastSync) + 1)));
+            }
         }
     }
 
@@ -87,7 +100,7 @@ public sealed class HostDurabilityBarrierTests
         {
             Log = log ?? (_ => { }),
             OpenStorage = c => disks[c.Id] = new RecordingStorage(FileStorage.Open(c.DataDirectory, c.Fsync)),
-            Emitting = what => disks[config.Id].Record(what),
+            Emitting = (what, afterWrites) => disks[config.Id].Record($"{what} after {afterWrites}"),
             BeforeStep = input => beforeStep?.Invoke(disks[config.Id], input),
         };
 
