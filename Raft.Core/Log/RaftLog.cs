@@ -15,6 +15,9 @@ public sealed class RaftLog : IReadOnlyRaftLog
 {
     private readonly List<LogEntry> entries = [];
     private readonly List<ulong> digests = [];
+    // Indices of the configuration entries held, ascending: ConfigurationAsOf finds the latest by
+    // binary search instead of walking back over the whole log on every append (§4.1 needs it then).
+    private readonly List<long> configurationIndices = [];
     private readonly XxHash3 hasher = new();
 
     /// <summary>Where the compacted prefix ends; <see cref="SnapshotMetadata.None"/> before any compaction.</summary>
@@ -104,6 +107,7 @@ public sealed class RaftLog : IReadOnlyRaftLog
             throw new InvalidOperationException($"append of term {entry.Term} after term {LastTerm}: terms never decrease along a log");
         digests.Add(Chain(DigestAt(LastIndex), entry));
         entries.Add(entry);
+        if (entry.Kind == EntryKind.Configuration) configurationIndices.Add(entry.Index);
     }
 
     /// <summary>
@@ -112,10 +116,13 @@ public sealed class RaftLog : IReadOnlyRaftLog
     /// </summary>
     public (Configuration Configuration, long Index)? ConfigurationAsOf(long index)
     {
-        for (var i = Math.Min(index, LastIndex); i >= FirstIndex; i--)
+        // Position of the last configuration entry at or below index (BinarySearch gives the
+        // complement of the first one above it when index itself is not one).
+        var found = configurationIndices.BinarySearch(Math.Min(index, LastIndex));
+        for (var k = found >= 0 ? found : ~found - 1; k >= 0; k--)
         {
-            var entry = entries[Offset(i)];
-            if (entry.Kind == EntryKind.Configuration && Configuration.TryDecode(entry.Command, out var configuration))
+            var i = configurationIndices[k];
+            if (Configuration.TryDecode(entries[Offset(i)].Command, out var configuration))
                 return (configuration, i);
         }
         return SnapshotIndex > 0 ? (Snapshot.Configuration, SnapshotIndex) : null;
@@ -130,6 +137,7 @@ public sealed class RaftLog : IReadOnlyRaftLog
         var count = (int)(LastIndex - index + 1);
         entries.RemoveRange(Offset(index), count);
         digests.RemoveRange(Offset(index), count);
+        configurationIndices.RemoveAll(i => i >= index);
     }
 
     /// <summary>
@@ -145,6 +153,7 @@ public sealed class RaftLog : IReadOnlyRaftLog
         var count = (int)(index - SnapshotIndex);
         entries.RemoveRange(0, count);
         digests.RemoveRange(0, count);
+        configurationIndices.RemoveAll(i => i <= index);
         Snapshot = metadata;
         return metadata;
     }
@@ -167,6 +176,7 @@ public sealed class RaftLog : IReadOnlyRaftLog
         }
         entries.Clear();
         digests.Clear();
+        configurationIndices.Clear();
         Snapshot = snapshot;
         return false;
     }
