@@ -141,15 +141,23 @@ public static class ClusterRun
         churn?.Refresh();
         progress("stopped; checking");
 
+        // The two checks share nothing: the replay of the nodes' input logs (parity, safety, what
+        // committed) runs beside the linearizability check of the clients' history.
         var checkClock = Stopwatch.StartNew();
-        var report = RealRunChecker.Check(cluster.Servers.Select(cluster.DataDirectory));
-        var replaySeconds = checkClock.Elapsed.TotalSeconds;
+        var directories = cluster.Servers.Select(cluster.DataDirectory).ToList();
+        var replay = Task.Run(() =>
+        {
+            var checkedReport = RealRunChecker.Check(directories);
+            return (Report: checkedReport, Seconds: checkClock.Elapsed.TotalSeconds);
+        });
+        // Where a key-parallel linearizability check (keys are independent) would be wired in.
         var lin = LinearizabilityChecker.Check(history.Operations, options.LinearizabilityStepBudget);
-        var linSeconds = checkClock.Elapsed.TotalSeconds - replaySeconds;
+        var linSeconds = checkClock.Elapsed.TotalSeconds;
+        var (report, replaySeconds) = replay.GetAwaiter().GetResult();
         var lost = history.Operations.Count(op => op.IsComplete && op.Command.Operation != KvOperation.Get
             && !report.CommittedCommands.Contains((op.Command.ClientId, op.Command.Sequence)));
         progress(string.Create(CultureInfo.InvariantCulture,
-            $"checked {history.Operations.Count} operations, {report.InputsReplayed} inputs: replay parity and safety {replaySeconds:0.0}s, linearizability {linSeconds:0.0}s, total {checkClock.Elapsed.TotalSeconds:0.0}s"));
+            $"checked {history.Operations.Count} operations, {report.InputsReplayed} inputs: replay parity and safety {replaySeconds:0.0}s, linearizability {linSeconds:0.0}s (side by side), total {checkClock.Elapsed.TotalSeconds:0.0}s"));
         latencies.Sort();
         var summary = new ClusterRunSummary(history.CompletedCount, history.PendingCount, seconds,
             Percentile(latencies, 0.50), Percentile(latencies, 0.99), kills.Count, cuts,
