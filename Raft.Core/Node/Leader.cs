@@ -173,11 +173,12 @@ public sealed partial class RaftNode
     /// <summary>
     /// Figure 2: commitIndex = N if a majority has matchIndex &gt;= N and log[N].term == currentTerm.
     /// The majority is of the voters of the latest configuration; a leader that has removed itself
-    /// does not count its own log (thesis §4.2.2).
+    /// does not count its own log (thesis §4.2.2), and counts it only as far as it is durable
+    /// (<see cref="SelfMatch"/>, thesis §10.2.1).
     /// </summary>
     private void MaybeAdvanceCommit()
     {
-        var matches = Configuration.Voters.Select(m => m == Id ? log.LastIndex : progress[m].Match).ToArray();
+        var matches = Configuration.Voters.Select(m => m == Id ? SelfMatch : progress[m].Match).ToArray();
         var n = Quorum.MajorityIndex(matches);
         if (n <= CommitIndex) return;
         // §5.4.2, Figure 8: only entries of the current term are committed by counting replicas;

@@ -20,7 +20,8 @@ public static class BenchCommand
         var noFsync = new Option<bool>("--no-fsync") { Description = "Measure without fsync, for comparison." };
         var clientCounts = new Option<string>("--clients") { Description = "Comma-separated client counts, one run each.", DefaultValueFactory = _ => string.Join(",", DefaultClientCounts) };
         var writeBytes = new Option<int>("--write-bytes") { Description = "Every operation a put of a value of this many bytes (64 for the DotNext comparison); 0: the mixed workload." };
-        var command = new Command("bench", "Measure throughput, latency and re-election time of a local 3-node cluster.") { duration, noFsync, clientCounts, writeBytes };
+        var noReelection = new Option<bool>("--no-reelection") { Description = "Skip the re-election measurement." };
+        var command = new Command("bench", "Measure throughput, latency and re-election time of a local 3-node cluster.") { duration, noFsync, clientCounts, writeBytes, noReelection };
         clientCounts.Validators.Add(r =>
         {
             if (ParseCounts(r.GetValueOrDefault<string>() ?? "") is null) r.AddError("--clients: not a list of positive counts like 1,32,128");
@@ -45,6 +46,7 @@ public static class BenchCommand
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{clients,7}   {run.Completed / run.Seconds,7:0.0}   {run.P50Millis,6:0.00}   {run.P99Millis,6:0.00}   {run.Completed,9}   {run.CheckSeconds,7:0.0}{(run.Ok ? "" : "  (CHECK FAILED)")}"));
             }
+            if (parse.GetValue(noReelection)) return failed ? 1 : 0;
             var kills = ClusterRun.Execute(new ClusterRunOptions
             {
                 Nodes = 3, Duration = TimeSpan.FromSeconds(16), Clients = 2, Fsync = fsync, KillEvery = TimeSpan.FromSeconds(4), KillLeaderOnly = true,

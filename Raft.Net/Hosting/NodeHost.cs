@@ -63,6 +63,8 @@ public sealed class NodeHost : IDisposable
     private long writesIssued; // persist effects handed to the disk, counted from the start
     private long writesDurable; // how many of them a completed sync covers
     private bool syncRunning;
+    private (long Index, long Term) syncingLog; // the log's last entry when the running sync started
+    private (long Index, long Term)? persistedToReport; // a finished sync the core has not been told of
     private readonly Queue<Outbound> heldBack = new();
     private readonly Action<long, Exception?> onSynced;
     private Input? inputInHand;
@@ -89,6 +91,8 @@ public sealed class NodeHost : IDisposable
     /// <summary>
     /// Test seam: called on the node's thread just before a message or a client answer leaves, with
     /// how many writes the node had issued when it was produced (all of them are durable by now).
+    /// A leader's AppendEntries with <see cref="RaftOptions.LeaderPersistsInParallel"/> is marked
+    /// "early" and comes with the writes durable when it left: it waits for none.
     /// </summary>
     internal Action<string, long>? Emitting { get; init; }
 
@@ -260,6 +264,7 @@ public sealed class NodeHost : IDisposable
     {
         if (syncRunning || writesDurable == writesIssued) return;
         var through = writesIssued;
+        syncingLog = (core!.Log.LastIndex, core.Log.LastTerm); // every write issued so far is in the log up to here
         if (storage!.SyncLater() is not { } fsync)
         {
             MarkDurable(through);
@@ -276,14 +281,28 @@ public sealed class NodeHost : IDisposable
         syncRunning = false;
         if (error is not null) throw new IOException($"sync of the first {through} writes failed: {error.Message}", error);
         MarkDurable(through);
+        MaybeReportPersisted();
         MaybeStartSync(); // the writes that came in meanwhile
         inputLog?.Flush();
+    }
+
+    /// <summary>
+    /// Thesis §10.2.1: tells a leader how far its log is durable, so that it counts itself in the
+    /// commit majority (see <see cref="RaftOptions.LeaderPersistsInParallel"/>). Stepped between
+    /// inputs, never inside one, so that the input log keeps the order the core saw.
+    /// </summary>
+    private void MaybeReportPersisted()
+    {
+        if (persistedToReport is not { } persisted || inputInHand is not null) return;
+        persistedToReport = null;
+        if (core!.Role == Role.Leader) Step(new LogPersisted(persisted.Index, persisted.Term));
     }
 
     /// <summary>The barrier itself: what waited for these writes leaves now, in the order it was produced.</summary>
     private void MarkDurable(long through)
     {
         writesDurable = through;
+        if (config.Options.LeaderPersistsInParallel) persistedToReport = syncingLog;
         while (heldBack.TryPeek(out var next) && next.AfterWrites <= writesDurable)
         {
             heldBack.Dequeue();
@@ -298,13 +317,17 @@ public sealed class NodeHost : IDisposable
     /// <summary>Sends a message to a peer; like a client answer, it never leaves before the writes before it are durable.</summary>
     private void Send(Raft.Core.Messages.Message message)
     {
-        if (MustWait) heldBack.Enqueue(new Outbound(writesIssued, message, null, null));
+        // Thesis §10.2.1: a leader's AppendEntries promises nothing about its own disk (its term was
+        // durable before it asked for votes), so it leaves at once, while the leader's own write of
+        // the entries goes on; the core counts the leader's copy only once it is reported durable.
+        if (config.Options.LeaderPersistsInParallel && message is Raft.Core.Messages.AppendEntries) Emit(message, writesDurable, early: true);
+        else if (MustWait) heldBack.Enqueue(new Outbound(writesIssued, message, null, null));
         else Emit(message, writesIssued);
     }
 
-    private void Emit(Raft.Core.Messages.Message message, long afterWrites)
+    private void Emit(Raft.Core.Messages.Message message, long afterWrites, bool early = false)
     {
-        Emitting?.Invoke($"send {message}", afterWrites);
+        Emitting?.Invoke(early ? $"send {message} early" : $"send {message}", afterWrites);
         if (transport!.Send(message.To, WireCodec.Encode(message, config.ClusterId))) messagesOut++;
     }
 
@@ -377,6 +400,7 @@ public sealed class NodeHost : IDisposable
         inputLog?.WriteLine(InputLog.InputLine(now, input, config.ClusterId, InputLog.DigestOf(output, node)));
         if (!batching && outer is null) inputLog?.Flush();
         inputInHand = outer;
+        MaybeReportPersisted(); // a sync that finished within this step
         if (input is not Compact) MaybeCompact();
         if (node.Role != lastRole || node.Term != lastTerm)
         {

@@ -59,6 +59,7 @@ public static class InputLog
             ["maxBytes"] = o.MaxBytesPerAppend,
             ["maxInflight"] = o.MaxInflightAppends,
             ["maxSnapshotChunk"] = o.MaxSnapshotChunkBytes,
+            ["parallelPersist"] = o.LeaderPersistsInParallel,
             ["term"] = header.HardState.Term,
             ["vote"] = header.HardState.VotedFor?.Value,
             ["cluster"] = header.ClusterId,
@@ -96,6 +97,11 @@ public static class InputLog
                 fields["k"] = "membership";
                 fields["o"] = change.Kind.ToString();
                 fields["n"] = change.Node.Value;
+                break;
+            case LogPersisted persisted:
+                fields["k"] = "persisted";
+                fields["i"] = persisted.Index;
+                fields["e"] = persisted.Term;
                 break;
             case Compact compact:
                 fields["k"] = "compact";
@@ -223,6 +229,7 @@ public static class InputLog
                 MaxBytesPerAppend = r.GetProperty("maxBytes").GetInt32(),
                 MaxInflightAppends = r.GetProperty("maxInflight").GetInt32(),
                 MaxSnapshotChunkBytes = r.TryGetProperty("maxSnapshotChunk", out var chunk) ? chunk.GetInt32() : new RaftOptions().MaxSnapshotChunkBytes,
+                LeaderPersistsInParallel = r.TryGetProperty("parallelPersist", out var parallel) && parallel.GetBoolean(),
             },
             new HardState(r.GetProperty("term").GetInt64(), vote.ValueKind == JsonValueKind.Null ? null : new NodeId(vote.GetInt32())),
             log.Entries, cluster, snapshot, addressBook);
@@ -251,7 +258,7 @@ public static class InputLog
     {
         var reader = new Utf8JsonReader(utf8);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) throw new InvalidDataException("an input line is not a JSON object");
-        long? time = null, number = null, index = null, request = null;
+        long? time = null, number = null, index = null, request = null, term = null;
         string? kind = null, digest = null, bytes = null, operation = null;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
@@ -264,6 +271,7 @@ public static class InputLog
                 case 'n': number = reader.GetInt32(); break;
                 case 'i': index = reader.GetInt64(); break;
                 case 'r': request = reader.GetInt64(); break;
+                case 'e': term = reader.GetInt64(); break;
                 case 'k': kind = reader.GetString(); break;
                 case 'h': digest = reader.GetString(); break;
                 case 'o': operation = reader.GetString(); break;
@@ -285,6 +293,7 @@ public static class InputLog
                 ? new ChangeMembership(change, new NodeId((int)RequiredNumber(number, "n")))
                 : throw new InvalidDataException($"unknown membership change '{operation}'"),
             "compact" => new Compact(RequiredNumber(index, "i"), Convert.FromBase64String(Required(bytes, "s"))),
+            "persisted" => new LogPersisted(RequiredNumber(index, "i"), RequiredNumber(term, "e")),
             "receive" => WireCodec.TryDecode(Convert.FromBase64String(Required(bytes, "m")), header.ClusterId, header.Servers, out var m, out var reason)
                 ? new Receive(m!)
                 : throw new InvalidDataException($"recorded message does not decode ({reason})"),
