@@ -91,8 +91,8 @@ public sealed class NodeHost : IDisposable
     /// <summary>
     /// Test seam: called on the node's thread just before a message or a client answer leaves, with
     /// how many writes the node had issued when it was produced (all of them are durable by now).
-    /// A leader's AppendEntries with <see cref="RaftOptions.LeaderPersistsInParallel"/> is marked
-    /// "early" and comes with the writes durable when it left: it waits for none.
+    /// With <see cref="RaftOptions.LeaderPersistsInParallel"/>, a leader's AppendEntries and every
+    /// client answer are marked "early" and come with the writes durable when they left: they wait for none.
     /// </summary>
     internal Action<string, long>? Emitting { get; init; }
 
@@ -372,13 +372,17 @@ public sealed class NodeHost : IDisposable
     /// <summary>Answers a client; like a message, an answer never leaves before the writes before it are durable.</summary>
     private void ReplyToClient(byte[] client, ClientResponse response)
     {
-        if (MustWait) heldBack.Enqueue(new Outbound(writesIssued, null, client, response));
+        // Writing in parallel (thesis §10.2.1), the leader counts itself in a commit only once its
+        // copy is durable, so an applied entry is durable on a majority whatever this node still
+        // has to sync: its answer, like a read's (ReadIndex) or a refusal, waits for nothing.
+        if (config.Options.LeaderPersistsInParallel) Emit(client, response, writesDurable, early: true);
+        else if (MustWait) heldBack.Enqueue(new Outbound(writesIssued, null, client, response));
         else Emit(client, response, writesIssued);
     }
 
-    private void Emit(byte[] client, ClientResponse response, long afterWrites)
+    private void Emit(byte[] client, ClientResponse response, long afterWrites, bool early = false)
     {
-        Emitting?.Invoke($"reply #{response.RequestId} {response.Status}", afterWrites);
+        Emitting?.Invoke(early ? $"reply #{response.RequestId} {response.Status} early" : $"reply #{response.RequestId} {response.Status}", afterWrites);
         var reply = new NetMQMessage();
         reply.Append(client);
         reply.Append(WireCodec.EncodeClientResponse(response, config.ClusterId));
