@@ -57,6 +57,15 @@ public sealed record RaftOptions
     /// </summary>
     public int LeaseDriftMarginTicks => ElectionTicks - 1 - LeaseTicks;
 
+    /// <summary>
+    /// Thesis §10.2.1: the driver may send a leader's AppendEntries before the leader's own new
+    /// entries are durable (its disk write and the followers' then overlap), and reports its
+    /// durable log with <see cref="Inputs.LogPersisted"/>; the leader counts itself in the commit
+    /// majority only up to that. Every other message still waits for the persists before it.
+    /// Off: every effect waits for the persists before it, and no report is needed.
+    /// </summary>
+    public bool LeaderPersistsInParallel { get; init; }
+
     /// <summary>A deliberately wrong variant of the algorithm; <see cref="TeachingBug.None"/> in real use.</summary>
     public TeachingBug Bug { get; init; } = TeachingBug.None;
 

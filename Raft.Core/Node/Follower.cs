@@ -117,6 +117,7 @@ public sealed partial class RaftNode
             if (entry.Index <= log.LastIndex)
             {
                 if (log.TermAt(entry.Index) == entry.Term) continue;
+                ForgetPersistedFrom(entry.Index);
                 log.TruncateFrom(entry.Index);
             }
             log.Append(entry);

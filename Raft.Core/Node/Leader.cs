@@ -173,13 +173,14 @@ public sealed partial class RaftNode
     /// <summary>
     /// Figure 2: commitIndex = N if a majority has matchIndex &gt;= N and log[N].term == currentTerm.
     /// The majority is of the voters of the latest configuration; a leader that has removed itself
-    /// does not count its own log (thesis §4.2.2).
+    /// does not count its own log (thesis §4.2.2), and counts it only as far as it is durable
+    /// (<see cref="SelfMatch"/>, thesis §10.2.1).
     /// </summary>
     private void MaybeAdvanceCommit()
     {
         var voters = Configuration.Voters;
         Span<long> matches = voters.Count <= 16 ? stackalloc long[voters.Count] : new long[voters.Count];
-        for (var i = 0; i < matches.Length; i++) matches[i] = voters[i] == Id ? log.LastIndex : progress[voters[i]].Match;
+        for (var i = 0; i < matches.Length; i++) matches[i] = voters[i] == Id ? SelfMatch : progress[voters[i]].Match;
         var n = Quorum.MajorityIndex(matches);
         if (n <= CommitIndex) return;
         // §5.4.2, Figure 8: only entries of the current term are committed by counting replicas;

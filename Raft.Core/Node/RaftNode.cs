@@ -55,6 +55,7 @@ public sealed partial class RaftNode : IRaftNode
         VotedFor = options.Bug == TeachingBug.ForgetVoteOnRestart ? null : persisted.HardState.VotedFor;
         if (persisted.Snapshot is { } stored) RestoreFromSnapshot(stored);
         foreach (var entry in persisted.Entries) log.Append(entry);
+        persistedIndex = log.LastIndex; // what storage handed back is durable
         RefreshConfiguration();
         Role = Role.Follower;
         ResetElectionTimer();
@@ -118,6 +119,9 @@ public sealed partial class RaftNode : IRaftNode
                 break;
             case ChangeMembership change:
                 proposal = HandleChangeMembership(change);
+                break;
+            case LogPersisted persisted:
+                HandleLogPersisted(persisted); // thesis §10.2.1, in ParallelPersist.cs
                 break;
             default:
                 throw new ArgumentException($"unknown input {input.GetType().Name}", nameof(input));

@@ -136,7 +136,7 @@ public sealed partial class RaftNode
 
         var received = new Snapshot(incoming.Metadata, incoming.Data());
         incoming = null;
-        log.InstallSnapshot(received.Metadata);
+        if (!log.InstallSnapshot(received.Metadata)) ForgetPersistedFrom(received.LastIncludedIndex + 1); // the log after it is gone
         RefreshConfiguration(); // the snapshot's, unless a newer one follows in the log we kept
         snapshot = received;
         CommitIndex = received.LastIncludedIndex;

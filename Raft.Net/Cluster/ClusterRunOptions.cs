@@ -19,6 +19,12 @@ public sealed record ClusterRunOptions
 
     public int Keys { get; init; } = 5;
 
+    /// <summary>
+    /// When above zero, every client operation is a put of a value of this many bytes (the DotNext
+    /// comparison's 64-byte writes); otherwise the mixed workload (30% gets, 35% puts, 35% appends).
+    /// </summary>
+    public int WriteOnlyValueBytes { get; init; }
+
     public ulong Seed { get; init; } = 1;
 
     public bool Fsync { get; init; } = true;

@@ -61,6 +61,9 @@ public sealed record ClusterRunSummary(
         return text.ToString();
     }
 
+    /// <summary>Seconds the post-run checks took (replay parity and safety, linearizability, lost writes).</summary>
+    public double CheckSeconds { get; init; }
+
     /// <summary>The nodes' data under <see cref="DataRoot"/> was deleted after the run, so the summary does not name it.</summary>
     public bool DataDeleted { get; init; }
 }

@@ -32,6 +32,7 @@ public static class NodeCommand
         var seed = new Option<ulong>("--seed") { Description = "Seed of the election-timeout jitter.", DefaultValueFactory = _ => 1 };
         var noFsync = new Option<bool>("--no-fsync") { Description = "Do not fsync (fast, not crash-safe)." };
         var logReads = new Option<bool>("--log-reads") { Description = "Serve gets through the log like writes instead of with ReadIndex (thesis §6.4)." };
+        var serialPersist = new Option<bool>("--serial-persist") { Description = "A leader sends new entries only once its own copy is synced, instead of writing in parallel with the followers (thesis §10.2.1)." };
         var snapshotEvery = new Option<int>("--snapshot-every") { Description = "Snapshot the state machine and compact the log every N applied entries (§7); 0 = never." };
         snapshotEvery.Validators.Add(r =>
         {
@@ -40,7 +41,7 @@ public static class NodeCommand
 
         var command = new Command("node", "Run one Raft server over NetMQ with a durable log.")
         {
-            id, peers, members, join, client, data, cluster, tick, election, heartbeat, seed, noFsync, snapshotEvery, logReads,
+            id, peers, members, join, client, data, cluster, tick, election, heartbeat, seed, noFsync, snapshotEvery, logReads, serialPersist,
         };
         command.Validators.Add(result =>
         {
@@ -69,7 +70,10 @@ public static class NodeCommand
                 DataDirectory = parse.GetValue(data)!,
                 ClusterId = parse.GetValue(cluster)!,
                 TickInterval = TimeSpan.FromMilliseconds(ParseMillis(parse.GetValue(tick)!)!.Value),
-                Options = new RaftOptions { ElectionTicks = parse.GetValue(election), HeartbeatTicks = parse.GetValue(heartbeat) },
+                Options = new RaftOptions
+                {
+                    ElectionTicks = parse.GetValue(election), HeartbeatTicks = parse.GetValue(heartbeat), LeaderPersistsInParallel = !parse.GetValue(serialPersist),
+                },
                 Seed = parse.GetValue(seed),
                 Fsync = !parse.GetValue(noFsync),
                 SnapshotEveryEntries = parse.GetValue(snapshotEvery),

@@ -24,7 +24,10 @@ namespace Raft.Net.Hosting;
 /// threads talk to it only through <see cref="Post"/> (a NetMQQueue).
 /// <para>
 /// Durability barrier (thesis §3.8): no message, client reply or read answer leaves while a write
-/// the node issued earlier, in this step or any before, is not yet synced. Fail-stop: if anything
+/// the node issued earlier, in this step or any before, is not yet synced. The slow part of a sync
+/// (the fsync) runs on a <see cref="SyncThread"/>, so the node goes on stepping while its disk
+/// works; what the steps meanwhile send waits, in order, for the sync that covers their own writes.
+/// Fail-stop: if anything
 /// throws while an input is handled, the node sends nothing more, closes its disk with the
 /// completed writes synced, and reports <see cref="Faulted"/>.
 /// </para>
@@ -56,13 +59,25 @@ public sealed class NodeHost : IDisposable
 
     /// <summary>A metrics line is logged every this many ticks.</summary>
     private const int MetricsEveryTicks = 500;
-    private bool unsynced;
-    private readonly List<Raft.Core.Messages.Message> heldBack = [];
-    private readonly List<(byte[] Client, ClientResponse Response)> heldBackReplies = [];
+    private SyncThread? syncThread;
+    private long writesIssued; // persist effects handed to the disk, counted from the start
+    private long writesDurable; // how many of them a completed sync covers
+    private bool syncRunning;
+    private (long Index, long Term) syncingLog; // the log's last entry when the running sync started
+    private (long Index, long Term)? persistedToReport; // a finished sync the core has not been told of
+    private readonly Queue<Outbound> heldBack = new();
+    private readonly Action<long, Exception?> onSynced;
     private Input? inputInHand;
     private readonly TaskCompletionSource<NodeFault> faulted = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public NodeHost(NodeConfig config) => this.config = config;
+    public NodeHost(NodeConfig config)
+    {
+        this.config = config;
+        onSynced = (through, error) => Post(() => OnSynced(through, error));
+    }
+
+    /// <summary>A message or a client answer held back until the writes issued before it are durable.</summary>
+    private readonly record struct Outbound(long AfterWrites, Raft.Core.Messages.Message? Message, byte[]? Client, ClientResponse? Response);
 
     /// <summary>Completes if the node stopped itself because handling an input threw (fail-stop).</summary>
     public Task<NodeFault> Faulted => faulted.Task;
@@ -73,8 +88,13 @@ public sealed class NodeHost : IDisposable
     /// <summary>Test seam: called on the node's thread with each input just before the core steps it.</summary>
     internal Action<Input>? BeforeStep { get; init; }
 
-    /// <summary>Test seam: called on the node's thread just before a message or a client answer leaves.</summary>
-    internal Action<string>? Emitting { get; init; }
+    /// <summary>
+    /// Test seam: called on the node's thread just before a message or a client answer leaves, with
+    /// how many writes the node had issued when it was produced (all of them are durable by now).
+    /// With <see cref="RaftOptions.LeaderPersistsInParallel"/>, a leader's AppendEntries and every
+    /// client answer are marked "early" and come with the writes durable when they left: they wait for none.
+    /// </summary>
+    internal Action<string, long>? Emitting { get; init; }
 
     /// <summary>Frames refused by the codec, by reason.</summary>
     public DropCounter Drops { get; } = new();
@@ -101,11 +121,13 @@ public sealed class NodeHost : IDisposable
         if (persisted.Snapshot is { } snapshot) stateMachine.Restore(snapshot.Data); // §7: restart from snapshot plus log
         if (config.RecordInputs)
         {
-            inputLog = new StreamWriter(Path.Combine(config.DataDirectory, $"inputs-{Incarnation:D4}.ndjson")) { AutoFlush = true };
+            // Flushed at the end of every poller callback (see FlushInputLog), not line by line.
+            inputLog = new StreamWriter(Path.Combine(config.DataDirectory, $"inputs-{Incarnation:D4}.ndjson"), append: false, System.Text.Encoding.UTF8, bufferSize: 64 * 1024);
             inputLog.WriteLine(InputLog.HeaderLine(new InputLogHeader(config.Id, Incarnation, members, seed, firstMessageId,
                 config.Options, persisted.HardState, persisted.Entries, config.ClusterId, persisted.Snapshot, addressBook)));
         }
 
+        syncThread = new SyncThread($"raft-{config.Id}-sync");
         transport = new NetMqTransport(config.Id, config.RaftAddresses);
         transport.FramesReceived += frames => FailStopOnException(() =>
         {
@@ -220,42 +242,92 @@ public sealed class NodeHost : IDisposable
     }
 
     /// <summary>
-    /// While a batch is open, writes are not synced and messages are held back; closing the batch
-    /// syncs once and then sends everything. Inputs that arrive together (client requests, a burst
-    /// of acknowledgements) thus share one fsync, and still nothing leaves before it is durable.
+    /// While a batch is open, no sync starts; closing the batch starts one for all its writes.
+    /// Inputs that arrive together (client requests, a burst of acknowledgements) thus share one
+    /// fsync, and still nothing leaves before what it depends on is durable.
     /// </summary>
     private void BeginBatch() => batching = true;
 
     private void EndBatch()
     {
         batching = false;
-        SyncWrites();
-        var messages = heldBack.ToArray();
-        var replies = heldBackReplies.ToArray();
-        heldBack.Clear();
-        heldBackReplies.Clear();
-        foreach (var message in messages) Send(message);
-        foreach (var (client, response) in replies) ReplyToClient(client, response);
+        MaybeStartSync();
+        inputLog?.Flush();
     }
 
-    /// <summary>The barrier itself: every write issued so far becomes durable before anything else leaves.</summary>
-    private void SyncWrites()
+    /// <summary>
+    /// Starts a sync of every write issued so far unless one is running (its completion starts the
+    /// next). The storage does what is quick at once and hands back the fsync, which runs on the
+    /// sync thread; a write that cannot wait (a new hard state, a log rewrite) is synced here.
+    /// </summary>
+    private void MaybeStartSync()
     {
-        if (!unsynced) return;
-        storage!.Sync();
-        unsynced = false;
+        if (syncRunning || writesDurable == writesIssued) return;
+        var through = writesIssued;
+        syncingLog = (core!.Log.LastIndex, core.Log.LastTerm); // every write issued so far is in the log up to here
+        if (storage!.SyncLater() is not { } fsync)
+        {
+            MarkDurable(through);
+            return;
+        }
+        syncRunning = true;
+        syncThread!.Run(fsync, error => onSynced(through, error));
     }
+
+    /// <summary>On the node's thread: the sync of the first <paramref name="through"/> writes finished.</summary>
+    private void OnSynced(long through, Exception? error)
+    {
+        if (Faulted.IsCompleted) return;
+        syncRunning = false;
+        if (error is not null) throw new IOException($"sync of the first {through} writes failed: {error.Message}", error);
+        MarkDurable(through);
+        MaybeReportPersisted();
+        MaybeStartSync(); // the writes that came in meanwhile
+        inputLog?.Flush();
+    }
+
+    /// <summary>
+    /// Thesis §10.2.1: tells a leader how far its log is durable, so that it counts itself in the
+    /// commit majority (see <see cref="RaftOptions.LeaderPersistsInParallel"/>). Stepped between
+    /// inputs, never inside one, so that the input log keeps the order the core saw.
+    /// </summary>
+    private void MaybeReportPersisted()
+    {
+        if (persistedToReport is not { } persisted || inputInHand is not null) return;
+        persistedToReport = null;
+        if (core!.Role == Role.Leader) Step(new LogPersisted(persisted.Index, persisted.Term));
+    }
+
+    /// <summary>The barrier itself: what waited for these writes leaves now, in the order it was produced.</summary>
+    private void MarkDurable(long through)
+    {
+        writesDurable = through;
+        if (config.Options.LeaderPersistsInParallel) persistedToReport = syncingLog;
+        while (heldBack.TryPeek(out var next) && next.AfterWrites <= writesDurable)
+        {
+            heldBack.Dequeue();
+            if (next.Message is { } message) Emit(message, next.AfterWrites);
+            else Emit(next.Client!, next.Response!, next.AfterWrites);
+        }
+    }
+
+    /// <summary>Whether something produced now must wait: a write issued before it is not yet durable.</summary>
+    private bool MustWait => writesDurable < writesIssued || heldBack.Count > 0;
 
     /// <summary>Sends a message to a peer; like a client answer, it never leaves before the writes before it are durable.</summary>
     private void Send(Raft.Core.Messages.Message message)
     {
-        if (batching)
-        {
-            heldBack.Add(message);
-            return;
-        }
-        SyncWrites();
-        Emitting?.Invoke($"send {message}");
+        // Thesis §10.2.1: a leader's AppendEntries promises nothing about its own disk (its term was
+        // durable before it asked for votes), so it leaves at once, while the leader's own write of
+        // the entries goes on; the core counts the leader's copy only once it is reported durable.
+        if (config.Options.LeaderPersistsInParallel && message is Raft.Core.Messages.AppendEntries) Emit(message, writesDurable, early: true);
+        else if (MustWait) heldBack.Enqueue(new Outbound(writesIssued, message, null, null));
+        else Emit(message, writesIssued);
+    }
+
+    private void Emit(Raft.Core.Messages.Message message, long afterWrites, bool early = false)
+    {
+        Emitting?.Invoke(early ? $"send {message} early" : $"send {message}", afterWrites);
         if (transport!.Send(message.To, WireCodec.Encode(message, config.ClusterId))) messagesOut++;
     }
 
@@ -300,13 +372,17 @@ public sealed class NodeHost : IDisposable
     /// <summary>Answers a client; like a message, an answer never leaves before the writes before it are durable.</summary>
     private void ReplyToClient(byte[] client, ClientResponse response)
     {
-        if (batching)
-        {
-            heldBackReplies.Add((client, response));
-            return;
-        }
-        SyncWrites();
-        Emitting?.Invoke($"reply #{response.RequestId} {response.Status}");
+        // Writing in parallel (thesis §10.2.1), the leader counts itself in a commit only once its
+        // copy is durable, so an applied entry is durable on a majority whatever this node still
+        // has to sync: its answer, like a read's (ReadIndex) or a refusal, waits for nothing.
+        if (config.Options.LeaderPersistsInParallel) Emit(client, response, writesDurable, early: true);
+        else if (MustWait) heldBack.Enqueue(new Outbound(writesIssued, null, client, response));
+        else Emit(client, response, writesIssued);
+    }
+
+    private void Emit(byte[] client, ClientResponse response, long afterWrites, bool early = false)
+    {
+        Emitting?.Invoke(early ? $"reply #{response.RequestId} {response.Status} early" : $"reply #{response.RequestId} {response.Status}", afterWrites);
         var reply = new NetMQMessage();
         reply.Append(client);
         reply.Append(WireCodec.EncodeClientResponse(response, config.ClusterId));
@@ -326,7 +402,9 @@ public sealed class NodeHost : IDisposable
         var output = node.Step(input);
         Execute(output);
         inputLog?.WriteLine(InputLog.InputLine(now, input, config.ClusterId, InputLog.DigestOf(output, node)));
+        if (!batching && outer is null) inputLog?.Flush();
         inputInHand = outer;
+        MaybeReportPersisted(); // a sync that finished within this step
         if (input is not Compact) MaybeCompact();
         if (node.Role != lastRole || node.Term != lastTerm)
         {
@@ -340,8 +418,8 @@ public sealed class NodeHost : IDisposable
     }
 
     /// <summary>
-    /// Persist effects are written at once and synced together just before the first message that
-    /// follows them (thesis §3.8: nothing leaves before what it promises is durable).
+    /// Persist effects are written at once and synced together once the step (or the batch) is done;
+    /// what follows them waits for that sync (thesis §3.8: nothing leaves before what it promises is durable).
     /// </summary>
     private void Execute(Output output)
     {
@@ -351,12 +429,12 @@ public sealed class NodeHost : IDisposable
             {
                 case PersistHardState or PersistEntries:
                     storage!.Persist(effect);
-                    unsynced = true;
+                    writesIssued++;
                     break;
                 case PersistSnapshot persist:
                     EnsureRestorable(persist.Snapshot);
                     storage!.Persist(effect); // durable at once: FileStorage commits a snapshot by renaming it
-                    unsynced = true; // its compaction marker in the log still needs the sync
+                    writesIssued++; // its compaction marker in the log still needs the sync
                     break;
                 case RestoreSnapshot restore:
                     RestoreStateMachine(restore.Snapshot);
@@ -376,7 +454,7 @@ public sealed class NodeHost : IDisposable
             }
         }
         ServeReadyReads();
-        if (!batching) SyncWrites();
+        if (!batching) MaybeStartSync();
     }
 
     /// <summary>A confirmed read is answered once the state machine has applied up to its read index.</summary>
@@ -507,10 +585,10 @@ public sealed class NodeHost : IDisposable
     {
         var input = inputInHand is { } failing ? $"input '{failing}'" : "no input (syncing or sending after a step)";
         heldBack.Clear();
-        heldBackReplies.Clear();
         string? storageError = null;
         try
         {
+            syncThread?.Dispose(); // an fsync under way finishes first: the storage must not close under it
             storage?.Dispose();
         }
         catch (Exception e)
@@ -540,6 +618,7 @@ public sealed class NodeHost : IDisposable
         if (disposed) return;
         disposed = true;
         poller?.Dispose(); // stops the poller first if it still runs
+        syncThread?.Dispose(); // then the fsync under way, if any, before the storage closes
         transport?.Dispose();
         clients?.Dispose();
         control.Dispose();

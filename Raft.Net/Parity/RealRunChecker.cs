@@ -28,32 +28,56 @@ public static class RealRunChecker
         public bool Ok => ParityMismatches == 0 && Safety is null;
     }
 
+    /// <summary>Inputs parsed ahead of the replay, per log: bounds memory however long the run.</summary>
+    private const int ParsedAheadPerLog = 4096;
+
     public static Report Check(IEnumerable<string> nodeDirectories)
     {
         var logs = nodeDirectories
             .SelectMany(dir => Directory.Exists(dir) ? Directory.GetFiles(dir, "inputs-*.ndjson") : [])
             .Order(StringComparer.Ordinal)
-            .Select(InputLog.Read)
-            .OfType<(InputLogHeader Header, IReadOnlyList<RecordedInput> Inputs)>()
+            .Select(InputLog.Open)
+            .OfType<(InputLogHeader Header, InputLog.InputStream Inputs)>()
             .ToList();
+        // Each log is parsed on a thread of its own, a bounded way ahead of the replay, which merges
+        // them by time here: the replay (which must be sequential, for the safety checker sees all
+        // nodes in one order) never waits for parsing it could have overlapped with.
+        using var stop = new CancellationTokenSource();
+        var readers = logs.Select(log => new ParsedAhead(log.Inputs, stop.Token)).ToList();
+        try
+        {
+            return Replay(logs.Select(l => l.Header).ToList(), readers);
+        }
+        finally
+        {
+            stop.Cancel();
+            foreach (var reader in readers) reader.Dispose();
+        }
+    }
 
-        // Every step of every incarnation, tagged so that equal times keep a fixed order.
-        var steps = new List<(long Time, int Log, int Index)>();
-        for (var l = 0; l < logs.Count; l++)
-            for (var i = 0; i < logs[l].Inputs.Count; i++)
-                steps.Add((logs[l].Inputs[i].TimeMicros, l, i));
-        steps.Sort();
+    private static Report Replay(IReadOnlyList<InputLogHeader> headers, IReadOnlyList<ParsedAhead> readers)
+    {
+        // Every step of every incarnation in time order; equal times keep a fixed order (log, then
+        // position), as a sort by (time, log, position) would, since each log's times never decrease.
+        var next = new PriorityQueue<(int Log, int Index, RecordedInput Input), (long Time, int Log, int Index)>();
+        for (var l = 0; l < readers.Count; l++)
+            if (readers[l].TryTake(out var first)) next.Enqueue((l, 0, first), (first.TimeMicros, l, 0));
 
-        var cores = new RaftNode?[logs.Count];
+        var cores = new RaftNode?[headers.Count];
         var safety = new SafetyChecker();
         var mismatches = 0;
+        long stepsReplayed = 0;
         string? firstMismatch = null;
         var leaderChanges = new List<(long, NodeId, long)>();
         var finalCommits = new SortedDictionary<NodeId, (long, ulong)>();
-        var committedCommands = new SortedSet<(long, long)>();
-        foreach (var (time, l, i) in steps)
+        var committedCommands = new HashSet<(long, long)>();
+        while (next.TryDequeue(out var step, out _))
         {
-            var (header, inputs) = logs[l];
+            var (l, i, recorded) = step;
+            if (readers[l].TryTake(out var following)) next.Enqueue((l, i + 1, following), (following.TimeMicros, l, i + 1));
+            var time = recorded.TimeMicros;
+            var header = headers[l];
+            stepsReplayed++;
             if (cores[l] is null)
             {
                 cores[l] = InputLog.CreateCore(header);
@@ -61,11 +85,11 @@ public static class RealRunChecker
             }
             var core = cores[l]!;
             var wasLeader = core.Role == Role.Leader;
-            var output = core.Step(inputs[i].Input);
-            if (InputLog.DigestOf(output, core) != inputs[i].EffectsDigest)
+            var output = core.Step(recorded.Input);
+            if (InputLog.DigestOf(output, core) != recorded.EffectsDigest)
             {
                 mismatches++;
-                firstMismatch ??= $"{header.Node} incarnation {header.Incarnation}, input {i + 1} ({inputs[i].Input})";
+                firstMismatch ??= $"{header.Node} incarnation {header.Incarnation}, input {i + 1} ({recorded.Input})";
             }
             safety.AfterStep(core, output.Effects, time);
             // An applied entry is committed. Collected as they are applied, so entries later
@@ -81,7 +105,60 @@ public static class RealRunChecker
             if (!finalCommits.TryGetValue(core.Id, out var known) || commit >= known.Item1)
                 finalCommits[core.Id] = (commit, core.Log.DigestAt(commit));
         }
-        return new Report(logs.Count, steps.Count, mismatches, firstMismatch, safety.First, leaderChanges.Count, leaderChanges, finalCommits,
+        return new Report(headers.Count, stepsReplayed, mismatches, firstMismatch, safety.First, leaderChanges.Count, leaderChanges, finalCommits,
             committedCommands);
+    }
+
+    /// <summary>One log's inputs, parsed on a thread of its own into a bounded queue; a parse error surfaces where the replay reaches it.</summary>
+    private sealed class ParsedAhead : IDisposable
+    {
+        private readonly System.Collections.Concurrent.BlockingCollection<RecordedInput> parsed = new(ParsedAheadPerLog);
+        private readonly InputLog.InputStream source;
+        private readonly CancellationToken stop;
+        private readonly Thread thread;
+        private Exception? error;
+
+        public ParsedAhead(InputLog.InputStream source, CancellationToken stop)
+        {
+            this.source = source;
+            this.stop = stop;
+            thread = new Thread(Parse) { IsBackground = true, Name = "input-log-parser" };
+            thread.Start();
+        }
+
+        private void Parse()
+        {
+            try
+            {
+                foreach (var input in source) parsed.Add(input, stop);
+            }
+            catch (OperationCanceledException)
+            {
+                // the replay stopped early
+            }
+            catch (Exception e)
+            {
+                Volatile.Write(ref error, e);
+            }
+            finally
+            {
+                parsed.CompleteAdding();
+            }
+        }
+
+        /// <summary>The next input, or false at the end of the log; rethrows a parse error met there.</summary>
+        public bool TryTake(out RecordedInput input)
+        {
+            if (parsed.TryTake(out input!, Timeout.Infinite)) return true;
+            if (Volatile.Read(ref error) is { } e) throw new InvalidDataException(e.Message, e);
+            return false;
+        }
+
+        public void Dispose()
+        {
+            thread.Join();
+            source.Dispose();
+            parsed.Dispose();
+        }
     }
 }

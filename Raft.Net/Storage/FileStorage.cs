@@ -207,6 +207,31 @@ public sealed class FileStorage : IRaftStorage, INodeStorage
         Syncs++;
     }
 
+    /// <summary>
+    /// Starts a sync whose slow part the caller runs elsewhere, so that the node can go on stepping
+    /// while its disk works. In the common case only log records were written since the last sync:
+    /// they are handed to the OS here, and the returned action, one fdatasync of the log file, may
+    /// run on another thread while this storage takes more writes (they are not covered); once it
+    /// returns, every write made before this call is durable. Otherwise (a new hard state, a log
+    /// rewrite due, fsync off, not Linux, nothing written) this is <see cref="Sync"/> and returns null: all is
+    /// durable already. Until the returned action has returned, call neither <see cref="Sync"/>,
+    /// <see cref="SyncLater"/> nor <see cref="Dispose"/>.
+    /// </summary>
+    public Action? SyncLater()
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        if (!fsync || !OperatingSystem.IsLinux() || hardStateTemp is not null || !logUnsynced || LogRewriteDue())
+        {
+            Sync();
+            return null;
+        }
+        log.Flush(flushToDisk: false);
+        logUnsynced = false;
+        Syncs++;
+        var handle = log.SafeFileHandle;
+        return () => FileDataSync.Run(handle);
+    }
+
     /// <summary>Syncs what was persisted and closes the files.</summary>
     public void Dispose()
     {
@@ -372,13 +397,19 @@ public sealed class FileStorage : IRaftStorage, INodeStorage
     /// </summary>
     private bool MaybeRewriteLog()
     {
-        var deadBytes = log.Length - LiveLogBytes;
-        if (deadBytes < 0)
-            throw new InvalidOperationException($"the log file ({log.Length} bytes) is shorter than its live records ({LiveLogBytes} bytes)");
-        if (deadBytes < logRewriteDeadBytes || deadBytes <= LiveLogBytes)
+        if (!LogRewriteDue())
             return false;
         RewriteLog();
         return true;
+    }
+
+    /// <summary>Whether the dead records of the log file are at least the threshold and more than half of it.</summary>
+    private bool LogRewriteDue()
+    {
+        var deadBytes = log.Length - LiveLogBytes;
+        if (deadBytes < 0)
+            throw new InvalidOperationException($"the log file ({log.Length} bytes) is shorter than its live records ({LiveLogBytes} bytes)");
+        return deadBytes >= logRewriteDeadBytes && deadBytes > LiveLogBytes;
     }
 
     /// <summary>

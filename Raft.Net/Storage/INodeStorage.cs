@@ -12,6 +12,12 @@ internal interface INodeStorage : IRaftStorage, IDisposable
     /// <summary>Makes everything persisted so far durable.</summary>
     void Sync();
 
+    /// <summary>
+    /// Starts a sync and returns its slow part (an fsync) for the caller to run on another thread, or
+    /// null if everything is durable already; see <see cref="FileStorage.SyncLater"/> for the contract.
+    /// </summary>
+    Action? SyncLater();
+
     /// <summary>How many syncs wrote something.</summary>
     long Syncs { get; }
 }

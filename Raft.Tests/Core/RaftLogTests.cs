@@ -1,4 +1,6 @@
+using Raft.Core;
 using Raft.Core.Log;
+using Raft.Core.Membership;
 
 namespace Raft.Tests.Core;
 
@@ -88,5 +90,58 @@ public sealed class RaftLogTests
         Assert.That(log.LastIndexOfTerm(2), Is.EqualTo(4));
         Assert.That(log.LastIndexOfTerm(3), Is.Zero, "no entry of term 3");
         Assert.That(log.LastIndexOfTerm(5), Is.Zero);
+    }
+    /// <summary>
+    /// The latest configuration at or below an index, as a walk back over the whole log would find
+    /// it, through random appends (some of them configurations, some undecodable), truncations and
+    /// compactions: the log's index of configuration entries never disagrees with its entries.
+    /// </summary>
+    [TestCase(1)]
+    [TestCase(2)]
+    [TestCase(3)]
+    public void The_configuration_as_of_an_index_is_the_latest_at_or_below_it_through_truncation_and_compaction(int seed)
+    {
+        var random = new Random(seed);
+        var log = new RaftLog();
+        var term = 1L;
+        var configurations = Enumerable.Range(1, 4).Select(n => new Configuration(NodeId.Range(n + 1))).ToArray();
+        for (var step = 0; step < 600; step++)
+        {
+            var roll = random.Next(100);
+            if (roll < 70 || log.LastIndex < log.FirstIndex + 2)
+            {
+                var index = log.LastIndex + 1;
+                var entry = random.Next(6) switch
+                {
+                    0 => new LogEntry(index, term, EntryKind.Configuration, configurations[random.Next(configurations.Length)].Encode()),
+                    1 when random.Next(4) == 0 => new LogEntry(index, term, EntryKind.Configuration, [0xff]), // does not decode: skipped
+                    _ => Entry(index, term),
+                };
+                log.Append(entry);
+            }
+            else if (roll < 85)
+            {
+                log.TruncateFrom(random.NextInt64(log.FirstIndex, log.LastIndex + 1));
+                term++;
+            }
+            else
+            {
+                var at = random.NextInt64(log.FirstIndex, log.LastIndex + 1);
+                log.CompactTo(at, NaiveConfigurationAsOf(log, at)?.Configuration ?? configurations[0]);
+            }
+            for (var i = 0L; i <= log.LastIndex + 1; i++)
+                Assert.That(log.ConfigurationAsOf(i), Is.EqualTo(NaiveConfigurationAsOf(log, i)), $"seed {seed}, step {step}, as of {i}");
+        }
+    }
+
+    private static (Configuration Configuration, long Index)? NaiveConfigurationAsOf(RaftLog log, long index)
+    {
+        for (var i = Math.Min(index, log.LastIndex); i >= log.FirstIndex; i--)
+        {
+            var entry = log.EntryAt(i);
+            if (entry.Kind == EntryKind.Configuration && Configuration.TryDecode(entry.Command, out var configuration))
+                return (configuration, i);
+        }
+        return log.SnapshotIndex > 0 ? (log.Snapshot.Configuration, log.SnapshotIndex) : null;
     }
 }

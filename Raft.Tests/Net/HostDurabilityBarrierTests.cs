@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using Raft.Core;
 using Raft.Core.StateMachine;
 using Raft.Net.Cluster;
@@ -15,11 +16,17 @@ namespace Raft.Tests.Net;
 [NonParallelizable]
 public sealed class HostDurabilityBarrierTests
 {
-    [Test]
-    public void Nothing_leaves_a_real_node_before_every_earlier_write_is_synced()
+    /// <param name="parallel">
+    /// Thesis §10.2.1: a leader's AppendEntries leaves at once ("early"), the leader's own copy is
+    /// synced meanwhile, and answers to clients leave at once; every other message still waits for its writes.
+    /// </param>
+    [TestCase(false)]
+    [TestCase(true)]
+    public void Nothing_leaves_a_real_node_before_every_earlier_write_is_synced(bool parallel)
     {
         var disks = new ConcurrentDictionary<NodeId, RecordingStorage>();
-        using var cluster = new InProcessCluster(3, createHost: config => RecordedHost(config, disks));
+        using var cluster = new InProcessCluster(3, new RaftOptions { LeaderPersistsInParallel = parallel },
+            createHost: config => RecordedHost(config, disks, fsync: true));
         var leader = cluster.WaitForLeader();
 
         // Concurrent clients make batches (several requests, several frames per fsync); a forced
@@ -37,20 +44,27 @@ public sealed class HostDurabilityBarrierTests
             AssertNothingLeftBeforeItsWritesWereSynced(node, events);
             Assert.That(events.Count(e => e.StartsWith("send", StringComparison.Ordinal)), Is.GreaterThan(10), $"{node} sent messages");
             Assert.That(events.Count(e => e.StartsWith(RecordingStorage.Write, StringComparison.Ordinal)), Is.GreaterThan(10), $"{node} wrote");
+            var appends = events.Count(e => e.StartsWith("send AppendEntries#", StringComparison.Ordinal));
+            var early = events.Count(e => e.StartsWith("send AppendEntries#", StringComparison.Ordinal) && e.Contains(" early after ", StringComparison.Ordinal));
+            Assert.That(early, Is.EqualTo(parallel ? appends : 0), $"{node}: a leader's AppendEntries leave early exactly when writing in parallel");
+            Assert.That(events.Where(e => e.StartsWith("reply", StringComparison.Ordinal)).All(e => e.Contains(" early after ", StringComparison.Ordinal) == parallel), Is.True,
+                $"{node}: answers leave early exactly when writing in parallel");
         }
         Assert.That(disks.Values.Sum(d => d.Snapshot().Count(e => e.StartsWith("reply", StringComparison.Ordinal))), Is.GreaterThanOrEqualTo(3 * 35),
             "the clients' answers, reads included, went through the hook");
     }
 
     /// <summary>
-    /// The only voter commits and applies a write in the step that appends it: the answer to the
-    /// client comes out of that very step, and must still wait for the entry's sync.
+    /// The only voter commits and applies a write in the step that appends it (or, writing in
+    /// parallel, in the step that hears it is durable): the answer must still wait for the entry's sync.
     /// </summary>
-    [Test]
-    public void A_single_voter_answers_a_write_only_once_its_entry_is_synced()
+    [TestCase(false)]
+    [TestCase(true)]
+    public void A_single_voter_answers_a_write_only_once_its_entry_is_synced(bool parallel)
     {
         var disks = new ConcurrentDictionary<NodeId, RecordingStorage>();
-        using var cluster = new InProcessCluster(1, createHost: config => RecordedHost(config, disks));
+        using var cluster = new InProcessCluster(1, new RaftOptions { LeaderPersistsInParallel = parallel },
+            createHost: config => RecordedHost(config, disks, fsync: true));
         cluster.WaitForLeader();
 
         var answered = RunClients(cluster, clients: 2, operationsEach: 15);
@@ -61,33 +75,53 @@ public sealed class HostDurabilityBarrierTests
         Assert.That(events.Count(e => e.StartsWith("reply", StringComparison.Ordinal)), Is.GreaterThanOrEqualTo(2 * 15));
     }
 
-    /// <summary>Walks one node's record: after a write, nothing may leave until a sync.</summary>
+    /// <summary>
+    /// Walks one node's record: whatever leaves ("... after N": the node had issued N writes when it
+    /// produced it) must come after a sync that covers those N writes. Writes issued later may still
+    /// be unsynced: the node goes on stepping while its disk syncs.
+    /// </summary>
     internal static void AssertNothingLeftBeforeItsWritesWereSynced(NodeId node, IReadOnlyList<string> events)
     {
-        var firstUnsynced = -1;
+        long durable = 0, written = 0;
+        var lastSync = -1;
         for (var i = 0; i < events.Count; i++)
         {
             var e = events[i];
             if (e.StartsWith(RecordingStorage.Write, StringComparison.Ordinal))
+                written = long.Parse(e.Split(' ')[1], CultureInfo.InvariantCulture);
+            else if (e.StartsWith(RecordingStorage.SyncDone, StringComparison.Ordinal))
             {
-                if (firstUnsynced < 0) firstUnsynced = i;
+                var through = long.Parse(e.Split(' ')[1], CultureInfo.InvariantCulture);
+                Assert.That(through, Is.LessThanOrEqualTo(written), $"{node}: '{e}' (event {i}) covers writes never made");
+                if (through > durable) (durable, lastSync) = (through, i);
             }
-            else if (e == RecordingStorage.SyncDone)
-                firstUnsynced = -1;
-            else if ((e.StartsWith("send", StringComparison.Ordinal) || e.StartsWith("reply", StringComparison.Ordinal)) && firstUnsynced >= 0)
-                Assert.Fail($"{node}: '{e}' (event {i}) left before the write of event {firstUnsynced} was synced:\n  " +
-                    string.Join("\n  ", events.Skip(Math.Max(0, firstUnsynced - 2)).Take(i - firstUnsynced + 3)));
+            else if ((e.StartsWith("send AppendEntries#", StringComparison.Ordinal) || e.StartsWith("reply", StringComparison.Ordinal)) && e.Contains(" early after ", StringComparison.Ordinal))
+            {
+                // Thesis §10.2.1: a leader's AppendEntries waits for no write of its own, and with
+                // it an answer to a client (what it reports is committed, so durable on a majority).
+            }
+            else if (e.StartsWith("send", StringComparison.Ordinal) || e.StartsWith("reply", StringComparison.Ordinal))
+            {
+                var after = long.Parse(e[(e.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+                Assert.That(after, Is.LessThanOrEqualTo(written), $"{node}: '{e}' (event {i}) claims writes never made");
+                if (after > durable)
+                    Assert.Fail($"{node}: '{e}' (event {i}) left before its {after} writes were synced (only {durable} were):\n  " +
+                        string.Join("\n  ", events.Skip(Math.Max(0, lastSync)).Take(i - Math.Max(0, lastSync) + 1)));
+            }
         }
     }
 
-    /// <summary>A host whose disk and emits are recorded in <paramref name="disks"/>.</summary>
+    /// <summary>
+    /// A host whose disk and emits are recorded in <paramref name="disks"/>. With <paramref name="fsync"/>
+    /// it syncs for real (the configuration's setting otherwise): only then does the fsync run on the sync thread.
+    /// </summary>
     internal static NodeHost RecordedHost(NodeConfig config, ConcurrentDictionary<NodeId, RecordingStorage> disks,
-        Action<RecordingStorage, Raft.Core.Inputs.Input>? beforeStep = null, Action<string>? log = null) =>
+        Action<RecordingStorage, Raft.Core.Inputs.Input>? beforeStep = null, Action<string>? log = null, bool fsync = false) =>
         new(config)
         {
             Log = log ?? (_ => { }),
-            OpenStorage = c => disks[c.Id] = new RecordingStorage(FileStorage.Open(c.DataDirectory, c.Fsync)),
-            Emitting = what => disks[config.Id].Record(what),
+            OpenStorage = c => disks[c.Id] = new RecordingStorage(FileStorage.Open(c.DataDirectory, fsync || c.Fsync)),
+            Emitting = (what, afterWrites) => disks[config.Id].Record($"{what} after {afterWrites}"),
             BeforeStep = input => beforeStep?.Invoke(disks[config.Id], input),
         };
 

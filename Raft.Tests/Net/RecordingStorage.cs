@@ -5,14 +5,17 @@ using Raft.Net.Storage;
 namespace Raft.Tests.Net;
 
 /// <summary>
-/// A node's real disk, watched: every write, sync and close is appended to <see cref="Events"/>,
-/// where the host's emit hook also records what leaves the node, so that a test can check the order.
+/// A node's real disk, watched: every write ("write N kind", numbered from 1), sync ("sync N": the
+/// first N writes are durable) and close is appended to <see cref="Events"/>, where the host's emit
+/// hook also records what leaves the node ("send ... after N"), so that a test can check the order.
 /// </summary>
 internal sealed class RecordingStorage(FileStorage disk) : INodeStorage
 {
     public const string Write = "write";
     public const string SyncDone = "sync";
     public const string Close = "close";
+
+    private long writes;
 
     /// <summary>What happened on the node's thread, in order; lock it to read it from another thread.</summary>
     public List<string> Events { get; } = [];
@@ -29,13 +32,29 @@ internal sealed class RecordingStorage(FileStorage disk) : INodeStorage
     public void Persist(Effect effect)
     {
         disk.Persist(effect);
-        if (effect is PersistHardState or PersistEntries or PersistSnapshot) Record($"{Write} {effect.GetType().Name}");
+        if (effect is PersistHardState or PersistEntries or PersistSnapshot) Record($"{Write} {Interlocked.Increment(ref writes)} {effect.GetType().Name}");
     }
 
     public void Sync()
     {
         disk.Sync();
-        Record(SyncDone);
+        Record($"{SyncDone} {Volatile.Read(ref writes)}");
+    }
+
+    /// <summary>Records the sync when it is complete: at once, or once the returned fsync has run (on another thread).</summary>
+    public Action? SyncLater()
+    {
+        var through = Volatile.Read(ref writes);
+        if (disk.SyncLater() is not { } fsync)
+        {
+            Record($"{SyncDone} {through}");
+            return null;
+        }
+        return () =>
+        {
+            fsync();
+            Record($"{SyncDone} {through}");
+        };
     }
 
     public void Dispose()
