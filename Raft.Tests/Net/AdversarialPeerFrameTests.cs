@@ -169,7 +169,7 @@ public sealed class AdversarialPeerFrameTests
             $"'{attack.Name}' must pass the codec, but it drops it as {reason}");
         using var attacker = new DealerSocket();
         attacker.Options.Identity = NetMqTransport.IdentityOf(message.From);
-        attacker.Options.Linger = TimeSpan.FromSeconds(1);
+        attacker.Options.Linger = TimeSpan.FromSeconds(10); // on a busy machine the connection may take seconds: keep the frame until it is out
         attacker.Connect(cluster.RaftAddress(target));
         attacker.SendFrame(frame);
     }
