@@ -30,7 +30,7 @@ public static class BenchCommand
     private static int Run(int seeds, int jobs)
     {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{seeds} seeds per row, 10 s of virtual time each; {Environment.ProcessorCount} cores, server GC {System.Runtime.GCSettings.IsServerGC}, load {LoadAverage()}"));
+            $"{seeds} seeds per row, 10 s of virtual time each; {Environment.ProcessorCount} cores, server GC {System.Runtime.GCSettings.IsServerGC}, DOTNET_GCgen0size {Environment.GetEnvironmentVariable("DOTNET_GCgen0size") ?? "unset"}, load {LoadAverage()}"));
         Console.WriteLine("profile      nodes clients threads  seeds/s  virtual s/s  events/s   KB alloc/run  violations");
         Row[] rows =
         [
@@ -49,7 +49,7 @@ public static class BenchCommand
         }
         if (jobs > 1)
         {
-            var parallel = Measure(Reference, seeds * jobs, jobs);
+            var parallel = Measure(Reference, seeds, jobs); // the same seeds as the one-thread row: the same work
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"--jobs {jobs} runs the reference row {parallel / oneThread!.Value:0.00}x as fast as --jobs 1"));
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"peak working set {Environment.WorkingSet / (1 << 20)} MB"));
