@@ -20,6 +20,13 @@ public sealed record ClusterRunOptions
     public int Keys { get; init; } = 5;
 
     /// <summary>
+    /// The keys a workload of <paramref name="clients"/> clients uses unless told: at least 5, and one
+    /// per client beyond. With many clients on few keys every key's history is one long overlap of
+    /// dozens of operations, which no linearizability search decides in reasonable time.
+    /// </summary>
+    public static int DefaultKeys(int clients) => Math.Max(5, clients);
+
+    /// <summary>
     /// When above zero, every client operation is a put of a value of this many bytes (the DotNext
     /// comparison's 64-byte writes); otherwise the mixed workload (30% gets, 35% puts, 35% appends).
     /// </summary>

@@ -41,7 +41,7 @@ public static class BenchCommand
             Console.WriteLine("clients   ops/s     p50 ms   p99 ms   completed   check s");
             foreach (var clients in ParseCounts(parse.GetValue(clientCounts)!)!)
             {
-                var run = ClusterRun.Execute(new ClusterRunOptions { Nodes = 3, Duration = length, Clients = clients, Fsync = fsync, WriteOnlyValueBytes = bytes }, _ => { });
+                var run = ClusterRun.Execute(new ClusterRunOptions { Nodes = 3, Duration = length, Clients = clients, Keys = ClusterRunOptions.DefaultKeys(clients), Fsync = fsync, WriteOnlyValueBytes = bytes }, _ => { });
                 failed |= !run.Ok;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{clients,7}   {run.Completed / run.Seconds,7:0.0}   {run.P50Millis,6:0.00}   {run.P99Millis,6:0.00}   {run.Completed,9}   {run.CheckSeconds,7:0.0}{(run.Ok ? "" : "  (CHECK FAILED)")}"));

@@ -14,6 +14,7 @@ public static class ClusterCommand
         var killLeader = new Option<bool>("--kill-leader") { Description = "With --kill-every: kill the current leader (measures re-election)." };
         var cutEvery = new Option<string?>("--cut-every") { Description = "Cut a random link this often (restored 1s later), e.g. 2s." };
         var clients = new Option<int>("--clients") { Description = "Concurrent key-value clients.", DefaultValueFactory = _ => 3 };
+        var keys = new Option<int?>("--keys") { Description = "Keys the clients use (default: 5, or one per client when there are more clients)." };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the workload and faults.", DefaultValueFactory = _ => 1 };
         var noFsync = new Option<bool>("--no-fsync") { Description = "Do not fsync (not crash-safe; for comparison only)." };
         var snapshotEvery = new Option<int>("--snapshot-every") { Description = "Nodes snapshot and compact their logs every N applied entries; 0 = never." };
@@ -42,7 +43,7 @@ public static class ClusterCommand
             "Start a local cluster of node processes, run a workload with faults, check safety, parity and linearizability. " +
             "Exit code 0: every check passed; 1: a check failed; 3: inconclusive (nothing failed, but the linearizability search ran out of budget: raise --lin-budget); 2: bad arguments.")
         {
-            nodes, spares, duration, killEvery, killLeader, cutEvery, transferEvery, changeEvery, snapshotEvery, clients, seed, noFsync, data, verbose, logReads, linBudget,
+            nodes, spares, duration, killEvery, killLeader, cutEvery, transferEvery, changeEvery, snapshotEvery, clients, keys, seed, noFsync, data, verbose, logReads, linBudget,
         };
         nodes.Validators.Add(r =>
         {
@@ -51,6 +52,10 @@ public static class ClusterCommand
         clients.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<int>() is < 1 or > 256) r.AddError("--clients must be between 1 and 256.");
+        });
+        keys.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int?>() is < 1 or > 100_000) r.AddError("--keys must be between 1 and 100000.");
         });
         foreach (var option in new[] { duration, killEvery, cutEvery, transferEvery, changeEvery })
         {
@@ -75,6 +80,7 @@ public static class ClusterCommand
                 SnapshotEvery = parse.GetValue(snapshotEvery),
                 LogReads = parse.GetValue(logReads),
                 Clients = parse.GetValue(clients),
+                Keys = parse.GetValue(keys) ?? ClusterRunOptions.DefaultKeys(parse.GetValue(clients)),
                 Seed = parse.GetValue(seed),
                 Fsync = !parse.GetValue(noFsync),
                 DataRoot = parse.GetValue(data),
