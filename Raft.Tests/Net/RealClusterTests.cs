@@ -115,6 +115,7 @@ public sealed class RealClusterTests
     [TestCase("launch")]
     [TestCase("cluster", "--spares", "-1")]
     [TestCase("cluster", "--change-every", "often")]
+    [TestCase("cluster", "--keys", "0")]
     [TestCase("node", "--id", "1", "--peers", "1=tcp://127.0.0.1:7001", "--client", "tcp://127.0.0.1:8001", "--data", "d", "--join", "--members", "1")]
     [TestCase("node", "--id", "1", "--peers", "1=tcp://127.0.0.1:7001,2=tcp://127.0.0.1:7002", "--client", "tcp://127.0.0.1:8001", "--data", "d", "--members", "2")]
     [TestCase("node", "--id", "1", "--peers", "1=tcp://127.0.0.1:7001", "--client", "tcp://127.0.0.1:8001", "--data", "d", "--members", "1,5")]
