@@ -41,7 +41,15 @@ internal sealed class PartitionSearch<TInput, TOutput, TState>
     private ulong stateHash;
     private int entry;
 
-    public PartitionSearch(ILinearizabilityModel<TInput, TOutput, TState> model, IReadOnlyList<ModelOperation<TInput, TOutput>> operations)
+    /// <summary>
+    /// Most bytes one search's memo may hold (the sets it copies dominate: a key with 50,000
+    /// operations costs 6 KB a pair). Past it the memo stops remembering, which costs only speed:
+    /// the memo prunes states already explored, it never decides anything, and the step budget
+    /// still bounds the search. Without a bound a hard key of a large real run took 24 GB.
+    /// </summary>
+    public const long DefaultMemoBytes = 256L << 20;
+
+    public PartitionSearch(ILinearizabilityModel<TInput, TOutput, TState> model, IReadOnlyList<ModelOperation<TInput, TOutput>> operations, long memoBytes = DefaultMemoBytes)
     {
         this.model = model;
         inputs = operations.Select(o => o.Input).ToArray();
@@ -52,7 +60,7 @@ internal sealed class PartitionSearch<TInput, TOutput, TState>
         statesBefore = new TState[count];
         stateHashesBefore = new ulong[count];
         linearized = new OperationSet(count);
-        memo = new Memo(linearized.LiveWords.Length);
+        memo = new Memo(linearized.LiveWords.Length, memoBytes);
         state = model.Init();
         stateHash = HashOf(state);
         entry = next[Head];
@@ -213,8 +221,9 @@ internal sealed class PartitionSearch<TInput, TOutput, TState>
     /// A hash table with chaining, kept in flat arrays: the sets are copied side by side into one
     /// array of words, so a pair costs no object of its own (a memo holds millions of them).
     /// </remarks>
-    private sealed class Memo(int wordsPerSet)
+    private sealed class Memo(int wordsPerSet, long maxBytes)
     {
+        private readonly long maxPairs = Math.Max(64, maxBytes / (8L * wordsPerSet + 32)); // a pair: its set, hash, chain, state and bucket
         private int[] buckets = new int[64]; // per bucket: the first pair's index + 1 (0: empty)
         private int[] chain = new int[64];   // per pair: the next pair's index + 1 in its bucket
         private int[] hashes = new int[64];
@@ -236,7 +245,11 @@ internal sealed class PartitionSearch<TInput, TOutput, TState>
                     return false;
                 }
             }
-            if (count == states.Length) Grow();
+            if (count == states.Length)
+            {
+                if (2L * states.Length > maxPairs) return true; // full: new, as far as it can tell, and not kept
+                Grow();
+            }
             live.CopyTo(words.AsSpan(count * wordsPerSet, wordsPerSet));
             (hashes[count], states[count]) = (hash, state);
             Link(count);
