@@ -408,6 +408,7 @@ public sealed partial class Simulation
         node.StateMachine = new KvStateMachine();
         if (persisted.Snapshot is { } snapshot) node.StateMachine.Restore(snapshot.Data); // §7: restart from snapshot plus log
         node.Status = NodeStatus.Up;
+        Record(TraceEvent.Recovered(Now, node.Id, persisted, node.Core.CommitIndex));
         safety.OnStart(node.Core, persisted, Now);
         if (safety.First is { } violation) Violation ??= violation;
         queue.Schedule(Now + TickLength(node), new TickEvent(node.Id, node.Incarnation));

@@ -17,12 +17,13 @@ namespace Raft.Simulation.Tracing;
 /// message = type:u8 from:i32 to:i32 term:i64 id:i64 then the type's own fields
 /// entry   = index:i64 term:i64 kind:u8 length:i32 command bytes
 /// command = client:i64 sequence:i64 operation:u8 key:text value:text? expected:text? (text? = -1 for none)
+/// recover = has-snapshot:u8 snapshot? entries   (first: term, second: commit index, third: vote)
 /// text    = length:i32 UTF-8 bytes (faults, violations and notes: rare events)
 /// </code>
 /// </summary>
 public static class TraceEncoding
 {
-    private enum Tag : byte { None, Copy, Message, Entry, Entries, Snapshot, Fault, NetworkFault, Command, Outcome, Text }
+    private enum Tag : byte { None, Copy, Message, Entry, Entries, Snapshot, Fault, NetworkFault, Command, Outcome, Text, Recovered }
 
     /// <summary>Writes the event's bytes to <paramref name="output"/> (cleared first).</summary>
     public static void Write(in TraceEvent e, ByteWriter output)
@@ -73,6 +74,12 @@ public static class TraceEncoding
             case Snapshot snapshot:
                 output.Byte((byte)Tag.Snapshot);
                 WriteSnapshot(snapshot, output);
+                break;
+            case Raft.Core.Storage.PersistentState recovered: // term, commit and vote are the event's numbers
+                output.Byte((byte)Tag.Recovered);
+                output.Byte(recovered.Snapshot is null ? (byte)0 : (byte)1);
+                if (recovered.Snapshot is { } kept) WriteSnapshot(kept, output);
+                WriteEntries(recovered.Entries, output);
                 break;
             case NetworkFault network: // its rates are doubles: their bits, not their culture's text
                 output.Byte((byte)Tag.NetworkFault);

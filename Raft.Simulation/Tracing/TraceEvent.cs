@@ -109,6 +109,14 @@ public readonly struct TraceEvent
     /// <summary>A node handed a write (<see cref="PersistEntries"/> or <see cref="PersistSnapshot"/>) to its disk.</summary>
     public static TraceEvent Wrote(long now, NodeId node, Effect write) => new(now, TraceKind.Append, TraceForm.Plain, node.Value, write);
 
+    /// <summary>
+    /// A node started again (after a crash) from what its disk kept: <paramref name="persisted"/> is
+    /// its hard state, snapshot and log, <paramref name="commitIndex"/> what it knows to be committed
+    /// on starting. Lets a reader (the viewer) know the log after a crash lost unsynced writes.
+    /// </summary>
+    public static TraceEvent Recovered(long now, NodeId node, Raft.Core.Storage.PersistentState persisted, long commitIndex) =>
+        new(now, TraceKind.Recover, TraceForm.Plain, node.Value, persisted, persisted.HardState.Term, commitIndex, persisted.HardState.VotedFor?.Value ?? 0);
+
     /// <summary>A fault of the schedule took effect.</summary>
     public static TraceEvent Fault(long now, FaultAction action) => new(now, KindOf(action), TraceForm.Plain, 0, action);
 

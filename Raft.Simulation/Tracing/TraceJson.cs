@@ -49,6 +49,13 @@ public static class TraceJson
                 json.WriteNumber("from", e.First);
                 json.WriteNumber("to", e.Second);
                 return;
+            case TraceKind.Recover when e.Subject is Raft.Core.Storage.PersistentState kept:
+                json.WriteNumber("term", e.First);
+                json.WriteString("vote", e.Third == 0 ? null : TraceEvent.ActorName((int)e.Third));
+                json.WriteNumber("commit", e.Second);
+                if (kept.Snapshot is { } snapshot) WriteSnapshot(snapshot, json);
+                WriteEntries(kept.Entries, json);
+                return;
             case TraceKind.Role:
                 json.WriteString("from", RoleName((Role)e.First));
                 json.WriteString("to", RoleName((Role)e.Second));

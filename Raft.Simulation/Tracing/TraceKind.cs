@@ -24,4 +24,6 @@ public enum TraceKind
     ClientReturn,
     Violation,
     Note,
+    /// <summary>A node started again from what its disk kept (hard state, snapshot, log).</summary>
+    Recover,
 }

@@ -42,6 +42,8 @@ public static class TraceText
             PersistSnapshot stored => $"write {stored.Snapshot}",
             var other => other?.ToString() ?? "",
         },
+        TraceKind.Recover when e.Subject is Raft.Core.Storage.PersistentState kept =>
+            Invariant($"restarted from disk: term {e.First}, vote {(e.Third == 0 ? "none" : TraceEvent.ActorName((int)e.Third))}, {(kept.Snapshot is { } s ? $"snapshot to {s.LastIncludedIndex}@{s.LastIncludedTerm}, " : "")}log {LogRange(kept.Entries)}, commit {e.Second}"),
         TraceKind.ClientCall => $"{e.Subject} -> {TraceEvent.ActorName((int)e.First)}",
         TraceKind.ClientReturn when e.Subject is ClientOutcome outcome => $"{outcome.Command} = {outcome.Result}",
         _ => e.Form switch
@@ -64,6 +66,9 @@ public static class TraceText
         EntryKind.Configuration => Configuration.TryDecode(entry.Command, out var configuration) ? $"{entry} config {configuration}" : $"{entry} config (undecodable)",
         _ => entry.ToString(),
     };
+
+    private static string LogRange(IReadOnlyList<LogEntry> entries) =>
+        entries.Count == 0 ? "empty" : Invariant($"[{entries[0].Index}..{entries[^1].Index}]");
 
     private static string Arrival(InFlightMessage copy) => Invariant($"#{copy.Seq} {Arrival(copy.Message)}");
 
