@@ -80,6 +80,9 @@ public sealed partial class Simulation
 
     public SimNetwork Network { get; }
 
+    /// <summary>How many key-value clients the run has (c1..cN).</summary>
+    public int ClientCount => clients.Count;
+
     public Trace Trace { get; }
 
     public OperationHistory History { get; } = new();

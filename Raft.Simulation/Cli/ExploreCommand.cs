@@ -70,6 +70,12 @@ public static class ExploreCommand
             Description = "Write one JSON line per seed (options, digest, verdict, figures) to this file, for raft-sim merge. Every seed of the shard runs, even after a violation. The file appears whole when the run ends, or not at all.",
         };
 
+        var html = new Option<string?>("--html")
+        {
+            HelpName = "FILE",
+            Description = "On a violation, rerun the first failing seed and write it as a self-contained HTML page (the viewer) to this file.",
+        };
+
         var linBudget = CreateLinBudgetOption();
 
         var command = new Command("explore",
@@ -82,8 +88,9 @@ public static class ExploreCommand
         command.Add(jobs);
         command.Add(shard);
         command.Add(results);
+        command.Add(html);
         command.SetAction(parse => Run(
-            new ExploreRange(parse.GetValue(startSeed), parse.GetValue(seeds), parse.GetValue(shard)), parse.GetValue(jobs), parse.GetValue(results),
+            new ExploreRange(parse.GetValue(startSeed), parse.GetValue(seeds), parse.GetValue(shard)), parse.GetValue(jobs), parse.GetValue(results), parse.GetValue(html),
             optionsFor: seed => set.Read(parse, seed) with { LinearizabilityStepBudget = parse.GetValue(linBudget) }));
         return command;
     }
@@ -99,8 +106,9 @@ public static class ExploreCommand
         return SeedShard.Whole;
     }
 
-    private static int Run(ExploreRange range, int jobs, string? resultsPath, Func<ulong, SimulationOptions> optionsFor)
+    private static int Run(ExploreRange range, int jobs, string? resultsPath, string? htmlPath, Func<ulong, SimulationOptions> optionsFor)
     {
+        if (htmlPath is not null && Cli.ReplayCommand.HtmlPathProblem(htmlPath) is { } htmlProblem) return RaftSimCli.UsageError("explore", htmlProblem);
         if (resultsPath is not null && Directory.Exists(resultsPath))
             return RaftSimCli.UsageError("explore", $"cannot write results to {resultsPath}: it is a folder; name a file, e.g. {Path.Combine(resultsPath, "shard-0.ndjson")}.");
         if (resultsPath is not null && !Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(resultsPath))))
@@ -129,7 +137,17 @@ public static class ExploreCommand
             }
             Console.WriteLine($"results          {outcomes.Count} seeds written to {resultsPath}");
         }
-        return ExploreSummary.Print(outcomes, ExploreSummary.WallTime(clock.Elapsed, outcomes.Count), Console.Out);
+        var exit = ExploreSummary.Print(outcomes, ExploreSummary.WallTime(clock.Elapsed, outcomes.Count), Console.Out);
+        if (htmlPath is not null && outcomes.FirstOrDefault(o => o.Verdict == SeedVerdict.Violation) is { } failed)
+        {
+            // The page needs every event: rerun the seed (same seed, same run) keeping its trace.
+            var options = optionsFor(failed.Seed) with { KeepTrace = true };
+            var simulation = new Simulation(options);
+            var result = simulation.Run();
+            if (Cli.ReplayCommand.WriteHtml(htmlPath, simulation, result, options) is { } problem) return RaftSimCli.UsageError("explore", problem);
+            Console.WriteLine($"viewer           seed {failed.Seed}: {simulation.Trace.Count} events written to {htmlPath}");
+        }
+        return exit;
     }
 
     /// <summary>

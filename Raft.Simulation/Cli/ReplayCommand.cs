@@ -15,6 +15,7 @@ public static class ReplayCommand
         var set = new RunOptionSet();
         var seed = new Option<ulong>("--seed") { Description = "The seed to rerun.", Required = true };
         var trace = new Option<string?>("--trace") { Description = "Write the trace to this file: .ndjson for JSON lines, anything else for text. Without it the trace goes to stdout." };
+        var html = new Option<string?>("--html") { Description = "Also write the run as a self-contained HTML page (the viewer: space-time diagram, roles, logs, client operations, checks) to this file.", HelpName = "FILE" };
         var quiet = new Option<bool>("--summary-only") { Description = "Print the digest and outcome only, not the trace." };
         var linBudget = ExploreCommand.CreateLinBudgetOption();
         var command = new Command("replay",
@@ -24,17 +25,24 @@ public static class ReplayCommand
         set.AddTo(command);
         command.Add(linBudget);
         command.Add(trace);
+        command.Add(html);
         command.Add(quiet);
         command.SetAction(parse => Run(
             set.Read(parse, parse.GetValue(seed), keepTrace: true) with { LinearizabilityStepBudget = parse.GetValue(linBudget) },
-            parse.GetValue(trace), parse.GetValue(quiet)));
+            parse.GetValue(trace), parse.GetValue(quiet), parse.GetValue(html)));
         return command;
     }
 
-    private static int Run(SimulationOptions options, string? tracePath, bool summaryOnly)
+    private static int Run(SimulationOptions options, string? tracePath, bool summaryOnly, string? htmlPath)
     {
+        if (htmlPath is not null && HtmlPathProblem(htmlPath) is { } problem) return RaftSimCli.UsageError("replay", problem);
         var simulation = new Simulation(options);
         var result = simulation.Run();
+        if (htmlPath is not null)
+        {
+            if (WriteHtml(htmlPath, simulation, result, options) is { } failed) return RaftSimCli.UsageError("replay", failed);
+            Console.WriteLine($"viewer           {simulation.Trace.Count} events written to {htmlPath}");
+        }
 
         if (!summaryOnly)
         {
@@ -67,6 +75,28 @@ public static class ReplayCommand
         if (result.Violation is not null)
             foreach (var server in result.Servers ?? []) Console.WriteLine("  " + server.ToText());
         return ExitCode(result);
+    }
+
+    /// <summary>Why a page cannot be written at <paramref name="path"/> (a folder, a missing folder), or null; checked before a run.</summary>
+    public static string? HtmlPathProblem(string path)
+    {
+        if (Directory.Exists(path)) return $"cannot write the page to {path}: it is a folder; name a file, e.g. {Path.Combine(path, "run.html")}";
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        return folder is null || Directory.Exists(folder) ? null : $"cannot write the page to {path}: no such folder {folder}";
+    }
+
+    /// <summary>Writes the viewer page of a run that kept its trace; returns why it could not, or null.</summary>
+    public static string? WriteHtml(string path, Simulation simulation, SimulationResult result, SimulationOptions options)
+    {
+        try
+        {
+            Viewer.ViewerPage.Write(path, Viewer.ViewerPage.ForSimulation(simulation, result, RunOptionSet.ReplayCommand(options)), simulation.Trace.All);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"cannot write the page to {path}: {e.Message}";
+        }
     }
 
     /// <summary>The outcome line: ok, a violation, or inconclusive with what gave up.</summary>

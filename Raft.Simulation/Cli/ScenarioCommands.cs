@@ -13,8 +13,9 @@ public static class ScenarioCommands
     public static Command CreateRun()
     {
         var file = ScenarioFile("run");
-        var command = new Command("run", "Run a scenario and print every command with its output.") { file };
-        command.SetAction(parse => Run(parse.GetValue(file)!));
+        var html = new Option<string?>("--html") { Description = "Also write the story as a self-contained HTML page (the viewer) to this file, to step through it command by command.", HelpName = "FILE" };
+        var command = new Command("run", "Run a scenario and print every command with its output.") { file, html };
+        command.SetAction(parse => Run(parse.GetValue(file)!, parse.GetValue(html)));
         return command;
     }
 
@@ -56,7 +57,11 @@ public static class ScenarioCommands
         return command;
     }
 
-    public static int Run(string path) => Present("run", path, interactive: false);
+    public static int Run(string path, string? htmlPath = null)
+    {
+        if (htmlPath is not null && ReplayCommand.HtmlPathProblem(htmlPath) is { } problem) return RaftSimCli.UsageError("run", problem);
+        return Present("run", path, interactive: false, htmlPath);
+    }
 
     public static int Step(string path) =>
         Present("step", path, interactive: !Console.IsInputRedirected && !Console.IsOutputRedirected);
@@ -85,7 +90,7 @@ public static class ScenarioCommands
     }
 
     /// <summary>Prints each command with the comments above it and its output; when interactive, also the state and the network, and waits for a key.</summary>
-    private static int Present(string verb, string path, bool interactive)
+    private static int Present(string verb, string path, bool interactive, string? htmlPath = null)
     {
         ScenarioScript script;
         try
@@ -121,6 +126,8 @@ public static class ScenarioCommands
             catch (ScenarioException e)
             {
                 Console.Error.WriteLine(e.Message);
+                // The page of a story that failed shows it up to the failure: often the point of looking.
+                if (htmlPath is not null && WriteHtml(htmlPath, path, interpreter, e) is { } failed) return RaftSimCli.UsageError(verb, failed);
                 return e is ScenarioExpectationFailed ? 1 : 2;
             }
             ScenarioColours.WriteLine(output, colour);
@@ -138,7 +145,44 @@ public static class ScenarioCommands
             if (key == 'c') pausing = false;
         }
         if (!quit) Console.WriteLine("(end of scenario)");
+        if (htmlPath is not null && WriteHtml(htmlPath, path, interpreter, null) is { } problem) return RaftSimCli.UsageError(verb, problem);
         return 0;
+    }
+
+    /// <summary>Writes a scenario's page: its trace (every cluster it made, rewinds included) and what failed, if anything.</summary>
+    private static string? WriteHtml(string htmlPath, string scenarioPath, ScenarioInterpreter interpreter, ScenarioException? error)
+    {
+        var trace = interpreter.RunTrace;
+        var cluster = interpreter.Cluster;
+        var found = cluster?.Safety.Found ?? [];
+        var violation = found.Count > 0
+            ? new Viewer.ViewerViolation(found[0].Property.ToString(), found[0].Node,
+                trace.All.FirstOrDefault(e => e.Kind == Tracing.TraceKind.Violation).TimeMicros, found[0].Message)
+            : error is null ? null : new Viewer.ViewerViolation("ScenarioExpectation", "-", trace.All.Count == 0 ? 0 : trace.All[^1].TimeMicros, error.Message);
+        var meta = new Viewer.ViewerMeta(
+            Title: $"raft-sim run {scenarioPath}",
+            Command: $"raft-sim run {scenarioPath}",
+            TimeUnit: "step",
+            Servers: cluster?.Members.Select(m => m.ToString()).ToList() ?? [],
+            Voters: cluster?.InitialVoters.Select(m => m.ToString()).ToList() ?? [],
+            Clients: 0,
+            EndMicros: trace.All.Count == 0 ? 0 : trace.All[^1].TimeMicros,
+            Digest: trace.Digest,
+            Outcome: found.Count > 0 ? "violation" : error is null ? "ok" : "failed",
+            Violation: violation,
+            Properties: ScenarioSafety.Checked.Select(p => p.ToString()).ToList(),
+            Linearizability: null,
+            Scenario: Path.GetFileName(scenarioPath));
+        try
+        {
+            Viewer.ViewerPage.Write(htmlPath, meta, trace.All);
+            Console.WriteLine($"viewer: {trace.Count} events written to {htmlPath}");
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"cannot write the page to {htmlPath}: {e.Message}";
+        }
     }
 
     /// <summary>Checks (or rewrites) every scenario under <paramref name="paths"/>; returns the exit code.</summary>

@@ -9,6 +9,8 @@ using Raft.Core.Randomness;
 using Raft.Core.StateMachine;
 using Raft.Core.Storage;
 using Raft.Simulation.Execution;
+using Raft.Simulation.Faults;
+using Raft.Simulation.Tracing;
 
 namespace Raft.Simulation.Scenarios;
 
@@ -34,8 +36,12 @@ public sealed partial class ScenarioCluster
     /// <param name="size">How many voters the cluster starts with: n1..n<paramref name="size"/>.</param>
     /// <param name="options">The core's options.</param>
     /// <param name="spares">Servers after them that start with an empty configuration: idle until a leader adds them (thesis §4).</param>
-    public ScenarioCluster(int size, RaftOptions options, int spares = 0)
+    /// <param name="trace">Where to record what happens (a new trace if null).</param>
+    /// <param name="timeBase">The trace's clock at this cluster's start: a cluster made again by <c>rewind</c> continues the clock.</param>
+    public ScenarioCluster(int size, RaftOptions options, int spares = 0, Trace? trace = null, long timeBase = 0)
     {
+        Trace = trace ?? new Trace(keepAll: true);
+        this.timeBase = timeBase;
         Options = options.Validate();
         Members = NodeId.Range(size + spares);
         InitialVoters = NodeId.Range(size);
@@ -48,6 +54,37 @@ public sealed partial class ScenarioCluster
     }
 
     public RaftOptions Options { get; }
+
+    /// <summary>
+    /// What happened, as the simulator records it (for the viewer: <c>raft-sim run FILE --html</c>).
+    /// Its clock is <see cref="StepCount"/>: a scenario has no time, only steps.
+    /// </summary>
+    public Trace Trace { get; }
+
+    private readonly long timeBase;
+
+    /// <summary>The trace's clock: one unit per step, continuing from the cluster this one replaced.</summary>
+    public long Now => timeBase + StepCount;
+
+    private void Record(in TraceEvent traceEvent) => Trace.Add(traceEvent);
+
+    /// <summary>The scenario's own network as the trace shows it: the message number is the copy's seq.</summary>
+    private Network.InFlightMessage OnTheWire(InFlightMessage message, bool duplicate = false) =>
+        new(message.Number, message.Message, Now, Now, duplicate);
+
+    private int violationsRecorded;
+
+    /// <summary>Puts in the trace what the safety watch found since the last look (it keeps checking after a violation).</summary>
+    private void RecordNewViolations()
+    {
+        var found = safety.Found;
+        for (; violationsRecorded < found.Count; violationsRecorded++)
+            Record(TraceEvent.Violated(Now, found[violationsRecorded] with { TimeMicros = Now }));
+    }
+
+    /// <summary>Notes a scenario command in the trace, so that a reader can step command by command.</summary>
+    public void RecordCommand(string file, int line, string text) =>
+        Record(TraceEvent.Note(Now, TraceKind.Note, "-", $"> {text}  ({Path.GetFileName(file)}:{line})"));
 
     /// <summary>Every server of the scenario, spares included: the names commands may use.</summary>
     public IReadOnlyList<NodeId> Members { get; }
@@ -116,6 +153,7 @@ public sealed partial class ScenarioCluster
         var node = nodes[id];
         var before = (node.Role, node.Term, node.VotedFor, node.CommitIndex, LastIndex: node.Log.LastIndex, node.Configuration);
         var output = node.Step(input);
+        if (input is Tick && node.Term > before.Term) Record(TraceEvent.Timeout(Now, id, node.Term));
         if (input is Propose propose && output.Proposal is { Accepted: true } accepted && Decode(propose.Command) is { ClientId: not BulkClient } command)
             Clients.Invoked(id, accepted.Index, accepted.Term, command, StepCount);
         var firstLine = report.Count;
@@ -137,7 +175,11 @@ public sealed partial class ScenarioCluster
         if (node.CommitIndex != before.CommitIndex)
             report.Add($"  {id} commit {before.CommitIndex} -> {node.CommitIndex}");
         report.AddRange(replies);
+        if (node.Term != before.Term) Record(TraceEvent.TermChanged(Now, id, before.Term, node.Term));
+        if (node.Role != before.Role) Record(TraceEvent.RoleChanged(Now, id, before.Role, node.Role, node.Term));
+        if (node.CommitIndex > before.CommitIndex) Record(TraceEvent.Committed(Now, id, before.CommitIndex, node.CommitIndex));
         safety.AfterStep(node, output.Effects, StepCount);
+        RecordNewViolations();
         if (crashing)
         {
             var skipped = output.Effects.Count - effects.Count;
@@ -157,6 +199,7 @@ public sealed partial class ScenarioCluster
         {
             if (write is PersistSnapshot) cluster.CarryOutSnapshot(id, write, report);
             else cluster.storages[id].Persist(write);
+            if (write is PersistEntries or PersistSnapshot) cluster.Record(TraceEvent.Wrote(cluster.Now, id, write));
             if (write is PersistEntries entries)
                 report.Add($"  {id} log {(entries.FirstIndex <= lastIndexBefore ? $"overwrites from {entries.FirstIndex}:" : "appends")} {string.Join(' ', entries.Entries.Select(Describe))}");
             return 0;
@@ -167,16 +210,22 @@ public sealed partial class ScenarioCluster
             var inFlight = new InFlightMessage(cluster.nextMessageNumber++, message);
             cluster.SentByKind[message.Kind] = cluster.SentByKind.GetValueOrDefault(message.Kind) + 1;
             cluster.inFlight.Add(inFlight);
+            cluster.Record(TraceEvent.Sent(cluster.Now, cluster.OnTheWire(inFlight)));
             report.Add($"  {id} sends {inFlight}");
         }
 
         public void Apply(LogEntry entry, long afterWrite)
         {
+            cluster.Record(TraceEvent.Applied(cluster.Now, id, entry));
             cluster.Apply(id, entry, replies);
             cluster.ServeReadsUpTo(id, entry.Index, replies);
         }
 
-        public void Restore(Snapshot snapshot, long afterWrite) => cluster.CarryOutSnapshot(id, new RestoreSnapshot(snapshot), report);
+        public void Restore(Snapshot snapshot, long afterWrite)
+        {
+            cluster.Record(TraceEvent.Restored(cluster.Now, id, snapshot));
+            cluster.CarryOutSnapshot(id, new RestoreSnapshot(snapshot), report);
+        }
 
         public void Read(Effect read, long afterWrite) => cluster.CarryOutRead(id, read, report, replies);
     }
@@ -223,11 +272,13 @@ public sealed partial class ScenarioCluster
         var to = message.Message.To;
         if (crashed.Contains(to) || cutLinks.Contains((message.Message.From, to)))
         {
+            Record(TraceEvent.Undeliverable(Now, OnTheWire(message), receiverDown: crashed.Contains(to)));
             report.Add($"{message}: lost ({(crashed.Contains(to) ? $"{to} is down" : "link cut")})");
             Lost++;
             return;
         }
         Delivered++;
+        Record(TraceEvent.Delivered(Now, OnTheWire(message), byHand: true));
         report.Add($"{message}");
         Step(to, new Receive(message.Message), report);
     }
@@ -235,6 +286,7 @@ public sealed partial class ScenarioCluster
     public void Drop(InFlightMessage message)
     {
         inFlight.Remove(message);
+        Record(TraceEvent.DroppedByHand(Now, OnTheWire(message)));
         Lost++;
     }
 
@@ -242,21 +294,26 @@ public sealed partial class ScenarioCluster
     {
         var copy = new InFlightMessage(nextMessageNumber++, message.Message);
         inFlight.Add(copy);
+        Record(TraceEvent.Sent(Now, OnTheWire(copy, duplicate: true)));
         return copy;
     }
 
     public void Cut(NodeId a, NodeId b)
     {
-        cutLinks.Add((a, b));
-        cutLinks.Add((b, a));
+        if (cutLinks.Add((a, b))) Record(TraceEvent.Fault(Now, new CutLinkFault(Now, a.Value, b.Value)));
+        if (cutLinks.Add((b, a))) Record(TraceEvent.Fault(Now, new CutLinkFault(Now, b.Value, a.Value)));
     }
 
-    public void Heal() => cutLinks.Clear();
+    public void Heal()
+    {
+        cutLinks.Clear();
+        Record(TraceEvent.Fault(Now, new HealFault(Now)));
+    }
 
     /// <summary>Loses the node's volatile state; its storage survives. Messages to it are lost on delivery.</summary>
     public void Crash(NodeId id)
     {
-        crashed.Add(id);
+        if (crashed.Add(id)) Record(TraceEvent.Fault(Now, new CrashFault(Now, id.Value)));
         crashAfterSend.Remove(id);
         Clients.Crashed(id);
     }
@@ -267,6 +324,7 @@ public sealed partial class ScenarioCluster
     public void Restart(NodeId id)
     {
         crashed.Remove(id);
+        Record(TraceEvent.Fault(Now, new RestartFault(Now, id.Value)));
         Start(id);
     }
 
@@ -310,5 +368,6 @@ public sealed partial class ScenarioCluster
         nodes[id] = new RaftNode(id, members, Options, new FixedSequence(id.Value - 1),
             persisted, firstMessageId: incarnation * 1_000_000L);
         safety.OnStart(nodes[id], persisted, StepCount);
+        Record(TraceEvent.Recovered(Now, id, persisted, nodes[id].CommitIndex));
     }
 }

@@ -23,7 +23,12 @@ public sealed partial class ScenarioInterpreter(TeachingBug? bugOverride = null)
     private List<string>? details;
     private readonly SortedDictionary<string, int> marks = new(StringComparer.Ordinal);
     private ScenarioCluster? cluster;
+    private readonly Tracing.Trace runTrace = new(keepAll: true);
+
+    /// <summary>Everything every cluster of this run did, in order (the viewer's input); rewinds continue its clock.</summary>
+    public Tracing.Trace RunTrace => runTrace;
     private long nextSequence = 1;
+    private long timeBase;
 
     /// <summary>The cluster, once a <c>cluster</c> command has made it.</summary>
     public ScenarioCluster? Cluster => cluster;
@@ -39,7 +44,9 @@ public sealed partial class ScenarioInterpreter(TeachingBug? bugOverride = null)
             else if (command.Name == "trace") Trace(command, report);
             else
             {
+                cluster?.RecordCommand(command.File, command.Line, command.Text);
                 Dispatch(command, report);
+                if (command.Name == "cluster") cluster?.RecordCommand(command.File, command.Line, command.Text);
                 history.Add(command);
             }
         }
@@ -261,6 +268,8 @@ public sealed partial class ScenarioInterpreter(TeachingBug? bugOverride = null)
         foreach (var later in marks.Where(m => m.Value > count).Select(m => m.Key).ToArray()) marks.Remove(later);
         history.Clear();
         trace.Clear();
+        timeBase = cluster is null ? 0 : cluster.Now + 1;
+        cluster?.RecordCommand(command.File, command.Line, $"{command.Text}: replaying {replay.Length} commands on a fresh cluster");
         cluster = null;
         nextSequence = 1;
         foreach (var earlier in replay)
@@ -312,7 +321,7 @@ public sealed partial class ScenarioInterpreter(TeachingBug? bugOverride = null)
         if (bugOverride is { } bug && !ownBug) options = options with { Bug = bug };
         try
         {
-            cluster = new ScenarioCluster(size, options, spares);
+            cluster = new ScenarioCluster(size, options, spares, runTrace, timeBase);
         }
         catch (ArgumentException e)
         {

@@ -24,6 +24,16 @@ public sealed class ScenarioSafety
     /// <summary>Violations seen so far, in the order they happened; empty while every property holds.</summary>
     public IReadOnlyList<string> Violations => checker.Violations.Select(v => $"{Name(v.Property)}: {v.Message}").ToList();
 
+    /// <summary>The same violations as records (for the trace).</summary>
+    public IReadOnlyList<Violation> Found => checker.Violations;
+
+    /// <summary>The properties this watch checks after every step (the viewer lists them).</summary>
+    public static IReadOnlyList<Property> Checked { get; } =
+    [
+        Property.ElectionSafety, Property.LeaderAppendOnly, Property.LogMatching, Property.LeaderCompleteness, Property.StateMachineSafety,
+        Property.CommitIndexMonotonic, Property.AppliedIsCommittedPrefix, Property.PersistedStateMonotonic, Property.CommitIndexWithinLog, Property.LogWellFormed,
+    ];
+
     /// <summary>The property as the paper writes it: <c>Leader Append-Only</c>, <c>State Machine Safety</c>.</summary>
     private static string Name(Property property) => property switch
     {

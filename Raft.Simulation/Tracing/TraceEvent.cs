@@ -86,6 +86,9 @@ public readonly struct TraceEvent
     public static TraceEvent Undeliverable(long now, InFlightMessage copy, bool receiverDown) =>
         new(now, TraceKind.Drop, receiverDown ? TraceForm.ReceiverDown : TraceForm.LinkCut, copy.Message.To.Value, copy);
 
+    /// <summary>A scenario or a test threw a copy in flight away.</summary>
+    public static TraceEvent DroppedByHand(long now, InFlightMessage copy) => new(now, TraceKind.Drop, TraceForm.DroppedByHand, copy.Message.To.Value, copy);
+
     /// <summary>A copy was delivered, on time or by hand (a scenario or a test chose it).</summary>
     public static TraceEvent Delivered(long now, InFlightMessage copy, bool byHand = false) =>
         new(now, TraceKind.Deliver, byHand ? TraceForm.ByHand : TraceForm.Plain, copy.Message.To.Value, copy);

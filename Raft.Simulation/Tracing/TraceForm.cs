@@ -12,4 +12,6 @@ public enum TraceForm : byte
     Restore,
     ReadConfirmed,
     SnapshotTaken,
+    /// <summary>A scenario or a test threw a message in flight away (a drop by hand).</summary>
+    DroppedByHand,
 }

@@ -67,6 +67,7 @@ public static class TraceJson
             case TraceForm.LostAtSend: json.WriteString("reason", "lost"); break;
             case TraceForm.ReceiverDown: json.WriteString("reason", "receiver-down"); break;
             case TraceForm.LinkCut: json.WriteString("reason", "link-cut"); break;
+            case TraceForm.DroppedByHand: json.WriteString("reason", "by-hand"); break;
             case TraceForm.ByHand: json.WriteBoolean("byHand", true); break;
             case TraceForm.Delayed: json.WriteBoolean("delayed", true); break;
             case TraceForm.ReadConfirmed: json.WriteNumber("readIndex", e.First); break;

@@ -23,7 +23,9 @@ public static class TraceText
         TraceKind.Drop => e.Form switch
         {
             TraceForm.LostAtSend => $"{e.Subject} (lost or cut)",
-            _ => $"{Arrival((InFlightMessage)e.Subject!)} ({(e.Form == TraceForm.ReceiverDown ? "receiver down" : "link cut")})",
+            TraceForm.ReceiverDown => $"{Arrival((InFlightMessage)e.Subject!)} (receiver down)",
+            TraceForm.DroppedByHand => $"{Arrival((InFlightMessage)e.Subject!)} (dropped by hand)",
+            _ => $"{Arrival((InFlightMessage)e.Subject!)} (link cut)",
         },
         TraceKind.Deliver => e.Form switch
         {
