@@ -152,27 +152,8 @@ public static class ScenarioCommands
     /// <summary>Writes a scenario's page: its trace (every cluster it made, rewinds included) and what failed, if anything.</summary>
     private static string? WriteHtml(string htmlPath, string scenarioPath, ScenarioInterpreter interpreter, ScenarioException? error)
     {
+        var meta = Viewer.ViewerPage.ForScenario(scenarioPath, interpreter, error);
         var trace = interpreter.RunTrace;
-        var cluster = interpreter.Cluster;
-        var found = cluster?.Safety.Found ?? [];
-        var violation = found.Count > 0
-            ? new Viewer.ViewerViolation(found[0].Property.ToString(), found[0].Node,
-                trace.All.FirstOrDefault(e => e.Kind == Tracing.TraceKind.Violation).TimeMicros, found[0].Message)
-            : error is null ? null : new Viewer.ViewerViolation("ScenarioExpectation", "-", trace.All.Count == 0 ? 0 : trace.All[^1].TimeMicros, error.Message);
-        var meta = new Viewer.ViewerMeta(
-            Title: $"raft-sim run {scenarioPath}",
-            Command: $"raft-sim run {scenarioPath}",
-            TimeUnit: "step",
-            Servers: cluster?.Members.Select(m => m.ToString()).ToList() ?? [],
-            Voters: cluster?.InitialVoters.Select(m => m.ToString()).ToList() ?? [],
-            Clients: 0,
-            EndMicros: trace.All.Count == 0 ? 0 : trace.All[^1].TimeMicros,
-            Digest: trace.Digest,
-            Outcome: found.Count > 0 ? "violation" : error is null ? "ok" : "failed",
-            Violation: violation,
-            Properties: ScenarioSafety.Checked.Select(p => p.ToString()).ToList(),
-            Linearizability: null,
-            Scenario: Path.GetFileName(scenarioPath));
         try
         {
             Viewer.ViewerPage.Write(htmlPath, meta, trace.All);

@@ -4,6 +4,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Raft.Simulation.Checkers;
 using Raft.Simulation.Checkers.Linearizability;
+using Raft.Simulation.Scenarios;
 using Raft.Simulation.Tracing;
 
 namespace Raft.Simulation.Viewer;
@@ -84,6 +85,32 @@ public static class ViewerPage
         Violation: result.Violation is { } v ? new ViewerViolation(v.Property.ToString(), v.Node, v.TimeMicros, v.Message) : null,
         Properties: Enum.GetNames<Property>(),
         Linearizability: Lin(result.Linearizability));
+
+    /// <summary>What the page says about a scenario run (rewinds included): its first violation, or the expectation that failed.</summary>
+    public static ViewerMeta ForScenario(string scenarioPath, ScenarioInterpreter interpreter, ScenarioException? error)
+    {
+        var trace = interpreter.RunTrace;
+        var cluster = interpreter.Cluster;
+        var found = cluster?.Safety.Found ?? [];
+        var violation = found.Count > 0
+            ? new ViewerViolation(found[0].Property.ToString(), found[0].Node,
+                trace.All.FirstOrDefault(e => e.Kind == TraceKind.Violation).TimeMicros, found[0].Message)
+            : error is null ? null : new ViewerViolation("ScenarioExpectation", "-", trace.All.Count == 0 ? 0 : trace.All[^1].TimeMicros, error.Message);
+        return new ViewerMeta(
+            Title: $"raft-sim run {scenarioPath}",
+            Command: $"raft-sim run {scenarioPath}",
+            TimeUnit: "step",
+            Servers: cluster?.Members.Select(m => m.ToString()).ToList() ?? [],
+            Voters: cluster?.InitialVoters.Select(m => m.ToString()).ToList() ?? [],
+            Clients: 0,
+            EndMicros: trace.All.Count == 0 ? 0 : trace.All[^1].TimeMicros,
+            Digest: trace.Digest,
+            Outcome: found.Count > 0 ? "violation" : error is null ? "ok" : "failed",
+            Violation: violation,
+            Properties: ScenarioSafety.Checked.Select(p => p.ToString()).ToList(),
+            Linearizability: null,
+            Scenario: Path.GetFileName(scenarioPath));
+    }
 
     private static ViewerLinearizability? Lin(LinearizabilityResult? result) => result is null ? null : new(
         Outcome: result.Outcome switch

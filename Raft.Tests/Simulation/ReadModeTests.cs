@@ -22,7 +22,7 @@ public sealed class ReadModeTests
         return FaultScheduleText.Parse(text);
     }
 
-    private static SimulationOptions Options(ulong seed, ReadMode reads, double drift, TeachingBug bug = TeachingBug.None) => new()
+    internal static SimulationOptions Options(ulong seed, ReadMode reads, double drift, TeachingBug bug = TeachingBug.None) => new()
     {
         Seed = seed,
         Nodes = 3,
