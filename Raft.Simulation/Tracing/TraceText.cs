@@ -64,10 +64,23 @@ public static class TraceText
     /// <summary>An applied entry with what it carries: <c>7@2 put k1=v3</c>, <c>8@2 config n1 n2 n3</c>.</summary>
     public static string Entry(LogEntry entry) => entry.Kind switch
     {
-        EntryKind.Command => $"{entry} {KvCommand.Decode(entry.Command)}",
+        EntryKind.Command => $"{entry} {Command(entry.Command)}",
         EntryKind.Configuration => Configuration.TryDecode(entry.Command, out var configuration) ? $"{entry} config {configuration}" : $"{entry} config (undecodable)",
         _ => entry.ToString(),
     };
+
+    /// <summary>A key-value command, or what else an entry carries (a scenario's preset logs and <c>propose</c> hold plain text).</summary>
+    private static string Command(byte[] bytes)
+    {
+        try
+        {
+            return KvCommand.Decode(bytes).ToString();
+        }
+        catch (FormatException)
+        {
+            return $"({bytes.Length} bytes, not a key-value command)";
+        }
+    }
 
     private static string LogRange(IReadOnlyList<LogEntry> entries) =>
         entries.Count == 0 ? "empty" : Invariant($"[{entries[0].Index}..{entries[^1].Index}]");

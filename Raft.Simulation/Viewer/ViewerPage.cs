@@ -46,9 +46,16 @@ public static class ViewerPage
     {
         var full = Path.GetFullPath(path);
         var temporary = full + ".partial";
-        using (var writer = new StreamWriter(temporary, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)))
-            Write(writer, meta, events);
-        File.Move(temporary, full, overwrite: true);
+        try
+        {
+            using (var writer = new StreamWriter(temporary, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)))
+                Write(writer, meta, events);
+            File.Move(temporary, full, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary); // gone already after the move; a half-written page must not stay
+        }
     }
 
     /// <summary>Writes the page to <paramref name="writer"/>: the template with the run's data in place of its placeholders.</summary>

@@ -101,6 +101,38 @@ public sealed class TraceTests
     }
 
     [Test]
+    public void An_applied_entry_that_is_not_a_key_value_command_still_reads()
+    {
+        // A scenario's preset logs hold plain text ("3@2"): reading such an event threw once, and took the viewer page with it.
+        var entry = new Raft.Core.Log.LogEntry(3, 2, Raft.Core.Log.EntryKind.Command, System.Text.Encoding.UTF8.GetBytes("3@2"));
+        Assert.That(TraceEvent.Applied(1, new NodeId(1), entry).Detail, Does.StartWith("3@2").And.Contain("not a key-value command"));
+    }
+
+    [Test]
+    public void A_restart_records_the_log_term_and_commit_the_node_starts_from()
+    {
+        // A crash loses the writes not yet synced, so the log before a crash is not always the log after
+        // it: the recover event says what the restarted node has, for a reader such as the viewer.
+        var options = Chaos(3) with { KeepTrace = true, Schedule = FaultScheduleText.Parse("at 800ms crash n1; at 900ms restart n1") };
+        var simulation = new Raft.Simulation.Simulation(options);
+        while (!simulation.Trace.All.Any(e => e.Kind == TraceKind.Recover)) Assert.That(simulation.StepEvent(), "the run ended before n1 restarted");
+        var recover = simulation.Trace.All.Single(e => e.Kind == TraceKind.Recover);
+        var core = simulation.Nodes[new NodeId(1)].Core;
+        using var json = JsonDocument.Parse(recover.ToJson());
+        var entries = json.RootElement.GetProperty("entries").EnumerateArray().Select(e => (e[0].GetInt64(), e[1].GetInt64())).ToList();
+        var first = core.Log.SnapshotIndex + 1;
+        var log = Enumerable.Range((int)first, (int)(core.Log.LastIndex - first + 1)).Select(i => ((long)i, core.Log.TermAt(i))).ToList();
+        Assert.That(json.RootElement.GetProperty("node").GetString(), Is.EqualTo("n1"));
+        Assert.That(core.Log.LastIndex, Is.GreaterThan(0), "n1 had entries on its disk at 800 ms");
+        Assert.That(entries, Is.EqualTo(log));
+        var snapshot = json.RootElement.TryGetProperty("snapshot", out var kept) ? kept.GetProperty("lastIndex").GetInt64() : 0;
+        Assert.That(snapshot, Is.EqualTo(core.Log.SnapshotIndex));
+        Assert.That(json.RootElement.GetProperty("term").GetInt64(), Is.EqualTo(core.Term));
+        Assert.That(json.RootElement.GetProperty("commit").GetInt64(), Is.EqualTo(core.CommitIndex));
+        Assert.That(recover.Detail, Does.StartWith($"restarted from disk: term {core.Term}"));
+    }
+
+    [Test]
     public void The_recent_window_keeps_the_last_events_in_order()
     {
         var trace = new Trace(keepAll: false, recentCapacity: 4);

@@ -82,7 +82,7 @@ public sealed partial class ViewerPageTests
             Assert.That(code, Is.Zero, stdout);
             Assert.That(stdout, Does.Contain("viewer").And.Contain(page));
             var html = File.ReadAllText(page);
-            Assert.That(html, Does.Contain("replay --seed 2 --duration 1s"), "the page says how to repeat the run");
+            Assert.That(html, Does.Contain("replay --seed 2 ").And.Contain("--duration 1s"), "the page says how to repeat the run");
             Assert.That(File.Exists(page + ".partial"), Is.False);
         }
         finally
