@@ -95,7 +95,9 @@ public sealed class ViewerTab(IPage page, List<string> errors, TimeSpan loadTime
               server: s.dataset.server, status: s.dataset.status, role: s.dataset.role,
               term: Number(s.dataset.term), commit: Number(s.dataset.commit),
               snapshotIndex: Number(s.dataset.snapshotIndex),
-              log: [...s.querySelectorAll('.entry')].map(e => e.dataset.index + '@' + e.dataset.term).join(' ')
+              log: [...s.querySelectorAll('.entry')].map(e => e.dataset.index + '@' + e.dataset.term).join(' '),
+              progress: s.dataset.status !== 'up' ? '' : [...document.querySelectorAll(`#progress table[data-leader="${s.dataset.server}"] tr[data-follower]`)]
+                .map(r => r.dataset.follower + '=' + r.querySelector('td.match').textContent.trim() + '/' + r.querySelector('td.next').textContent.trim()).join(' ')
             })))
             """);
         return JsonSerializer.Deserialize<List<ServerView>>(json, ReadJson)!;
@@ -116,9 +118,12 @@ public sealed class ViewerTab(IPage page, List<string> errors, TimeSpan loadTime
     }
 }
 
-/// <summary>One server as the viewer or the simulator sees it: the log as "index@term" pairs after the snapshot.</summary>
-public sealed record ServerView(string Server, string Status, string Role, long Term, long Commit, long SnapshotIndex, string Log)
+/// <summary>
+/// One server as the viewer or the simulator sees it: the log as "index@term" pairs after the
+/// snapshot, and for a leader its matchIndex/nextIndex per follower as "n2=5/6 n3=4/5".
+/// </summary>
+public sealed record ServerView(string Server, string Status, string Role, long Term, long Commit, long SnapshotIndex, string Log, string Progress)
 {
     /// <summary>A server that is down: only its status is compared (its volatile state is gone).</summary>
-    public ServerView Comparable => Status == "down" ? new ServerView(Server, Status, "", 0, 0, 0, "") : this;
+    public ServerView Comparable => Status == "down" ? new ServerView(Server, Status, "", 0, 0, 0, "", "") : this;
 }

@@ -23,7 +23,18 @@ internal static class SimulatorViews
         var log = core.Log;
         var entries = new List<string>();
         for (var i = log.SnapshotIndex + 1; i <= log.LastIndex; i++) entries.Add($"{i}@{log.TermAt(i)}");
-        return new ServerView(server, status, core.Role.ToString().ToLowerInvariant(), core.Term, core.CommitIndex, log.SnapshotIndex, string.Join(' ', entries)).Comparable;
+        return new ServerView(server, status, core.Role.ToString().ToLowerInvariant(), core.Term, core.CommitIndex, log.SnapshotIndex, string.Join(' ', entries),
+            status == "up" ? Progress(core) : "").Comparable;
+    }
+
+    /// <summary>A leader's matchIndex/nextIndex per follower, as <c>n2=5/6 n3=4/5</c>; empty for other roles.</summary>
+    private static string Progress(IRaftNode core)
+    {
+        if (core is not RaftNode raft || core.Role != Role.Leader) return "";
+        var rows = new List<string>();
+        foreach (var peer in core.Configuration.Members.Where(m => m != core.Id))
+            if (raft.ProgressOf(peer) is { } progress) rows.Add($"{peer}={progress.Match}/{progress.Next}");
+        return string.Join(' ', rows);
     }
 
     /// <summary>Every server of a simulation, in id order.</summary>
