@@ -90,7 +90,7 @@ public sealed class ViewerBrowserTests
     [Test]
     public async Task Figure_8_page_shows_each_server_as_the_story_left_it_after_every_command()
     {
-        var file = Path.Combine(TestContext.CurrentContext.TestDirectory, "..", "..", "..", "..", "scenarios", "paper", "figure8.scn");
+        var file = Path.GetFullPath(Path.Combine(TestContext.CurrentContext.TestDirectory, "..", "..", "..", "..", "scenarios", "paper", "figure8.scn"));
         var script = ScenarioParser.ParseFile(file);
         var interpreter = new ScenarioInterpreter();
         var samples = new List<(int, IReadOnlyList<ServerView>)>();
