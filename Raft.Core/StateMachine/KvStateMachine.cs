@@ -6,6 +6,8 @@ namespace Raft.Core.StateMachine;
 /// <summary>
 /// A small key-value store with at-most-once client commands: for each client it remembers the
 /// last sequence number applied and its result, and answers a retry from that memory (thesis §6.3).
+/// Gets change nothing, so they are never deduplicated: a get ignores its sequence number, runs
+/// every time it is applied, and leaves the client's session as it was.
 /// </summary>
 public sealed class KvStateMachine : IStateMachine
 {
@@ -22,6 +24,11 @@ public sealed class KvStateMachine : IStateMachine
 
     public KvResult Execute(KvCommand command)
     {
+        if (command.Operation == KvOperation.Get)
+        {
+            CommandsExecuted++;
+            return Run(command);
+        }
         if (sessions.TryGetValue(command.ClientId, out var session) && command.Sequence <= session.Sequence)
         {
             // A retry of the last command gets the same answer; an older one cannot be answered.
@@ -32,6 +39,13 @@ public sealed class KvStateMachine : IStateMachine
         sessions[command.ClientId] = (command.Sequence, result);
         return result;
     }
+
+    /// <summary>
+    /// Whether <paramref name="command"/> is older than the last write this client had applied: its
+    /// result is no longer known (only the latest is kept), so a node refuses it rather than answer.
+    /// </summary>
+    public bool IsStale(KvCommand command) =>
+        command.Operation != KvOperation.Get && sessions.TryGetValue(command.ClientId, out var session) && command.Sequence < session.Sequence;
 
     private KvResult Run(KvCommand command)
     {

@@ -36,7 +36,7 @@ public sealed class NodeHost : IDisposable
 {
     private readonly NodeConfig config;
     private readonly NetMQQueue<Action> control = new();
-    private readonly SortedDictionary<long, (byte[] Client, long RequestId, long Term)> pendingReplies = [];
+    private readonly SortedDictionary<long, (ClientRoute Client, long RequestId, long Term)> pendingReplies = [];
     private NetMQPoller? poller;
     private NetMqTransport? transport;
     private RouterSocket? clients;
@@ -51,7 +51,7 @@ public sealed class NodeHost : IDisposable
     private volatile NodeMetrics? metrics;
     private bool disposed;
     private bool batching;
-    private readonly SortedDictionary<long, (byte[] Client, long RequestId, string Key)> pendingReads = [];
+    private readonly SortedDictionary<long, (ClientRoute Client, long RequestId, string Key)> pendingReads = [];
     private readonly List<(long ReadId, long ReadIndex)> readyReads = [];
     private long nextReadId = 1;
     private long ticks;
@@ -77,7 +77,7 @@ public sealed class NodeHost : IDisposable
     }
 
     /// <summary>A message or a client answer held back until the writes issued before it are durable.</summary>
-    private readonly record struct Outbound(long AfterWrites, Raft.Core.Messages.Message? Message, byte[]? Client, ClientResponse? Response);
+    private readonly record struct Outbound(long AfterWrites, Raft.Core.Messages.Message? Message, ClientRoute? Client, ClientResponse? Response);
 
     /// <summary>Completes if the node stopped itself because handling an input threw (fail-stop).</summary>
     public Task<NodeFault> Faulted => faulted.Task;
@@ -128,7 +128,7 @@ public sealed class NodeHost : IDisposable
         }
 
         syncThread = new SyncThread($"raft-{config.Id}-sync");
-        transport = new NetMqTransport(config.Id, config.RaftAddresses);
+        transport = new NetMqTransport(config.Id, config.RaftAddresses, Drops);
         transport.FramesReceived += frames => FailStopOnException(() =>
         {
             BeginBatch();
@@ -212,27 +212,40 @@ public sealed class NodeHost : IDisposable
         Step(new Receive(message));
     }
 
+    /// <summary>
+    /// Client requests arrive on a ROUTER socket as [identity][request] from a DEALER, or as
+    /// [identity][empty][request] from a REQ socket (its answer keeps the empty delimiter). Any other
+    /// shape is dropped as malformed. A request that decodes but breaks a rule of the protocol is
+    /// answered <see cref="ClientStatus.Rejected"/> (docs/wire-format.md says which frames get no answer).
+    /// </summary>
     private void OnClientReady(NetMQSocket socket)
     {
         var frames = new NetMQMessage();
         BeginBatch();
         for (var n = 0; n < NetMqTransport.MaxBatch && socket.TryReceiveMultipartMessage(TimeSpan.Zero, ref frames); n++)
         {
-            if (frames.FrameCount != 2) continue;
-            var client = frames[0].ToByteArray();
+            var delimited = frames.FrameCount == 3 && frames[1].BufferSize == 0;
+            if (frames.FrameCount != 2 && !delimited)
+            {
+                Drops.Count(DropReason.Malformed);
+                continue;
+            }
+            var client = new ClientRoute(frames[0].ToByteArray(), delimited);
             ClientRequest? request;
             DropReason reason;
+            long invalidRequestId;
             try
             {
-                WireCodec.TryDecodeClientRequest(frames[1].ToByteArray(), config.ClusterId, out request, out reason);
+                WireCodec.TryDecodeClientRequest(frames[frames.FrameCount - 1].ToByteArray(), config.ClusterId, out request, out reason, out invalidRequestId);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                (request, reason) = (null, DropReason.Malformed);
+                (request, reason, invalidRequestId) = (null, DropReason.Malformed, -1);
             }
             if (request is null)
             {
                 Drops.Count(reason);
+                if (invalidRequestId >= 0) ReplyToClient(client, new ClientResponse(invalidRequestId, ClientStatus.Rejected, null, core!.Leader));
                 continue;
             }
             clientRequests++;
@@ -331,11 +344,17 @@ public sealed class NodeHost : IDisposable
         if (transport!.Send(message.To, WireCodec.Encode(message, config.ClusterId))) messagesOut++;
     }
 
-    private void HandleClientRequest(byte[] client, ClientRequest request)
+    private void HandleClientRequest(ClientRoute client, ClientRequest request)
     {
         if (core!.Role != Role.Leader)
         {
             ReplyToClient(client, new ClientResponse(request.RequestId, ClientStatus.NotLeader, null, core.Leader));
+            return;
+        }
+        if (stateMachine.IsStale(request.Command))
+        {
+            // Older than this client's last applied write: its result is gone (only the latest is kept).
+            ReplyToClient(client, new ClientResponse(request.RequestId, ClientStatus.Rejected, null, config.Id));
             return;
         }
         if (request.Command.Operation == KvOperation.Get && config.ReadIndexReads)
@@ -370,7 +389,7 @@ public sealed class NodeHost : IDisposable
     }
 
     /// <summary>Answers a client; like a message, an answer never leaves before the writes before it are durable.</summary>
-    private void ReplyToClient(byte[] client, ClientResponse response)
+    private void ReplyToClient(ClientRoute client, ClientResponse response)
     {
         // Writing in parallel (thesis §10.2.1), the leader counts itself in a commit only once its
         // copy is durable, so an applied entry is durable on a majority whatever this node still
@@ -380,11 +399,12 @@ public sealed class NodeHost : IDisposable
         else Emit(client, response, writesIssued);
     }
 
-    private void Emit(byte[] client, ClientResponse response, long afterWrites, bool early = false)
+    private void Emit(ClientRoute client, ClientResponse response, long afterWrites, bool early = false)
     {
         Emitting?.Invoke(early ? $"reply #{response.RequestId} {response.Status} early" : $"reply #{response.RequestId} {response.Status}", afterWrites);
         var reply = new NetMQMessage();
-        reply.Append(client);
+        reply.Append(client.Identity);
+        if (client.Delimited) reply.AppendEmptyFrame(); // a REQ socket's envelope: identity, empty delimiter, body
         reply.Append(WireCodec.EncodeClientResponse(response, config.ClusterId));
         clients!.TrySendMultipartMessage(TimeSpan.Zero, reply);
     }
@@ -488,14 +508,18 @@ public sealed class NodeHost : IDisposable
         }
     }
 
-    /// <summary>A snapshot from the leader replaces the state machine; proposals it covers were not ours to answer.</summary>
+    /// <summary>
+    /// A snapshot from the leader replaces the state machine. A proposal it covers may have
+    /// committed or not, and its result is not ours to give: the answer is Timeout (outcome
+    /// unknown; retry with the same sequence, which applies at most once).
+    /// </summary>
     private void RestoreStateMachine(Snapshot snapshot)
     {
         stateMachine.Restore(snapshot.Data);
         foreach (var index in pendingReplies.Keys.Where(i => i <= snapshot.LastIncludedIndex).ToList())
         {
             pendingReplies.Remove(index, out var pending);
-            ReplyToClient(pending.Client, new ClientResponse(pending.RequestId, ClientStatus.NotLeader, null, core!.Leader));
+            ReplyToClient(pending.Client, new ClientResponse(pending.RequestId, ClientStatus.Timeout, null, core!.Leader));
         }
     }
 
@@ -509,11 +533,15 @@ public sealed class NodeHost : IDisposable
 
     private void Apply(LogEntry entry)
     {
+        var waiting = pendingReplies.Remove(entry.Index, out var pending);
+        // Two writes of one client in flight at once: the older, applied after the newer, gets no result.
+        var stale = waiting && pending.Term == entry.Term && entry.Kind == EntryKind.Command && stateMachine.IsStale(KvCommand.Decode(entry.Command));
         var result = stateMachine.Apply(entry);
-        if (!pendingReplies.Remove(entry.Index, out var pending)) return;
-        ReplyToClient(pending.Client, pending.Term == entry.Term
-            ? new ClientResponse(pending.RequestId, ClientStatus.Ok, KvResult.Decode(result), config.Id)
-            : new ClientResponse(pending.RequestId, ClientStatus.NotLeader, null, core!.Leader)); // our entry was replaced: retry
+        if (!waiting) return;
+        ReplyToClient(pending.Client, pending.Term != entry.Term
+            ? new ClientResponse(pending.RequestId, ClientStatus.NotLeader, null, core!.Leader) // our entry was replaced: retry
+            : stale ? new ClientResponse(pending.RequestId, ClientStatus.Rejected, null, config.Id)
+            : new ClientResponse(pending.RequestId, ClientStatus.Ok, KvResult.Decode(result), config.Id));
     }
 
     /// <summary>Logs the configuration in use when it changes and again when it commits, so that an operator (or the launcher) can follow membership.</summary>
@@ -533,7 +561,7 @@ public sealed class NodeHost : IDisposable
         var commit = Math.Min(node.CommitIndex, node.Log.LastIndex);
         metrics = new NodeMetrics(config.Id, Incarnation, node.Role, node.Term, node.Leader, node.CommitIndex, node.Log.LastIndex,
             node.Log.DigestAt(commit), messagesIn, messagesOut, Drops.Total, clientRequests, storage!.Syncs,
-            node.Configuration, node.ConfigurationIndex);
+            node.Configuration, node.ConfigurationIndex, Drops.Describe());
     }
 
     private int NextIncarnation()
@@ -554,7 +582,7 @@ public sealed class NodeHost : IDisposable
     {
         var m = metrics!;
         LogEvent("metrics", string.Create(CultureInfo.InvariantCulture,
-            $"\"role\":\"{m.Role}\",\"term\":{m.Term},\"commit\":{m.CommitIndex},\"last\":{m.LastIndex},\"in\":{m.MessagesIn},\"out\":{m.MessagesOut},\"dropped\":{m.FramesDropped},\"clients\":{m.ClientRequests},\"syncs\":{m.Syncs}"));
+            $"\"role\":\"{m.Role}\",\"term\":{m.Term},\"commit\":{m.CommitIndex},\"last\":{m.LastIndex},\"in\":{m.MessagesIn},\"out\":{m.MessagesOut},\"dropped\":{m.FramesDropped},\"droppedBy\":\"{m.DroppedByReason}\",\"clients\":{m.ClientRequests},\"syncs\":{m.Syncs}"));
     }
 
     private void LogEvent(string kind, string fields) =>

@@ -1,6 +1,7 @@
 using NetMQ;
 using NetMQ.Sockets;
 using Raft.Core;
+using Raft.Net.Wire;
 
 namespace Raft.Net.Transport;
 
@@ -15,14 +16,17 @@ public sealed class NetMqTransport : IDisposable
 {
     private readonly NodeId self;
     private readonly RouterSocket inbox;
+    private readonly DropCounter? drops;
     private readonly SortedDictionary<NodeId, DealerSocket> outboxes = [];
     private readonly SortedSet<NodeId> blocked = [];
 
     /// <param name="self">This node.</param>
     /// <param name="addresses">Every member's inbox address (tcp://127.0.0.1:port), this node's included.</param>
-    public NetMqTransport(NodeId self, IReadOnlyDictionary<NodeId, string> addresses)
+    /// <param name="drops">Where to count frames dropped before decoding (a message of another shape than [identity][frame]).</param>
+    public NetMqTransport(NodeId self, IReadOnlyDictionary<NodeId, string> addresses, DropCounter? drops = null)
     {
         this.self = self;
+        this.drops = drops;
         inbox = new RouterSocket();
         inbox.Options.RouterHandover = true; // a restarted peer reconnects under the same identity
         inbox.Options.Linger = TimeSpan.Zero;
@@ -104,7 +108,11 @@ public sealed class NetMqTransport : IDisposable
         var batch = new List<(NodeId?, byte[])>();
         while (batch.Count < MaxBatch && e.Socket.TryReceiveMultipartMessage(TimeSpan.Zero, ref message))
         {
-            if (message.FrameCount != 2) continue; // not [identity][payload]: not one of ours
+            if (message.FrameCount != 2)
+            {
+                drops?.Count(DropReason.Malformed); // not [identity][payload]: not one of ours
+                continue;
+            }
             var from = ParseIdentity(message[0].Buffer);
             if (from is { } peer && blocked.Contains(peer))
             {

@@ -23,6 +23,13 @@ public sealed class DropCounter
     /// <summary>All frames dropped so far.</summary>
     public long Total => Enum.GetValues<DropReason>().Sum(reason => this[reason]);
 
+    /// <summary>The non-zero counts as text, for people: <c>Malformed=3 Invalid=1</c>, or <c>none</c>.</summary>
+    public string Describe()
+    {
+        var counts = Snapshot();
+        return counts.Count == 0 ? "none" : string.Join(' ', counts.OrderBy(c => c.Key).Select(c => $"{c.Key}={c.Value}"));
+    }
+
     /// <summary>A snapshot of the non-zero counts, for metrics and logs.</summary>
     public IReadOnlyDictionary<DropReason, long> Snapshot() =>
         Enum.GetValues<DropReason>().Where(reason => this[reason] > 0).ToDictionary(reason => reason, reason => this[reason]);

@@ -75,13 +75,25 @@ public static class WireCodec
 
     /// <summary>Decodes a client request; never throws.</summary>
     public static bool TryDecodeClientRequest(ReadOnlyMemory<byte> frame, string clusterId,
-        out ClientRequest? request, out DropReason reason)
+        out ClientRequest? request, out DropReason reason) =>
+        TryDecodeClientRequest(frame, clusterId, out request, out reason, out _);
+
+    /// <summary>
+    /// Decodes a client request; never throws. A request that is a well-formed envelope of this
+    /// version and cluster but breaks a rule of the client protocol (<see cref="DropReason.Invalid"/>)
+    /// still names the request it was: <paramref name="invalidRequestId"/> is its request id, so the
+    /// node can answer <see cref="ClientStatus.Rejected"/> (-1 when there is nothing to answer).
+    /// </summary>
+    public static bool TryDecodeClientRequest(ReadOnlyMemory<byte> frame, string clusterId,
+        out ClientRequest? request, out DropReason reason, out long invalidRequestId)
     {
         request = null;
+        invalidRequestId = -1;
         reason = Check(frame, MaxClientFrameBytes, clusterId, out ClientEnvelope? envelope);
         if (reason != DropReason.None) return false;
         if (envelope!.Body is not ClientRequestFrame body) return Refuse(DropReason.Malformed, out reason);
         request = ClientFrames.ToRequest(body);
+        if (request is null && body.RequestId >= 0) invalidRequestId = body.RequestId;
         return request is not null || Refuse(DropReason.Invalid, out reason);
     }
 

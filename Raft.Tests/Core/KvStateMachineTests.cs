@@ -79,6 +79,22 @@ public sealed class KvStateMachineTests
 
         Assert.That(stale.Ok, Is.False);
         Assert.That(kv.Values["x"], Is.EqualTo("b"));
+        Assert.That(kv.IsStale(Cmd(7, 1, KvOperation.Put, "x", "a")), Is.True, "a node asks before applying, to answer Rejected");
+        Assert.That(kv.IsStale(Cmd(7, 2, KvOperation.Put, "x", "a")), Is.False, "the latest is a retry, not stale");
+    }
+
+    [Test]
+    public void A_get_ignores_its_sequence_and_leaves_the_session_alone()
+    {
+        // A get changes nothing, so it is never deduplicated: it reads every time it is applied.
+        var kv = new KvStateMachine();
+        kv.Execute(Cmd(7, 5, KvOperation.Put, "x", "a"));
+        Assert.That(kv.Execute(Cmd(7, 0, KvOperation.Get, "x", null)), Is.EqualTo(new KvResult(true, "a")), "sequence 0, below the session's 5");
+        kv.Execute(Cmd(8, 1, KvOperation.Put, "x", "b"));
+        Assert.That(kv.Execute(Cmd(7, 9, KvOperation.Get, "x", null)).Value, Is.EqualTo("b"));
+        Assert.That(kv.Execute(Cmd(7, 9, KvOperation.Get, "x", null)).Value, Is.EqualTo("b"), "the same get again reads again");
+        Assert.That(kv.Execute(Cmd(7, 6, KvOperation.Append, "x", "c")).Value, Is.EqualTo("bc"), "the get at 9 did not move the session past 6");
+        Assert.That(kv.IsStale(Cmd(7, 0, KvOperation.Get, "x", null)), Is.False);
     }
 
     [Test]
