@@ -31,11 +31,14 @@ public sealed class HostDurabilityBarrierTests
 
         // Concurrent clients make batches (several requests, several frames per fsync); a forced
         // campaign and a transfer make writes followed by sends outside any batch.
-        var answered = RunClients(cluster, clients: 3, operationsEach: 25);
+        var answered = RunClients(cluster, clients: 3, operationsEach: 25, firstClientId: 101);
         cluster[NodeId.Range(3).First(n => n != leader).Value].Campaign();
         var newLeader = cluster.WaitForLeader();
         cluster[newLeader.Value].TransferLeadership(NodeId.Range(3).First(n => n != newLeader));
-        answered += RunClients(cluster, clients: 3, operationsEach: 10);
+        // New clients, new ids: a client id's sequence numbers must only grow. (Reusing ids 101-103
+        // from 1 again once made every write of this round a stale no-op answered "ok"; such a write
+        // is now Rejected.)
+        answered += RunClients(cluster, clients: 3, operationsEach: 10, firstClientId: 201);
 
         Assert.That(answered, Is.EqualTo(3 * 35), "every operation was answered");
         foreach (var (node, disk) in disks.OrderBy(d => d.Key))
@@ -67,7 +70,7 @@ public sealed class HostDurabilityBarrierTests
             createHost: config => RecordedHost(config, disks, fsync: true));
         cluster.WaitForLeader();
 
-        var answered = RunClients(cluster, clients: 2, operationsEach: 15);
+        var answered = RunClients(cluster, clients: 2, operationsEach: 15, firstClientId: 101);
 
         Assert.That(answered, Is.EqualTo(2 * 15), "every operation was answered");
         var events = disks[new NodeId(1)].Snapshot();
@@ -125,12 +128,12 @@ public sealed class HostDurabilityBarrierTests
             BeforeStep = input => beforeStep?.Invoke(disks[config.Id], input),
         };
 
-    private static int RunClients(InProcessCluster cluster, int clients, int operationsEach)
+    private static int RunClients(InProcessCluster cluster, int clients, int operationsEach, long firstClientId)
     {
         var answered = 0;
         var threads = Enumerable.Range(1, clients).Select(c => new Thread(() =>
         {
-            using var client = cluster.Client(100 + c);
+            using var client = cluster.Client(firstClientId - 1 + c);
             for (var i = 0; i < operationsEach; i++)
             {
                 var command = (i % 3) switch

@@ -247,8 +247,14 @@ def _read_frame(frame: bytes, max_bytes: int) -> list:
         head = msgpack.Unpacker(raw=False, strict_map_key=False, object_pairs_hook=_Map,
                                 unicode_errors="replace")
         head.feed(frame)
-        if head.read_array_header() < 1:
+        count = head.read_array_header()
+        if count < 1:
             raise _malformed("envelope without a version")
+        # Like MessagePack-CSharp, refuse a header that claims more elements than there
+        # are bytes left (each element takes at least one).
+        header_bytes = 1 if frame[0] < 0xdc else 3 if frame[0] == 0xdc else 5
+        if count > len(frame) - header_bytes:
+            raise _malformed("array header longer than the frame")
         version = head.unpack()
     except FrameError:
         raise
@@ -280,13 +286,14 @@ class _Record:
             raise _malformed(f"{what} is not an array")
         self.what, self.items = what, items
 
-    def _get(self, key: int) -> Any:
+    def get(self, key: int) -> Any:
+        """The raw element at key, None when missing."""
         return self.items[key] if key < len(self.items) else None
 
     def int(self, key: int, name: str, bounds: tuple[int, int] = INT64) -> int:
-        value = self._get(key)
         if key >= len(self.items):
             return 0
+        value = self.items[key]
         if type(value) is not int:  # bool is not an int here, nor is nil or a float
             raise _malformed(f"{self.what}.{name} is not an integer")
         if not bounds[0] <= value <= bounds[1]:
@@ -294,27 +301,27 @@ class _Record:
         return value
 
     def bool(self, key: int, name: str) -> bool:
-        value = self._get(key)
         if key >= len(self.items):
             return False
+        value = self.items[key]
         if type(value) is not bool:
             raise _malformed(f"{self.what}.{name} is not a bool")
         return value
 
     def str(self, key: int, name: str) -> Optional[str]:
-        value = self._get(key)
+        value = self.get(key)
         if value is not None and type(value) is not str:
             raise _malformed(f"{self.what}.{name} is not a str or nil")
         return value
 
     def bin(self, key: int, name: str) -> Optional[bytes]:
-        value = self._get(key)
+        value = self.get(key)
         if value is not None and type(value) is not bytes:
             raise _malformed(f"{self.what}.{name} is not a bin or nil")
         return value
 
     def array(self, key: int, name: str) -> Optional[list]:
-        value = self._get(key)
+        value = self.get(key)
         if value is not None and type(value) is not list:
             raise _malformed(f"{self.what}.{name} is not an array or nil")
         return value
@@ -351,7 +358,7 @@ def _read_client_body(tag: int, items: Any) -> ClientRequest | ClientResponse | 
         r = _Record("ClientResponse", items)
         return ClientResponse(r.int(0, "requestId"), r.int(1, "status", INT32),  # type: ignore[arg-type]
                               r.bool(2, "resultOk"), r.str(3, "resultValue"), r.int(4, "leaderHint", INT32))
-    raise _malformed(f"unknown client union tag {tag}")
+    return None  # an unknown tag reads as no body (Malformed, once the cluster id is checked)
 
 
 def _validate_request(body: ClientRequest) -> ClientRequest:
@@ -392,7 +399,7 @@ def decode_client_frame(frame: bytes, cluster_id: Optional[str],
     env = _Record("envelope", envelope)
     env.int(0, "version", INT32)
     cluster = env.str(1, "clusterId")
-    union = _read_union(env._get(2), "body")
+    union = _read_union(env.get(2), "body")
     body = _read_client_body(*union) if union is not None else None
     _check_cluster(cluster, cluster_id)
     if body is None:
@@ -555,12 +562,13 @@ def decode_peer_frame(frame: bytes, cluster_id: Optional[str], members: Optional
     version = env.int(0, "version", INT32)
     cluster = env.str(1, "clusterId")
     sender = env.int(2, "sender", INT32)
-    union = _read_union(env._get(3), "body")
+    union = _read_union(env.get(3), "body")
     if union is None or union[1] is None:
         _check_cluster(cluster, cluster_id)  # a node compares the cluster id before it looks for a body
         raise _malformed("no body")
     tag, items = union
     if tag not in PEER_MESSAGES:
+        _check_cluster(cluster, cluster_id)
         raise _malformed(f"unknown message tag {tag}")
     name, fields = PEER_MESSAGES[tag]
     r = _Record(name, items)
