@@ -37,13 +37,17 @@ public sealed class KvClient : IDisposable
 
     public long Attempts { get; private set; }
 
+    /// <summary>Whether the last <see cref="Execute"/> ended with a Rejected answer (an invalid or stale command: retrying cannot help).</summary>
+    public bool Rejected { get; private set; }
+
     /// <summary>The next command this client would send (its sequence number is consumed).</summary>
     public KvCommand NextCommand(KvOperation operation, string key, string? value = null, string? expected = null) =>
         new(clientId, ++sequence, operation, key, value, expected);
 
-    /// <summary>Sends <paramref name="command"/> until it is answered or <paramref name="deadline"/> passes (then null).</summary>
+    /// <summary>Sends <paramref name="command"/> until it is answered or <paramref name="deadline"/> passes (then null); null at once if it is Rejected.</summary>
     public KvResult? Execute(KvCommand command, DateTime deadline)
     {
+        Rejected = false;
         while (DateTime.UtcNow < deadline)
         {
             Attempts++;
@@ -63,6 +67,9 @@ public sealed class KvClient : IDisposable
                     break;
                 case { Status: ClientStatus.Ok }:
                     return response.Result;
+                case { Status: ClientStatus.Rejected }:
+                    Rejected = true; // docs/wire-format.md: invalid, or older than this client's last applied write
+                    return null;
                 default:
                     if (response.LeaderHint is { } hint && addresses.ContainsKey(hint) && hint != target) target = hint;
                     else

@@ -148,5 +148,11 @@ public sealed class ClientProtocolTests
         Assert.That(Send(5, 0, KvOperation.Get)?.Result?.Value, Is.EqualTo("ab"), "a get's sequence is ignored");
         Assert.That(Send(6, 0, KvOperation.Get)?.Result?.Value, Is.EqualTo("ab"));
         Assert.That(Send(7, 4, KvOperation.Append, "c")?.Result?.Value, Is.EqualTo("abc"), "gets did not touch the client's session");
+
+        // The C# client stops at a Rejected answer instead of retrying until its deadline.
+        using var client = cluster.Client(9);
+        Assert.That(client.Execute(new KvCommand(9, 1, KvOperation.Put, "k", "stale"), DateTime.UtcNow + TimeSpan.FromSeconds(20)), Is.Null);
+        Assert.That(client.Rejected, Is.True);
+        Assert.That(client.Attempts, Is.EqualTo(1), "it gave up at the answer, not at the deadline");
     }
 }
