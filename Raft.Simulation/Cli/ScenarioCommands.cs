@@ -14,16 +14,18 @@ public static class ScenarioCommands
     {
         var file = ScenarioFile("run");
         var html = new Option<string?>("--html") { Description = "Also write the story as a self-contained HTML page (the viewer) to this file, to step through it command by command.", HelpName = "FILE" };
-        var command = new Command("run", "Run a scenario and print every command with its output.") { file, html };
-        command.SetAction(parse => Run(parse.GetValue(file)!, parse.GetValue(html)));
+        var bug = BugOption("Run the story on a deliberately broken core, to watch it go wrong. A story whose 'cluster' line names its own bug= keeps that bug.");
+        var command = new Command("run", "Run a scenario and print every command with its output.") { file, html, bug };
+        command.SetAction(parse => Run(parse.GetValue(file)!, parse.GetValue(html), BugOf(parse.GetValue(bug))));
         return command;
     }
 
     public static Command CreateStep()
     {
         var file = ScenarioFile("step");
-        var command = new Command("step", "Step through a scenario one command per key press (n: next, c: continue to the end, q: quit), showing the nodes and the messages in flight after each. Prints it all like 'run' when input or output is redirected.") { file };
-        command.SetAction(parse => Step(parse.GetValue(file)!));
+        var bug = BugOption("Step through the story on a deliberately broken core. A story whose 'cluster' line names its own bug= keeps that bug.");
+        var command = new Command("step", "Step through a scenario one command per key press (n: next, c: continue to the end, q: quit), showing the nodes and the messages in flight after each. Prints it all like 'run' when input or output is redirected.") { file, bug };
+        command.SetAction(parse => Step(parse.GetValue(file)!, BugOf(parse.GetValue(bug))));
         return command;
     }
 
@@ -36,16 +38,7 @@ public static class ScenarioCommands
                 if (!Directory.Exists(path) && !File.Exists(path)) r.AddError($"no such file or folder: {path}");
         });
         var rewrite = new Option<bool>("--rewrite") { Description = "Replace every expected block with the actual output." };
-        var bug = new Option<string?>("--bug")
-        {
-            Description = "Run the scenarios on a deliberately broken core, to see which stories catch it. A story whose 'cluster' line names its own bug= keeps that bug. NAME is one of: " + string.Join(", ", Enum.GetValues<Core.TeachingBug>().Select(ScenarioInterpreter.Kebab)) + ".",
-            HelpName = "NAME",
-        };
-        bug.Validators.Add(r =>
-        {
-            var text = r.GetValueOrDefault<string?>();
-            if (text is not null && ParseBug(text) is null) r.AddError($"unknown bug '{text}'; expected one of: {string.Join(", ", Enum.GetValues<Core.TeachingBug>().Select(ScenarioInterpreter.Kebab))}.");
-        });
+        var bug = BugOption("Run the scenarios on a deliberately broken core, to see which stories catch it. A story whose 'cluster' line names its own bug= keeps that bug.");
         var command = new Command("check", "Check that each scenario command still produces the output written below it.") { paths, rewrite, bug };
         command.SetAction(parse =>
         {
@@ -57,14 +50,29 @@ public static class ScenarioCommands
         return command;
     }
 
-    public static int Run(string path, string? htmlPath = null)
+    public static int Run(string path, string? htmlPath = null, Core.TeachingBug? bug = null)
     {
         if (htmlPath is not null && ReplayCommand.HtmlPathProblem(htmlPath) is { } problem) return RaftSimCli.UsageError("run", problem);
-        return Present("run", path, interactive: false, htmlPath);
+        return Present("run", path, interactive: false, htmlPath, bug);
     }
 
-    public static int Step(string path) =>
-        Present("step", path, interactive: !Console.IsInputRedirected && !Console.IsOutputRedirected);
+    public static int Step(string path, Core.TeachingBug? bug = null) =>
+        Present("step", path, interactive: !Console.IsInputRedirected && !Console.IsOutputRedirected, bug: bug);
+
+    /// <summary>The <c>--bug NAME</c> option of run, step and check: a teaching bug by its kebab-case name.</summary>
+    private static Option<string?> BugOption(string what)
+    {
+        var names = string.Join(", ", Enum.GetValues<Core.TeachingBug>().Select(ScenarioInterpreter.Kebab));
+        var bug = new Option<string?>("--bug") { Description = $"{what} NAME is one of: {names}.", HelpName = "NAME" };
+        bug.Validators.Add(r =>
+        {
+            var text = r.GetValueOrDefault<string?>();
+            if (text is not null && ParseBug(text) is null) r.AddError($"unknown bug '{text}'; expected one of: {names}.");
+        });
+        return bug;
+    }
+
+    private static Core.TeachingBug? BugOf(string? name) => name is null ? null : ParseBug(name);
 
     /// <summary>The FILE argument of <c>run</c> and <c>step</c>: one scenario file that exists.</summary>
     private static Argument<string> ScenarioFile(string verb)
@@ -90,7 +98,7 @@ public static class ScenarioCommands
     }
 
     /// <summary>Prints each command with the comments above it and its output; when interactive, also the state and the network, and waits for a key.</summary>
-    private static int Present(string verb, string path, bool interactive, string? htmlPath = null)
+    private static int Present(string verb, string path, bool interactive, string? htmlPath = null, Core.TeachingBug? bug = null)
     {
         ScenarioScript script;
         try
@@ -110,7 +118,8 @@ public static class ScenarioCommands
         // Colour only on a terminal: redirected output (a file, a pipe, a test) stays plain text.
         var colour = Console.IsOutputRedirected ? null : ScenarioColours.Terminal();
         var quit = false;
-        var interpreter = new ScenarioInterpreter();
+        var interpreter = new ScenarioInterpreter(bug);
+        if (bug is { } broken) ScenarioColours.WriteLine($"# on a broken core: --bug {ScenarioInterpreter.Kebab(broken)}", colour);
         var previousEnd = 0;
         foreach (var command in script.Commands)
         {
