@@ -45,18 +45,19 @@ public sealed class ScenarioRun
         return new ScenarioRun(script, outputs, null);
     }
 
-    /// <summary>A unified-style diff for each command whose output differs from its block.</summary>
+    /// <summary>
+    /// A unified-style diff for each command whose output differs from its block. A command without
+    /// a block is not compared (a block is optional: scenarios/README.md); its expectations still count.
+    /// </summary>
     public IReadOnlyList<string> Mismatches()
     {
         var diffs = new List<string>();
         for (var i = 0; i < Outputs.Count; i++)
         {
             var command = Script.Commands[i];
-            if (command.Expected == Outputs[i]) continue;
+            if (command.Expected is null || command.Expected == Outputs[i]) continue;
             var header = $"{command.File}:{command.Line}: {command.Text}";
-            diffs.Add(command.Expected is null
-                ? $"{header}\nno expected block; the output is:\n{Outputs[i]}"
-                : $"--- {header} (expected)\n+++ {header} (actual)\n{LineDiff.Unified(command.Expected.Split('\n'), Outputs[i].Split('\n'))}");
+            diffs.Add($"--- {header} (expected)\n+++ {header} (actual)\n{LineDiff.Unified(command.Expected.Split('\n'), Outputs[i].Split('\n'))}");
         }
         return diffs;
     }
