@@ -210,6 +210,7 @@ public sealed partial class ScenarioCluster
             var inFlight = new InFlightMessage(cluster.nextMessageNumber++, message);
             cluster.SentByKind[message.Kind] = cluster.SentByKind.GetValueOrDefault(message.Kind) + 1;
             cluster.inFlight.Add(inFlight);
+            cluster.safety.OnSend(message, cluster.storages[id], cluster.StepCount);
             cluster.Record(TraceEvent.Sent(cluster.Now, cluster.OnTheWire(inFlight)));
             report.Add($"  {id} sends {inFlight}");
         }
