@@ -58,12 +58,14 @@ public static class ScenarioExpectations
             }
             case "log":
             {
+                // A crashed server's log is the one on its disk: what it will restart with.
                 ScenarioInterpreter.Arity(command, rest, 1, int.MaxValue);
-                var node = c.Node(ScenarioInterpreter.LiveNode(command, c, rest[0]));
+                var id = ScenarioInterpreter.Node(command, c, rest[0]);
                 var expected = rest.Skip(1).Select(t => (long)ScenarioInterpreter.Number(command, t, t.Text, 0, int.MaxValue)).ToArray();
-                var actual = ScenarioCluster.Terms(node);
+                var crashed = c.IsCrashed(id);
+                var actual = crashed ? c.Storage(id).Entries.Select(e => e.Term).ToArray() : ScenarioCluster.Terms(c.Node(id));
                 if (!actual.SequenceEqual(expected))
-                    Fail(command, $"expected {node.Id}'s log to be [{string.Join(' ', expected)}], but it is [{string.Join(' ', actual)}]");
+                    Fail(command, $"expected {id}'s log to be [{string.Join(' ', expected)}], but it is [{string.Join(' ', actual)}]{(crashed ? " (on its disk: it is crashed)" : "")}");
                 break;
             }
             case "config":

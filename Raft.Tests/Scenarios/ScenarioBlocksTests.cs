@@ -23,3 +23,17 @@ public sealed class ScenarioBlocksTests
         Assert.That(wrong.Mismatches(), Has.Count.EqualTo(1));
     }
 }
+
+/// <summary><c>expect log</c> on a crashed server compares the log on its disk, the one it will restart with.</summary>
+public sealed class ExpectLogOnACrashedServerTests
+{
+    [Test]
+    public void A_crashed_server_answers_with_the_log_on_its_disk()
+    {
+        const string Story = "cluster nodes=3\ncampaign n1\ndeliver all\ndeliver all\ncrash n2\nexpect log n2 1\n";
+        Assert.That(ScenarioRun.Execute(ScenarioParser.Parse("t.scn", Story)).Error, Is.Null);
+        var wrong = ScenarioRun.Execute(ScenarioParser.Parse("t.scn", Story.Replace("expect log n2 1", "expect log n2 1 1", StringComparison.Ordinal)));
+        Assert.That(wrong.Error, Is.InstanceOf<ScenarioExpectationFailed>());
+        Assert.That(wrong.Error!.Message, Does.Contain("expected n2's log to be [1 1], but it is [1] (on its disk: it is crashed)"));
+    }
+}
