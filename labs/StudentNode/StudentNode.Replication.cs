@@ -100,6 +100,8 @@ public sealed partial class StudentNode
         // TODO(lab 2) Figure 2, "Leaders" (§5.3). Only a leader of the response's term cares.
         // Answers arrive late, twice or out of order: matchIndex never goes backwards, and a
         // rejection of something you no longer believe must not undo progress.
+        // TODO(lab 5) thesis §6.4: an answer in this term to a message sent after a pending read
+        // arrived is one vote of confidence for that read (StudentNode.Reads.cs).
     }
 
     /// <summary>
