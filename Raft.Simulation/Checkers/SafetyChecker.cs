@@ -97,6 +97,28 @@ public sealed class SafetyChecker
         CheckCommit(node, view, nowMicros);
     }
 
+    /// <summary>
+    /// A story states that the entries up to <paramref name="upTo"/> of <paramref name="id"/>'s log
+    /// are committed (a scenario's preset logs: Figure 7's committed prefix). From then on every
+    /// property that concerns committed entries holds the cluster to them, as if they had been
+    /// committed in the run: a leader must hold them, no server may overwrite them. A statement
+    /// that contradicts what is already committed is a State Machine Safety violation.
+    /// </summary>
+    public void DeclareCommitted(NodeId id, long upTo, long nowMicros)
+    {
+        var log = views[id].Log;
+        for (var i = 1L; i <= upTo; i++)
+        {
+            if (!log.Knows(i)) throw new ArgumentOutOfRangeException(nameof(upTo), $"{id} does not hold entry {i}");
+            if (i < committed.Count)
+            {
+                if (committed[(int)i].Digest != log.DigestAt(i))
+                    Fail(Property.StateMachineSafety, nowMicros, id, $"{id}'s entries up to {i} are declared committed, but other entries up to {i} are");
+            }
+            else committed.Add((log.DigestAt(i), log.TermAt(i)));
+        }
+    }
+
     /// <summary>Call after every step of <paramref name="node"/> with the effects it returned.</summary>
     public void AfterStep(IRaftNode node, IReadOnlyList<Effect> effects, long nowMicros)
     {

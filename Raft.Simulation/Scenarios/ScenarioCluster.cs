@@ -127,8 +127,12 @@ public sealed partial class ScenarioCluster
     /// <summary>How many steps all nodes have taken together: the clock of the client history.</summary>
     public long StepCount { get; private set; }
 
-    /// <summary>Replaces a node's disk with a log of the given terms and restarts it from there (before the story begins).</summary>
-    public void PresetLog(NodeId id, long currentTerm, IReadOnlyList<long> terms)
+    /// <summary>
+    /// Replaces a node's disk with a log of the given terms and restarts it from there (before the
+    /// story begins). With <paramref name="committed"/> &gt; 0 the story states that its entries up to
+    /// that index are committed, so the safety watch holds every server to them.
+    /// </summary>
+    public void PresetLog(NodeId id, long currentTerm, IReadOnlyList<long> terms, long committed = 0)
     {
         var storage = new MemoryStorage();
         storage.Persist(new PersistHardState(new HardState(currentTerm, null)));
@@ -138,6 +142,11 @@ public sealed partial class ScenarioCluster
         if (entries.Length > 0) storage.Persist(new PersistEntries(1, entries));
         storages[id] = storage;
         Start(id);
+        if (committed > 0)
+        {
+            safety.DeclareCommitted(id, committed, StepCount);
+            RecordNewViolations();
+        }
     }
 
     /// <summary>

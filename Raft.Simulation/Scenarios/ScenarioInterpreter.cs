@@ -339,10 +339,14 @@ public sealed partial class ScenarioInterpreter(TeachingBug? bugOverride = null)
         var (key, value) = KeyValue(command, args[1]);
         if (key != "term") throw command.Error(args[1], "expected term=T after the node");
         var term = Number(command, args[1], value, 0, 1_000_000);
-        var terms = args.Skip(2).Select(t => (long)Number(command, t, t.Text, 1, term)).ToArray();
+        // An optional last token commit=C: the story states that entries 1..C are committed.
+        var hasCommit = args.Count > 2 && args[^1].Text.StartsWith("commit=", StringComparison.Ordinal);
+        var termTokens = args.Skip(2).Take(args.Count - 2 - (hasCommit ? 1 : 0)).ToList();
+        var terms = termTokens.Select(t => (long)Number(command, t, t.Text, 1, term)).ToArray();
         for (var i = 1; i < terms.Length; i++)
-            if (terms[i] < terms[i - 1]) throw command.Error(args[i + 2], "terms in a log never decrease");
-        c.PresetLog(id, term, terms);
+            if (terms[i] < terms[i - 1]) throw command.Error(termTokens[i], "terms in a log never decrease");
+        var committed = hasCommit ? Number(command, args[^1], KeyValue(command, args[^1]).Value, 0, terms.Length) : 0;
+        c.PresetLog(id, term, terms, committed);
     }
 
     private static void Tick(ScenarioCommand command, ScenarioCluster c, IReadOnlyList<ScenarioToken> args, List<string> report)

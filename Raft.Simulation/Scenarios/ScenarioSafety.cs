@@ -23,6 +23,9 @@ public sealed class ScenarioSafety
     /// <summary>After every step of <paramref name="node"/>, with all the effects it returned (even those a crash kept from being carried out).</summary>
     public void AfterStep(IRaftNode node, IReadOnlyList<Effect> effects, long step) => checker.AfterStep(node, effects, step);
 
+    /// <summary>A story states that <paramref name="id"/>'s entries up to <paramref name="upTo"/> are committed (see <see cref="SafetyChecker.DeclareCommitted"/>).</summary>
+    public void DeclareCommitted(Raft.Core.NodeId id, long upTo, long step) => checker.DeclareCommitted(id, upTo, step);
+
     /// <summary>
     /// A message leaves its sender: what it promises (a vote, an acknowledgement) must
     /// already be in <paramref name="storage"/>. A scenario's storage is durable at once, so only a

@@ -37,3 +37,32 @@ public sealed class ExpectLogOnACrashedServerTests
         Assert.That(wrong.Error!.Message, Does.Contain("expected n2's log to be [1 1], but it is [1] (on its disk: it is crashed)"));
     }
 }
+
+/// <summary><c>log nK term=T t1 t2 ... commit=C</c>: a preset story states which entries are committed, and <c>expect safety</c> holds the cluster to them.</summary>
+public sealed class PresetCommittedEntriesTests
+{
+    private const string Story = "cluster nodes=3\nlog n1 term=1 1 1 commit=2\nlog n2 term=1 1 1\nlog n3 term=1 1\ncampaign n3\ndeliver all\nexpect safety\n";
+
+    [Test]
+    public void A_leader_elected_without_a_declared_committed_entry_fails_expect_safety()
+    {
+        var run = ScenarioRun.Execute(ScenarioParser.Parse("t.scn", Story), Raft.Core.TeachingBug.VoteWithoutLogCheck);
+        Assert.That(run.Error, Is.InstanceOf<ScenarioExpectationFailed>());
+        Assert.That(run.Error!.Message, Does.Contain("safety violated").And.Contain("2@1 is committed"), "n3 overwrote the declared committed entry 2@1");
+    }
+
+    [Test]
+    public void Without_the_declaration_the_same_election_breaks_nothing_the_checker_knows()
+    {
+        var undeclared = Story.Replace(" commit=2", "", StringComparison.Ordinal);
+        Assert.That(ScenarioRun.Execute(ScenarioParser.Parse("t.scn", undeclared), Raft.Core.TeachingBug.VoteWithoutLogCheck).Error, Is.Null);
+        Assert.That(ScenarioRun.Execute(ScenarioParser.Parse("t.scn", Story)).Error, Is.Null, "the correct core refuses n3");
+    }
+
+    [Test]
+    public void A_commit_beyond_the_preset_log_is_an_error_with_its_line()
+    {
+        var run = ScenarioRun.Execute(ScenarioParser.Parse("t.scn", "cluster nodes=3\nlog n1 term=1 1 1 commit=3\n"));
+        Assert.That(run.Error?.Message, Does.StartWith("t.scn:2:"));
+    }
+}
