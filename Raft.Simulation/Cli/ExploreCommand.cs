@@ -3,6 +3,8 @@ using System.CommandLine.Parsing;
 using System.Diagnostics;
 using System.Globalization;
 using Raft.Simulation.Checkers.Linearizability;
+using Raft.Simulation.Faults;
+using Raft.Simulation.Shrinking;
 using Spectre.Console;
 
 namespace Raft.Simulation.Cli;
@@ -45,8 +47,11 @@ public static class ExploreCommand
     }
 
     /// <summary>The replay command for one seed, with <c>--lin-budget</c> when it is not the default.</summary>
-    public static string ReplayCommand(SimulationOptions options) =>
-        RunOptionSet.ReplayCommand(options)
+    public static string ReplayCommand(SimulationOptions options) => RaftSimInvocation.Command(ReplayArguments(options));
+
+    /// <summary>The arguments of <see cref="ReplayCommand"/>, from <c>replay</c> on.</summary>
+    public static string ReplayArguments(SimulationOptions options) =>
+        RunOptionSet.ReplayArguments(options)
         + (options.LinearizabilityStepBudget == LinearizabilityChecker.DefaultStepBudget ? "" : string.Create(CultureInfo.InvariantCulture, $" --lin-budget {options.LinearizabilityStepBudget}"));
 
     public static Command Create()
@@ -76,6 +81,20 @@ public static class ExploreCommand
             Description = "On a violation, rerun the first failing seed and write it as a self-contained HTML page (the viewer) to this file.",
         };
 
+        var noShrink = new Option<bool>("--no-shrink") { Description = "On a violation, do not shrink the first failing seed." };
+        var shrinkBudget = new Option<int>("--shrink-budget")
+        {
+            HelpName = "RUNS",
+            Description = "Most simulation runs spent shrinking the first failing seed to a smaller case that fails with the same property.",
+            DefaultValueFactory = _ => Shrinker.DefaultBudget,
+        };
+        shrinkBudget.Require(n => n >= 1, "--shrink-budget must be at least 1 (use --no-shrink to skip shrinking).");
+        var shrunkOut = new Option<string?>("--shrunk-out")
+        {
+            HelpName = "FILE",
+            Description = "Write the shrunk case to this file (JSON), for replay --case FILE.",
+        };
+
         var linBudget = CreateLinBudgetOption();
 
         var command = new Command("explore",
@@ -89,14 +108,21 @@ public static class ExploreCommand
         command.Add(shard);
         command.Add(results);
         command.Add(html);
+        command.Add(shrinkBudget);
+        command.Add(noShrink);
+        command.Add(shrunkOut);
         command.SetAction(parse => Run(
             new ExploreRange(parse.GetValue(startSeed), parse.GetValue(seeds), parse.GetValue(shard)), parse.GetValue(jobs), parse.GetValue(results), parse.GetValue(html),
+            new ShrinkSettings(!parse.GetValue(noShrink), parse.GetValue(shrinkBudget), parse.GetValue(shrunkOut)),
             optionsFor: seed => set.Read(parse, seed) with { LinearizabilityStepBudget = parse.GetValue(linBudget) }));
         return command;
     }
 
     /// <summary>The seeds an explore runs: <paramref name="Count"/> seeds from <paramref name="First"/>, or one shard of them.</summary>
     private sealed record ExploreRange(ulong First, int Count, SeedShard Shard);
+
+    /// <summary>Whether and how to shrink the first failing seed: <c>--no-shrink</c>, <c>--shrink-budget</c>, <c>--shrunk-out</c>.</summary>
+    private sealed record ShrinkSettings(bool Enabled, int Budget, string? OutPath);
 
     private static SeedShard ParseShard(ArgumentResult result)
     {
@@ -106,9 +132,12 @@ public static class ExploreCommand
         return SeedShard.Whole;
     }
 
-    private static int Run(ExploreRange range, int jobs, string? resultsPath, string? htmlPath, Func<ulong, SimulationOptions> optionsFor)
+    private static int Run(ExploreRange range, int jobs, string? resultsPath, string? htmlPath, ShrinkSettings shrink, Func<ulong, SimulationOptions> optionsFor)
     {
         if (htmlPath is not null && Cli.ReplayCommand.HtmlPathProblem(htmlPath) is { } htmlProblem) return RaftSimCli.UsageError("explore", htmlProblem);
+        if (shrink.OutPath is not null && OutPathProblem(shrink.OutPath) is { } outProblem) return RaftSimCli.UsageError("explore", outProblem);
+        if (shrink.OutPath is not null && (!shrink.Enabled || resultsPath is not null))
+            return RaftSimCli.UsageError("explore", $"--shrunk-out needs a shrink, and {(shrink.Enabled ? "--results" : "--no-shrink")} turns shrinking off.");
         if (resultsPath is not null && Directory.Exists(resultsPath))
             return RaftSimCli.UsageError("explore", $"cannot write results to {resultsPath}: it is a folder; name a file, e.g. {Path.Combine(resultsPath, "shard-0.ndjson")}.");
         if (resultsPath is not null && !Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(resultsPath))))
@@ -138,17 +167,83 @@ public static class ExploreCommand
             Console.WriteLine($"results          {outcomes.Count} seeds written to {resultsPath}");
         }
         var exit = ExploreSummary.Print(outcomes, ExploreSummary.WallTime(clock.Elapsed, outcomes.Count), Console.Out);
-        if (htmlPath is not null && outcomes.FirstOrDefault(o => o.Verdict == SeedVerdict.Violation) is { } failed)
+        var failed = outcomes.Where(o => o.Verdict == SeedVerdict.Violation).MinBy(o => o.Seed);
+        ShrinkResult? shrunk = null;
+        // With --results the summary must read exactly as a merge of shards prints it: no shrink there.
+        if (failed is not null && shrink.Enabled && resultsPath is null)
         {
-            // The page needs every event: rerun the seed (same seed, same run) keeping its trace.
-            var options = optionsFor(failed.Seed) with { KeepTrace = true };
+            shrunk = ShrinkFirstFailure(optionsFor(failed.Seed), failed.Violation!, shrink.Budget, Console.Out);
+            if (shrunk is { Reproduced: true } && shrink.OutPath is not null)
+            {
+                try
+                {
+                    ShrunkCaseFile.Write(shrink.OutPath, shrunk);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    return RaftSimCli.UsageError("explore", $"cannot write the shrunk case to {shrink.OutPath}: {e.Message}");
+                }
+                Console.WriteLine($"shrunk case      written to {shrink.OutPath}; replay it with{RaftSimInvocation.Where}: {RaftSimInvocation.Command($"replay --case {shrink.OutPath}")}");
+            }
+        }
+        if (htmlPath is not null && failed is not null)
+        {
+            // The page needs every event: rerun the seed (same seed, same run) keeping its trace; the shrunk case when there is one.
+            var page = shrunk is { Reproduced: true } ? shrunk.Shrunk : optionsFor(failed.Seed);
+            var options = page with { KeepTrace = true };
             var simulation = new Simulation(options);
             var result = simulation.Run();
             if (Cli.ReplayCommand.WriteHtml(htmlPath, simulation, result, options) is { } problem) return RaftSimCli.UsageError("explore", problem);
-            Console.WriteLine($"viewer           seed {failed.Seed}: {simulation.Trace.Count} events written to {htmlPath}");
+            Console.WriteLine($"viewer           {(shrunk is { Reproduced: true } ? "shrunk case of " : "")}seed {failed.Seed}: {simulation.Trace.Count} events written to {htmlPath}");
         }
         return exit;
     }
+
+    /// <summary>Why the shrunk case cannot be written at <paramref name="path"/> (a folder, a missing folder), or null; checked before a run.</summary>
+    private static string? OutPathProblem(string path)
+    {
+        if (Directory.Exists(path)) return $"cannot write the shrunk case to {path}: it is a folder; name a file, e.g. {Path.Combine(path, "case.json")}";
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        return folder is null || Directory.Exists(folder) ? null : $"cannot write the shrunk case to {path}: no such folder {folder}";
+    }
+
+    /// <summary>
+    /// Shrinks the first failing seed (progress on stderr) and prints the shrunk case: what was
+    /// removed, its schedule, its violation, the servers at it, and a replay command that runs as printed.
+    /// </summary>
+    private static ShrinkResult ShrinkFirstFailure(SimulationOptions failing, Checkers.Violation violation, int budget, TextWriter output)
+    {
+        var clock = Stopwatch.StartNew();
+        Console.Error.WriteLine($"shrinking seed {failing.Seed} ({violation.Property}), at most {budget} runs");
+        var shrunk = Shrinker.Shrink(failing, violation, budget, progress: step =>
+        {
+            if (step.Accepted is not null) Console.Error.WriteLine($"  run {step.Runs}/{step.Budget}: {step.Accepted}");
+            else if (step.Runs % 25 == 0) Console.Error.WriteLine($"  run {step.Runs}/{step.Budget}");
+        });
+        clock.Stop();
+        output.WriteLine();
+        if (!shrunk.Reproduced)
+        {
+            output.WriteLine($"SHRINK: seed {failing.Seed} with its schedule made explicit did not fail with {violation.Property} ({ReplayCommandOutcome(shrunk.Result)}); nothing shrunk.");
+            return shrunk;
+        }
+        var time = string.Create(CultureInfo.InvariantCulture, $"{clock.Elapsed.TotalSeconds:0.00}s");
+        output.WriteLine($"SHRUNK CASE: seed {failing.Seed}: {shrunk.Violation}");
+        output.WriteLine($"shrunk           {shrunk.Changes()}");
+        output.WriteLine($"shrink runs      {shrunk.Runs} of {shrunk.Budget} in {time}{(shrunk.BudgetSpent ? " (budget spent: raise --shrink-budget to shrink further)" : "")}");
+        output.WriteLine($"schedule         {(shrunk.Shrunk.Schedule!.Count == 0 ? "(no faults)" : FaultScheduleText.Format(shrunk.Shrunk.Schedule))}");
+        output.WriteLine("Last events before it:");
+        foreach (var e in shrunk.Result.RecentTrace.TakeLast(SeedOutcome.RecentTraceLines)) output.WriteLine("  " + e.ToText());
+        output.WriteLine("Servers at the violation:");
+        foreach (var server in shrunk.Result.Servers ?? []) output.WriteLine("  " + server.ToText());
+        output.WriteLine();
+        output.WriteLine($"Replay the shrunk case with{RaftSimInvocation.Where}:");
+        output.WriteLine("  " + ReplayCommand(shrunk.Shrunk));
+        return shrunk;
+    }
+
+    private static string ReplayCommandOutcome(SimulationResult result) =>
+        result.Violation is { } v ? $"it violated {v.Property}" : result.Inconclusive ? "it was inconclusive" : "it passed";
 
     /// <summary>
     /// Runs <paramref name="seeds"/> on <paramref name="jobs"/> threads with a progress display and

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using Raft.Simulation.Tracing;
 
 namespace Raft.Simulation.Cli;
@@ -13,7 +14,12 @@ public static class ReplayCommand
     public static Command Create()
     {
         var set = new RunOptionSet();
-        var seed = new Option<ulong>("--seed") { Description = "The seed to rerun.", Required = true };
+        var seed = new Option<ulong?>("--seed") { Description = "The seed to rerun (required unless --case gives it)." };
+        var caseFile = new Option<string?>("--case")
+        {
+            HelpName = "FILE",
+            Description = "Rerun the case in this file (as explore --shrunk-out writes it: JSON whose \"arguments\" are the replay arguments) instead of --seed and the run options; --trace, --html and --summary-only still apply.",
+        };
         var trace = new Option<string?>("--trace") { Description = "Write the trace to this file: .ndjson for JSON lines, anything else for text. Without it the trace goes to stdout." };
         var html = new Option<string?>("--html") { Description = "Also write the run as a self-contained HTML page (the viewer: space-time diagram, roles, logs, client operations, checks) to this file.", HelpName = "FILE" };
         var quiet = new Option<bool>("--summary-only") { Description = "Print the digest and outcome only, not the trace." };
@@ -27,10 +33,46 @@ public static class ReplayCommand
         command.Add(trace);
         command.Add(html);
         command.Add(quiet);
-        command.SetAction(parse => Run(
-            set.Read(parse, parse.GetValue(seed), keepTrace: true) with { LinearizabilityStepBudget = parse.GetValue(linBudget) },
-            parse.GetValue(trace), parse.GetValue(quiet), parse.GetValue(html)));
+        command.Add(caseFile);
+        command.Validators.Add(r =>
+        {
+            if (r.GetValue(caseFile) is null && r.GetValue(seed) is null) r.AddError("Option '--seed' is required (or --case FILE).");
+        });
+        command.SetAction(parse => parse.GetValue(caseFile) is { } path
+            ? RunCase(parse, path)
+            : Run(set.Read(parse, parse.GetValue(seed)!.Value, keepTrace: true) with { LinearizabilityStepBudget = parse.GetValue(linBudget) },
+                parse.GetValue(trace), parse.GetValue(quiet), parse.GetValue(html)));
         return command;
+    }
+
+    /// <summary>The options that only say what to print, which <c>--case</c> leaves to the command line.</summary>
+    private static readonly string[] OutputOptions = ["--trace", "--html", "--summary-only"];
+
+    /// <summary>
+    /// <c>replay --case FILE</c>: parses the file's replay arguments (<see cref="ShrunkCaseFile"/>)
+    /// with the output options given here, and runs them. A bad file, or run options given beside
+    /// it, is a usage error.
+    /// </summary>
+    private static int RunCase(ParseResult parse, string path)
+    {
+        var tokens = parse.Tokens.Select(t => t.Value).ToList();
+        var given = parse.CommandResult.Children.OfType<OptionResult>()
+            .Where(o => !o.Implicit && o.Option.Name != "--case" && !OutputOptions.Contains(o.Option.Name)).Select(o => o.Option.Name).ToList();
+        if (given.Count > 0)
+            return RaftSimCli.UsageError("replay", $"--case {path} holds the whole run: give no {string.Join(", ", given)} with it (only --trace, --html, --summary-only).");
+        if (ShrunkCaseFile.Read(path, out var problem) is not { } arguments) return RaftSimCli.UsageError("replay", problem);
+        var output = new List<string>();
+        foreach (var option in OutputOptions)
+        {
+            var at = tokens.IndexOf(option);
+            if (at < 0) continue;
+            output.Add(option);
+            if (option != "--summary-only" && at + 1 < tokens.Count) output.Add(tokens[at + 1]);
+        }
+        var caseParse = RaftSimCli.Parse(["replay", .. arguments, .. output]);
+        if (caseParse.Errors.Count > 0)
+            return RaftSimCli.UsageError("replay", $"case file {path}: its arguments do not parse: {string.Join(" ", caseParse.Errors.Select(e => e.Message))}");
+        return caseParse.Invoke();
     }
 
     private static int Run(SimulationOptions options, string? tracePath, bool summaryOnly, string? htmlPath)
