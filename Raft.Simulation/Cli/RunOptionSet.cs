@@ -25,7 +25,7 @@ public sealed class RunOptionSet
 
     public Option<VirtualDuration> Duration { get; } = new("--duration")
     {
-        Description = "Virtual time with faults and client traffic: a number and a unit, us, ms, s or m (500ms, 2m).",
+        Description = "Virtual time with faults and client traffic: a number and a unit, us, ms, s or m (500ms, 1.5s, 2m).",
         DefaultValueFactory = _ => new VirtualDuration(10_000_000),
         CustomParser = ParseDuration,
     };
@@ -201,20 +201,19 @@ public sealed class RunOptionSet
         return default;
     }
 
+    /// <summary>A positive span of virtual time, written as schedules write times: 500ms, 1.5s, 2m, 100us.</summary>
     public static bool TryParseDuration(string text, out long micros)
     {
-        micros = 0;
-        var units = new (string Suffix, long Micros)[] { ("us", 1), ("ms", 1000), ("s", 1_000_000), ("m", 60_000_000) };
-        foreach (var (suffix, scale) in units)
+        try
         {
-            if (!text.EndsWith(suffix, StringComparison.Ordinal)) continue;
-            var number = text[..^suffix.Length];
-            if (suffix == "s" && (number.EndsWith('m') || number.EndsWith('u'))) continue;
-            if (!long.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value <= 0 || value > long.MaxValue / scale / 4) return false;
-            micros = value * scale;
-            return true;
+            micros = FaultScheduleText.ParseTime(text);
         }
-        return false;
+        catch (FormatException)
+        {
+            micros = 0;
+            return false;
+        }
+        return micros > 0;
     }
 
     private static T ParseEnum<T>(ArgumentResult result, string what) where T : struct, Enum

@@ -18,6 +18,14 @@ public sealed class CliTests
     }
 
     [Test]
+    public void A_duration_is_written_as_schedules_write_times()
+    {
+        var (code, stdout, _) = RaftSim.Run("replay", "--seed", "1", "--duration", "1.5s", "--faults", "none", "--summary-only");
+        Assert.That(code, Is.Zero, stdout);
+        Assert.That(RaftSim.Run("replay", "--seed", "1", "--duration", "0s", "--summary-only").Code, Is.EqualTo(2), "a run needs some time");
+    }
+
+    [Test]
     public void Explore_with_a_teaching_bug_exits_1_and_prints_the_seed_and_replay_command()
     {
         var (code, stdout, _) = RaftSim.Run("explore", "--seeds", "5", "--nodes", "3", "--duration", "2s", "--faults", "none", "--bug", "reply-before-persist", "--jobs", "1");
