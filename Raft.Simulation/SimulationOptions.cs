@@ -79,6 +79,12 @@ public sealed record SimulationOptions
     public bool KeepTrace { get; init; }
 
     /// <summary>
+    /// When the teaching bug was chosen by number (<c>--mystery N</c>, a bug hunt): N, so that the
+    /// commands a run prints say <c>--mystery N</c> and not the bug's name. 0 otherwise.
+    /// </summary>
+    public int Mystery { get; init; }
+
+    /// <summary>
     /// Most search steps the linearizability check may spend on one key's history. A search that
     /// runs out is inconclusive (<see cref="SimulationResult.Inconclusive"/>), never a pass.
     /// </summary>

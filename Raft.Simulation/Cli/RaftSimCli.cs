@@ -37,6 +37,7 @@ public static partial class RaftSimCli
             ScenarioCommands.CreateCheck(),
             BenchCommand.Create(),
             MergeCommand.Create(),
+            HuntCommand.Create(),
         };
         return root.Parse(args);
     }
@@ -52,14 +53,15 @@ public static partial class RaftSimCli
     /// <summary>The synopsis of <paramref name="command"/> (as in the README), or of raft-sim as a whole for any other name.</summary>
     public static string Usage(string command) => command switch
     {
-        "explore" => "raft-sim explore [--seeds N] [--nodes 3|5|7] [--duration 10s] [--faults PROFILE] [--bug NAME] [--jobs J] [--shard I/N] [--results FILE.ndjson] [options]",
-        "replay" => "raft-sim replay --seed S [the options of explore] [--trace FILE] [--summary-only]",
-        "run" => "raft-sim run FILE.scn",
-        "step" => "raft-sim step FILE.scn",
+        "explore" => "raft-sim explore [--seeds N] [--nodes 3|5|7] [--duration 10s] [--faults PROFILE] [--bug NAME | --mystery N] [--jobs J] [--shard I/N] [--results FILE.ndjson] [--html FILE] [options]",
+        "replay" => "raft-sim replay --seed S [the options of explore] [--trace FILE] [--html FILE] [--summary-only] | replay --case FILE",
+        "run" => "raft-sim run FILE.scn [--bug NAME] [--html FILE]",
+        "step" => "raft-sim step FILE.scn [--bug NAME]",
         "check" => "raft-sim check FILE.scn|DIR... [--rewrite] [--bug NAME]",
         "bench" => "raft-sim bench [--seeds N]",
         "merge" => "raft-sim merge FILE.ndjson|DIR...",
-        _ => "raft-sim explore|replay|run|step|check|bench|merge [options]",
+        "hunt" or "list" or "verify" or "reveal" => "raft-sim hunt list | hunt verify N ANSWER.scn | hunt reveal N",
+        _ => "raft-sim explore|replay|run|step|check|bench|merge|hunt [options]",
     };
 
     /// <summary>The parser's conversion error without .NET type names: "'x' is not a number (--drift)".</summary>

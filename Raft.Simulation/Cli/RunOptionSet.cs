@@ -49,6 +49,12 @@ public sealed class RunOptionSet
         CustomParser = result => ParseEnum<TeachingBug>(result, "teaching bug"),
     };
 
+    public Option<int?> Mystery { get; } = new("--mystery")
+    {
+        Description = "A bug hunt: run a deliberately broken core chosen by number, without naming it (1 to " + MysteryBugs.Count + "; raft-sim hunt says more). Printed commands keep the number.",
+        HelpName = "N",
+    };
+
     public Option<DriverBug> DriverBug { get; } = new("--driver-bug")
     {
         Description = "Run a deliberately broken effect executor, to see the durability check catch it: release-before-sync.",
@@ -120,6 +126,13 @@ public sealed class RunOptionSet
         command.Add(Faults);
         command.Add(Clients);
         command.Add(Bug);
+        command.Add(Mystery);
+        command.Validators.Add(r =>
+        {
+            if (r.GetValue(Mystery) is not { } number) return;
+            if (MysteryBugs.Bug(number) is null) r.AddError($"--mystery takes a number from 1 to {MysteryBugs.Count}, not {number}.");
+            if (r.GetValue(Bug) != TeachingBug.None) r.AddError("--mystery and --bug do not go together: a hunt does not name its bug.");
+        });
         command.Add(Schedule);
         command.Add(MaxEntries);
         command.Add(Drift);
@@ -139,8 +152,10 @@ public sealed class RunOptionSet
     public SimulationOptions Read(ParseResult parse, ulong seed, bool keepTrace = false)
     {
         var faults = parse.GetValue(Faults);
+        var mystery = parse.GetValue(Mystery) ?? 0;
         return new SimulationOptions
         {
+            Mystery = mystery,
             Seed = seed,
             Nodes = parse.GetValue(Nodes),
             Spares = parse.GetValue(Spares) ?? (parse.GetValue(Membership) ? 2 : 0),
@@ -153,7 +168,7 @@ public sealed class RunOptionSet
             Schedule = parse.GetValue(Schedule),
             Raft = new RaftOptions
             {
-                Bug = parse.GetValue(Bug), MaxEntriesPerAppend = parse.GetValue(MaxEntries),
+                Bug = MysteryBugs.Bug(mystery) ?? parse.GetValue(Bug), MaxEntriesPerAppend = parse.GetValue(MaxEntries),
                 PreVote = parse.GetValue(PreVote), CheckQuorum = parse.GetValue(CheckQuorum),
                 LeaseReads = parse.GetValue(Reads) == ReadMode.Lease,
                 MaxSnapshotChunkBytes = parse.GetValue(SnapshotChunkBytes),
@@ -166,6 +181,10 @@ public sealed class RunOptionSet
         };
     }
 
+    /// <summary>How a run's broken core is named where people read it: <c>, bug NAME</c>, <c>, mystery bug N</c>, or nothing.</summary>
+    public static string BugNote(SimulationOptions options) =>
+        options.Mystery > 0 ? $", mystery bug {options.Mystery}" : options.Raft.Bug == TeachingBug.None ? "" : $", bug {Kebab(options.Raft.Bug.ToString())}";
+
     /// <summary>The exact command line that reruns one seed of these options, ready to paste (see <see cref="RaftSimInvocation"/>).</summary>
     public static string ReplayCommand(SimulationOptions options) => RaftSimInvocation.Command(ReplayArguments(options));
 
@@ -174,7 +193,7 @@ public sealed class RunOptionSet
         string.Create(CultureInfo.InvariantCulture,
             $"replay --seed {options.Seed} --nodes {options.Nodes} --duration {FormatDuration(options.DurationMicros)} --faults {Kebab(options.Faults.ToString())} --clients {options.Clients}")
         + (options.MembershipChanges ? $" --membership --spares {options.Spares}" : options.Spares == 0 ? "" : $" --spares {options.Spares}")
-        + (options.Raft.Bug == TeachingBug.None ? "" : $" --bug {Kebab(options.Raft.Bug.ToString())}")
+        + (options.Mystery > 0 ? $" --mystery {options.Mystery}" : options.Raft.Bug == TeachingBug.None ? "" : $" --bug {Kebab(options.Raft.Bug.ToString())}")
         + (options.DriverBug == Execution.DriverBug.None ? "" : $" --driver-bug {Kebab(options.DriverBug.ToString())}")
         + (options.Raft.MaxEntriesPerAppend == new RaftOptions().MaxEntriesPerAppend ? "" : $" --max-entries {options.Raft.MaxEntriesPerAppend}")
         + (options.Raft.PreVote ? " --prevote" : "")
