@@ -184,13 +184,34 @@ public sealed partial class Simulation
         return true;
     }
 
-    /// <summary>The node that leads the highest term among running nodes, if any.</summary>
+    /// <summary>
+    /// The leader, if there is one: a running node in role Leader that a majority of the voters of
+    /// its configuration follow (running, in its term, and knowing it as their leader; it counts
+    /// itself). Not merely the leader of the highest term anyone has heard of: a cut-off node that
+    /// campaigned raises its own term without leading anyone, and must not hide the real leader.
+    /// When two nodes qualify (an old leader not yet deposed), the higher term wins.
+    /// </summary>
     public NodeId? LeaderNow()
     {
-        var up = nodes.Values.Where(n => n.Status == NodeStatus.Up).ToList();
-        if (up.Count == 0) return null;
-        var maxTerm = up.Max(n => n.Core.Term);
-        return up.FirstOrDefault(n => n.Core.Role == Role.Leader && n.Core.Term == maxTerm)?.Id;
+        NodeId? best = null;
+        var bestTerm = -1L;
+        foreach (var node in nodes.Values)
+        {
+            var core = node.Core;
+            if (node.Status != NodeStatus.Up || core.Role != Role.Leader || core.Term <= bestTerm) continue;
+            var voters = core.Configuration.Voters;
+            var following = 0;
+            foreach (var voter in voters)
+            {
+                var follower = nodes[voter];
+                if (follower.Status == NodeStatus.Down) continue;
+                if (voter == node.Id || (follower.Core.Term == core.Term && follower.Core.Leader == node.Id)) following++;
+            }
+            if (!Quorum.IsMajority(following, voters.Count)) continue;
+            best = node.Id;
+            bestTerm = core.Term;
+        }
+        return best;
     }
 
     /// <summary>Every request answered and a leader that is a voter of its own configuration (not one that is removing itself).</summary>
@@ -324,8 +345,14 @@ public sealed partial class Simulation
 
     // ---- faults ------------------------------------------------------------------------------
 
-    private void ApplyFault(FaultAction action)
+    private void ApplyFault(FaultAction aimed)
     {
+        // An action aimed at the leader hits whoever leads now; the trace names that node.
+        if (AtTheLeader(aimed) is not { } action)
+        {
+            Record(TraceKind.Note, "-", $"{aimed.Describe()}: no leader now, nothing happens");
+            return;
+        }
         Record(TraceEvent.Fault(Now, action));
         switch (action)
         {
@@ -363,6 +390,13 @@ public sealed partial class Simulation
             case HealFault:
                 Network.HealAll();
                 break;
+            case ReconnectFault reconnect:
+                foreach (var other in Servers.Where(m => m.Value != reconnect.Node))
+                {
+                    Network.Restore(new NodeId(reconnect.Node), other);
+                    Network.Restore(other, new NodeId(reconnect.Node));
+                }
+                break;
             case CrashFault crash:
                 Crash(nodes[new NodeId(crash.Node)]);
                 break;
@@ -385,6 +419,25 @@ public sealed partial class Simulation
                 Network.Profile = Network.Profile with { LossRate = net.LossRate, DuplicateRate = net.DuplicateRate, ReorderRate = net.ReorderRate };
                 break;
         }
+    }
+
+    /// <summary>The action with "the leader" replaced by the node that leads now; null if it is aimed at the leader and there is none.</summary>
+    private FaultAction? AtTheLeader(FaultAction action)
+    {
+        var aimed = action switch
+        {
+            CrashFault { Node: FaultAction.TheLeader } or IsolateFault { Node: FaultAction.TheLeader } or PauseFault { Node: FaultAction.TheLeader } => true,
+            _ => false,
+        };
+        if (!aimed) return action;
+        if (LeaderNow() is not { } leader) return null;
+        return action switch
+        {
+            CrashFault crash => crash with { Node = leader.Value },
+            IsolateFault isolate => isolate with { Node = leader.Value },
+            PauseFault pause => pause with { Node = leader.Value },
+            _ => action,
+        };
     }
 
     /// <summary>Power loss: volatile state and unsynced writes are gone, and so are messages still held back for them.</summary>

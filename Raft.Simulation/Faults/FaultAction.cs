@@ -9,10 +9,20 @@ namespace Raft.Simulation.Faults;
 /// </summary>
 public abstract record FaultAction(long AtMicros)
 {
+    /// <summary>
+    /// The node number that stands for "the leader at that moment" in <see cref="CrashFault"/>,
+    /// <see cref="IsolateFault"/> and <see cref="PauseFault"/> (<c>crash leader</c>): the leader a
+    /// majority follows (<see cref="Simulation.LeaderNow"/>); with no leader the action does nothing.
+    /// </summary>
+    public const int TheLeader = 0;
+
     public sealed override string ToString() => $"at {TraceEvent.FormatTime(AtMicros)} {Describe()}";
 
     /// <summary>The action without its time, e.g. <c>crash n2</c>.</summary>
     public abstract string Describe();
+
+    /// <summary><c>n2</c>, or <c>leader</c> for <see cref="TheLeader"/>.</summary>
+    protected static string Target(int node) => node == TheLeader ? "leader" : $"n{node}";
 }
 
 /// <summary>Cuts every link between different groups (nodes in no group are isolated).</summary>
@@ -39,7 +49,13 @@ public sealed record CutLinkFault(long AtMicros, int From, int To) : FaultAction
 /// <summary>Cuts both directions between a node and all others.</summary>
 public sealed record IsolateFault(long AtMicros, int Node) : FaultAction(AtMicros)
 {
-    public override string Describe() => $"isolate n{Node}";
+    public override string Describe() => $"isolate {Target(Node)}";
+}
+
+/// <summary>Restores every link to and from one node (the others stay as they are).</summary>
+public sealed record ReconnectFault(long AtMicros, int Node) : FaultAction(AtMicros)
+{
+    public override string Describe() => $"reconnect n{Node}";
 }
 
 /// <summary>Restores every link.</summary>
@@ -50,7 +66,7 @@ public sealed record HealFault(long AtMicros) : FaultAction(AtMicros)
 
 public sealed record CrashFault(long AtMicros, int Node) : FaultAction(AtMicros)
 {
-    public override string Describe() => $"crash n{Node}";
+    public override string Describe() => $"crash {Target(Node)}";
 }
 
 public sealed record RestartFault(long AtMicros, int Node) : FaultAction(AtMicros)
@@ -66,7 +82,7 @@ public sealed record TransferFault(long AtMicros, int Node) : FaultAction(AtMicr
 
 public sealed record PauseFault(long AtMicros, int Node) : FaultAction(AtMicros)
 {
-    public override string Describe() => $"pause n{Node}";
+    public override string Describe() => $"pause {Target(Node)}";
 }
 
 public sealed record ResumeFault(long AtMicros, int Node) : FaultAction(AtMicros)

@@ -40,11 +40,12 @@ public static class FaultScheduleText
         return words[2] switch
         {
             "heal" => new HealFault(at),
-            "crash" => new CrashFault(at, Node(args, 0)),
+            "crash" => new CrashFault(at, NodeOrLeader(args, 0)),
             "restart" => new RestartFault(at, Node(args, 0)),
-            "pause" => new PauseFault(at, Node(args, 0)),
+            "pause" => new PauseFault(at, NodeOrLeader(args, 0)),
             "resume" => new ResumeFault(at, Node(args, 0)),
-            "isolate" => new IsolateFault(at, Node(args, 0)),
+            "isolate" => new IsolateFault(at, NodeOrLeader(args, 0)),
+            "reconnect" => new ReconnectFault(at, Node(args, 0)),
             "transfer" => new TransferFault(at, Node(args, 0)),
             "add" => new MembershipFault(at, MembershipChangeKind.AddVoter, Node(args, 0)),
             "learner" => new MembershipFault(at, MembershipChangeKind.AddLearner, Node(args, 0)),
@@ -70,6 +71,10 @@ public static class FaultScheduleText
         }
         throw new FormatException($"'{text}' is not a time such as 500ms or 1.5s");
     }
+
+    /// <summary>A node such as n2, or <c>leader</c>: whoever leads when the action comes (<see cref="FaultAction.TheLeader"/>).</summary>
+    private static int NodeOrLeader(string[] args, int position) =>
+        position < args.Length && args[position] == "leader" ? FaultAction.TheLeader : Node(args, position);
 
     private static int Node(string[] args, int position)
     {
