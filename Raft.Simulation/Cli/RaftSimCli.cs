@@ -37,6 +37,7 @@ public static partial class RaftSimCli
             ScenarioCommands.CreateCheck(),
             BenchCommand.Create(),
             MergeCommand.Create(),
+            GradeCommand.Create(),
         };
         return root.Parse(args);
     }
