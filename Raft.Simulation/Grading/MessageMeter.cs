@@ -9,6 +9,7 @@ public sealed class MessageMeter
 {
     private readonly Dictionary<(string Kind, int To), long> sent = [];
     private readonly Dictionary<int, long> snapshotsPersisted = [];
+    private readonly Dictionary<(int From, int To), long> appendRejections = [];
 
     /// <summary>Every message handed to the network.</summary>
     public long Messages { get; private set; }
@@ -25,6 +26,8 @@ public sealed class MessageMeter
                 Messages++;
                 var key = (message.Kind, message.To.Value);
                 sent[key] = sent.GetValueOrDefault(key) + 1;
+                if (message is AppendEntriesResponse { Success: false } rejection)
+                    appendRejections[(rejection.From.Value, rejection.To.Value)] = appendRejections.GetValueOrDefault((rejection.From.Value, rejection.To.Value)) + 1;
                 if (message is AppendEntries append)
                     foreach (var entry in append.Entries) EntryBytes += entry.Command.Length;
                 break;
@@ -39,6 +42,9 @@ public sealed class MessageMeter
 
     /// <summary>Messages of <paramref name="kind"/> (e.g. AppendEntries) sent to <paramref name="to"/>.</summary>
     public long SentTo(string kind, NodeId to) => sent.GetValueOrDefault((kind, to.Value));
+
+    /// <summary>AppendEntries that <paramref name="follower"/> rejected in answers to <paramref name="leader"/> (each one a round trip of backing up).</summary>
+    public long Rejections(NodeId follower, NodeId leader) => appendRejections.GetValueOrDefault((follower.Value, leader.Value));
 
     /// <summary>Messages of <paramref name="kind"/> sent to anyone.</summary>
     public long Sent(string kind) => sent.Where(p => p.Key.Kind == kind).Sum(p => p.Value);
