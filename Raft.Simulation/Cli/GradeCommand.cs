@@ -71,9 +71,9 @@ public static class GradeCommand
         {
             tests = tests.Where(t => t.Name == request.Test).ToList();
             if (tests.Count == 0)
-                return RaftSimCli.UsageError("grade", $"lab {request.Lab} has no test '{request.Test}'; its tests: {string.Join(", ", Labs.TestsOf(request.Lab).Select(t => t.Name))}.");
+                return UsageError($"lab {request.Lab} has no test '{request.Test}'; its tests: {string.Join(", ", Labs.TestsOf(request.Lab).Select(t => t.Name))}.");
         }
-        if (request.Html is not null && File.Exists(request.Html)) return RaftSimCli.UsageError("grade", $"--html {request.Html}: a file is in the way; name a folder");
+        if (request.Html is not null && File.Exists(request.Html)) return UsageError($"--html {request.Html}: a file is in the way; name a folder");
         NodeSource source;
         try
         {
@@ -83,7 +83,7 @@ public static class GradeCommand
         }
         catch (NodeLoadException e)
         {
-            return RaftSimCli.UsageError("grade", e.Message);
+            return UsageError(e.Message);
         }
         return Grade(source, request, tests);
     }
@@ -111,6 +111,18 @@ public static class GradeCommand
         Console.WriteLine();
         Console.WriteLine(passed ? $"{Labs.Title(request.Lab)}: PASSED" : $"{Labs.Title(request.Lab)}: NOT PASSED ({outcomes.Count(o => !o.Ok)} test(s) failing)");
         return passed ? 0 : 1;
+    }
+
+    /// <summary>The synopsis of grade.</summary>
+    public const string Usage = "raft-sim grade --lab 1|2|3|4 (--node PATH | --reference | --bug NAME) [--seeds N] [--test NAME] [--seed S] [--jobs J] [--html DIR]";
+
+    /// <summary>A problem found after parsing (a node that cannot be loaded, an unknown test): exit code 2.</summary>
+    private static int UsageError(string problem)
+    {
+        Console.Error.WriteLine($"raft-sim: {problem}");
+        Console.Error.WriteLine($"Usage: {Usage}");
+        Console.Error.WriteLine($"Help{RaftSimInvocation.Where}: {RaftSimInvocation.Command("grade --help")}");
+        return RaftSimCli.UsageExitCode;
     }
 
     private static void WritePages(Grader grader, IReadOnlyList<TestOutcome> outcomes, GradeRequest request)

@@ -76,7 +76,7 @@ public static class NodeLoader
         Assembly assembly;
         try
         {
-            assembly = new StudentLoadContext(dll).LoadFromAssemblyPath(dll);
+            assembly = new StudentLoadContext(dll).LoadMain();
         }
         catch (Exception e) when (e is BadImageFormatException or FileLoadException or FileNotFoundException)
         {
@@ -116,6 +116,7 @@ public static class NodeLoader
         ArgumentNullException.ThrowIfNull(type);
         if (!type.IsClass || type.IsAbstract || !typeof(IRaftNode).IsAssignableFrom(type))
             throw new NodeLoadException($"{type.FullName} is not a non-abstract class implementing IRaftNode");
+        if (!type.IsVisible) throw new NodeLoadException($"{type.FullName} is not public");
         var constructor = type.GetConstructor([.. ConstructorParameters])
             ?? throw new NodeLoadException($"{type.FullName} has no public constructor {ConstructorText}");
         return new NodeSource($"{type.FullName} from {Path.GetFileName(type.Assembly.Location)}", argument, spec => Construct(constructor, spec));

@@ -13,6 +13,16 @@ internal sealed class StudentLoadContext(string mainAssemblyPath) : AssemblyLoad
 {
     private readonly AssemblyDependencyResolver resolver = new(mainAssemblyPath);
 
+    /// <summary>
+    /// Loads the student's assembly itself. One the grader shares (Raft.Core.dll given as the node:
+    /// its one node class is RaftNode) is taken from the default context, like its references.
+    /// </summary>
+    public Assembly LoadMain()
+    {
+        var name = AssemblyName.GetAssemblyName(mainAssemblyPath);
+        return IsShared(name) ? Default.LoadFromAssemblyName(name) : LoadFromAssemblyPath(mainAssemblyPath);
+    }
+
     protected override Assembly? Load(AssemblyName assemblyName)
     {
         if (IsShared(assemblyName)) return null; // the default context answers: one Raft.Core, one IRaftNode

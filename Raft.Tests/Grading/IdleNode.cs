@@ -1,0 +1,88 @@
+using Raft.Core;
+using Raft.Core.Inputs;
+using Raft.Core.Log;
+using Raft.Core.Membership;
+using Raft.Core.Node;
+using Raft.Core.Randomness;
+using Raft.Core.Storage;
+
+namespace Raft.Tests.Grading;
+
+/// <summary>A student's node that does nothing yet: it has the contract's constructor and returns no effects.</summary>
+public sealed class IdleNode(NodeId id, IReadOnlyList<NodeId> members, RaftOptions options, IRandomSource random, PersistentState persisted, long firstMessageId) : IRaftNode
+{
+    private readonly RaftLog log = new();
+
+    public NodeId Id => id;
+
+    public Configuration Configuration { get; } = new(members);
+
+    public Role Role => Role.Follower;
+
+    public long Term => persisted.HardState.Term;
+
+    public NodeId? VotedFor => persisted.HardState.VotedFor;
+
+    public NodeId? Leader => null;
+
+    public long CommitIndex => 0;
+
+    public long LastApplied => 0;
+
+    public IReadOnlyRaftLog Log => log;
+
+    /// <summary>Kept only to show the constructor's parameters are the contract's.</summary>
+    public (RaftOptions Options, IRandomSource Random, long FirstMessageId) Given => (options, random, firstMessageId);
+
+    public Output Step(Input input) => Output.None;
+}
+
+/// <summary>A node that throws an exception the simulator does not expect, on its first input.</summary>
+public sealed class ThrowingNode(NodeId id, IReadOnlyList<NodeId> members, RaftOptions options, IRandomSource random, PersistentState persisted, long firstMessageId) : IRaftNode
+{
+    private readonly RaftNode inner = new(id, members, options, random, persisted, firstMessageId);
+
+    public NodeId Id => inner.Id;
+
+    public Configuration Configuration => inner.Configuration;
+
+    public Role Role => inner.Role;
+
+    public long Term => inner.Term;
+
+    public NodeId? VotedFor => inner.VotedFor;
+
+    public NodeId? Leader => inner.Leader;
+
+    public long CommitIndex => inner.CommitIndex;
+
+    public long LastApplied => inner.LastApplied;
+
+    public IReadOnlyRaftLog Log => inner.Log;
+
+    public Output Step(Input input) => input is Receive ? throw new NotSupportedException("messages are not handled yet") : inner.Step(input);
+}
+
+/// <summary>A node class whose constructor is not the contract's.</summary>
+public sealed class WrongConstructorNode(NodeId id) : IRaftNode
+{
+    public NodeId Id => id;
+
+    public Configuration Configuration { get; } = new([id]);
+
+    public Role Role => Role.Follower;
+
+    public long Term => 0;
+
+    public NodeId? VotedFor => null;
+
+    public NodeId? Leader => null;
+
+    public long CommitIndex => 0;
+
+    public long LastApplied => 0;
+
+    public IReadOnlyRaftLog Log { get; } = new RaftLog();
+
+    public Output Step(Input input) => Output.None;
+}
