@@ -15,7 +15,7 @@ namespace Raft.Simulation.Cli;
 public static class GradeCommand
 {
     /// <summary>Seeds per test by default: a lab grades in well under two minutes on two cores.</summary>
-    public const int DefaultSeeds = 30;
+    public const int DefaultSeeds = 100;
 
     public static Command Create()
     {
