@@ -84,6 +84,19 @@ public sealed partial class GradingTests
     }
 
     [Test]
+    public void A_seed_grades_the_same_every_time_whatever_the_jobs()
+    {
+        var test = Labs.TestsOf(2).Single(t => t.Name == "rejoin-old-leader");
+        var bug = NodeSource.Reference(TeachingBug.VoteWithoutLogCheck);
+        var first = new Grader(bug, 2).RunSeed(test, 5, keepTrace: false).Result!.Digest;
+        Assert.That(new Grader(bug, 2).RunSeed(test, 5, keepTrace: false).Result!.Digest, Is.EqualTo(first));
+        ulong[] seeds = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+        var one = new Grader(bug, 2, jobs: 1).Run(test, seeds);
+        var two = new Grader(bug, 2, jobs: 2).Run(test, seeds);
+        Assert.That((two.Passed, two.FirstFailure?.Seed, two.FirstFailure?.Message), Is.EqualTo((one.Passed, one.FirstFailure?.Seed, one.FirstFailure?.Message)));
+    }
+
+    [Test]
     public void Every_test_is_in_docs_grading_md()
     {
         var doc = File.ReadAllText(DocPath());
