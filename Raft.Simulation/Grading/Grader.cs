@@ -1,5 +1,4 @@
 using Raft.Simulation.Checkers;
-using Raft.Simulation.Tracing;
 
 namespace Raft.Simulation.Grading;
 
@@ -106,7 +105,4 @@ public sealed class Grader(NodeSource node, int lab, int jobs = 1)
 
     /// <summary>The verdict on one seed.</summary>
     public sealed record SeedResult(SeedFailure? Failure, bool Inconclusive);
-
-    /// <summary>Text of a time, for reports.</summary>
-    public static string Time(long micros) => TraceEvent.FormatTime(micros);
 }

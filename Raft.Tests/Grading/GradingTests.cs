@@ -68,6 +68,16 @@ public sealed partial class GradingTests
     }
 
     [Test]
+    public void A_node_that_backs_up_one_entry_per_round_trip_fails_fast_backup_but_replicates()
+    {
+        var grader = new Grader(NodeLoader.FromType(typeof(SlowBackupNode), "--node SlowBackupNode.dll"), 2);
+        var slow = grader.Run(Labs.TestsOf(2).Single(t => t.Name == "fast-backup"), FewSeeds);
+        Assert.That(slow.Passed, Is.Zero);
+        Assert.That(slow.FirstFailure!.Message, Does.Contain("rejected").And.Contain("AppendEntries before it matched"));
+        Assert.That(grader.Run(Labs.TestsOf(2).Single(t => t.Name == "basic-agreement"), FewSeeds).Ok, Is.True);
+    }
+
+    [Test]
     public void A_class_without_the_contract_constructor_is_a_clear_load_error()
     {
         var e = Assert.Throws<NodeLoadException>(() => NodeLoader.FromType(typeof(WrongConstructorNode), "--node x.dll"));
