@@ -37,6 +37,7 @@ public static partial class RaftSimCli
             ScenarioCommands.CreateCheck(),
             BenchCommand.Create(),
             MergeCommand.Create(),
+            GradeCommand.Create(),
             HuntCommand.Create(),
         };
         return root.Parse(args);
@@ -60,8 +61,9 @@ public static partial class RaftSimCli
         "check" => "raft-sim check FILE.scn|DIR... [--rewrite] [--bug NAME]",
         "bench" => "raft-sim bench [--seeds N]",
         "merge" => "raft-sim merge FILE.ndjson|DIR...",
+        "grade" => GradeCommand.Usage,
         "hunt" or "list" or "verify" or "reveal" => "raft-sim hunt list | hunt verify N ANSWER.scn | hunt reveal N",
-        _ => "raft-sim explore|replay|run|step|check|bench|merge|hunt [options]",
+        _ => "raft-sim explore|replay|run|step|check|bench|merge|grade|hunt [options]",
     };
 
     /// <summary>The parser's conversion error without .NET type names: "'x' is not a number (--drift)".</summary>

@@ -1,0 +1,204 @@
+using Raft.Core;
+using Raft.Core.Node;
+using Raft.Core.Randomness;
+using Raft.Simulation.Nodes;
+using Raft.Simulation.Tracing;
+
+namespace Raft.Simulation.Grading;
+
+/// <summary>
+/// One seed of one grading test: builds the simulation around the node under test, steps it, and
+/// acts on it from outside (crash the current leader, cut a majority off) as a test needs. What it
+/// does is logged in <see cref="Actions"/>, so a failure report can tell the whole fault story.
+/// All randomness comes from the seed; nothing here reads the clock.
+/// </summary>
+public sealed class GradeRun
+{
+    private const ulong GraderStream = 900;
+    private readonly NodeSource node;
+    private readonly bool keepTrace;
+    private readonly List<string> actions = [];
+    private Simulation? simulation;
+
+    public GradeRun(NodeSource node, ulong seed, bool keepTrace)
+    {
+        this.node = node;
+        this.keepTrace = keepTrace;
+        Seed = seed;
+        Random = new SplitMix64(SplitMix64.Derive(seed, GraderStream));
+    }
+
+    public ulong Seed { get; }
+
+    /// <summary>The grader's own random stream (which node to cut off...), independent of the simulation's.</summary>
+    public SplitMix64 Random { get; }
+
+    public MessageMeter Meter { get; } = new();
+
+    /// <summary>What the grader did to the cluster, with virtual times.</summary>
+    public IReadOnlyList<string> Actions => actions;
+
+    public SimulationOptions Options { get; private set; } = new();
+
+    public Simulation Sim => simulation ?? throw new InvalidOperationException("the run has not started");
+
+    public bool Started => simulation is not null;
+
+    public long Now => Sim.Now;
+
+    public bool Violated => Sim.Violation is not null;
+
+    /// <summary>Starts the simulation: <paramref name="options"/> with this run's seed, the node's teaching bug and the trace setting.</summary>
+    public Simulation Start(SimulationOptions options)
+    {
+        Options = options with { Seed = Seed, KeepTrace = keepTrace, Raft = options.Raft with { Bug = node.Bug } };
+        simulation = new Simulation(Options, spec => new GuardedNode(spec.Id, node.Create(spec), Meter));
+        return simulation;
+    }
+
+    /// <summary>Steps until <paramref name="done"/> holds (true), or a violation, or virtual time passes <paramref name="deadlineMicros"/> (false).</summary>
+    public bool RunUntil(long deadlineMicros, Func<bool> done)
+    {
+        while (!Violated)
+        {
+            if (done()) return true;
+            if (Sim.Now >= deadlineMicros || !Sim.StepEvent()) return false;
+        }
+        return false;
+    }
+
+    /// <summary>Steps for <paramref name="micros"/> of virtual time; false if a violation came first.</summary>
+    public bool RunFor(long micros)
+    {
+        var until = Sim.Now + micros;
+        RunUntil(until, () => false);
+        return !Violated;
+    }
+
+    /// <summary>Runs to the end (faults stop, liveness, linearizability: <see cref="Simulation.Run"/>).</summary>
+    public SimulationResult Finish() => Sim.Run();
+
+    /// <summary>A majority of the cluster's voters.</summary>
+    public int Majority => Sim.Members.Count / 2 + 1;
+
+    /// <summary>
+    /// The leader as the grader sees it: an up node in role Leader that a majority of the cluster
+    /// (itself included) follows: up, in its term, and linked to it both ways. A deposed leader
+    /// that has not noticed is not one. Of several, the one of the highest term.
+    /// </summary>
+    public NodeId? Leader()
+    {
+        NodeId? best = null;
+        long bestTerm = -1;
+        foreach (var candidate in Sim.Nodes.Values)
+        {
+            if (candidate.Status != NodeStatus.Up || candidate.Core.Role != Role.Leader) continue;
+            var term = candidate.Core.Term;
+            var followers = Sim.Nodes.Values.Count(n => n.Status == NodeStatus.Up && n.Core.Term == term && Linked(candidate.Id, n.Id));
+            if (followers >= Majority && term > bestTerm)
+            {
+                best = candidate.Id;
+                bestTerm = term;
+            }
+        }
+        return best;
+    }
+
+    /// <summary>Up nodes in role Leader (whether or not anyone follows them).</summary>
+    public IReadOnlyList<NodeId> NodesInLeaderRole() =>
+        Sim.Nodes.Values.Where(n => n.Status == NodeStatus.Up && n.Core.Role == Role.Leader).Select(n => n.Id).ToList();
+
+    /// <summary>Waits up to <paramref name="withinMicros"/> for a <see cref="Leader"/>.</summary>
+    public NodeId? AwaitLeader(long withinMicros)
+    {
+        NodeId? found = null;
+        RunUntil(Sim.Now + withinMicros, () => (found = Leader()) is not null);
+        return found;
+    }
+
+    public bool Linked(NodeId a, NodeId b) => a == b || (!Sim.Network.IsCut(a, b) && !Sim.Network.IsCut(b, a));
+
+    public SimNode NodeOf(NodeId id) => Sim.Nodes[id];
+
+    public void Crash(NodeId id, string why = "")
+    {
+        Log($"crash {id}{why}");
+        Sim.Crash(Sim.Nodes[id]);
+    }
+
+    public void Restart(NodeId id)
+    {
+        Log($"restart {id}");
+        Sim.Restart(Sim.Nodes[id]);
+    }
+
+    /// <summary>Cuts every link between <paramref name="id"/> and the others.</summary>
+    public void Isolate(NodeId id, string why = "")
+    {
+        Log($"isolate {id}{why}");
+        foreach (var other in Sim.Servers.Where(o => o != id))
+        {
+            Sim.Network.Cut(id, other);
+            Sim.Network.Cut(other, id);
+        }
+    }
+
+    /// <summary>Cuts every link between different groups; nodes in no group are isolated.</summary>
+    public void Partition(IReadOnlyList<IReadOnlyList<NodeId>> groups)
+    {
+        Log("partition " + string.Join(" | ", groups.Select(g => string.Join(" ", g))));
+        Sim.Network.HealAll();
+        var groupOf = new Dictionary<NodeId, int>();
+        for (var g = 0; g < groups.Count; g++)
+            foreach (var n in groups[g]) groupOf[n] = g;
+        foreach (var a in Sim.Servers)
+            foreach (var b in Sim.Servers)
+                if (a != b && (!groupOf.TryGetValue(a, out var ga) || !groupOf.TryGetValue(b, out var gb) || ga != gb))
+                    Sim.Network.Cut(a, b);
+    }
+
+    public void Heal()
+    {
+        Log("heal");
+        Sim.Network.HealAll();
+    }
+
+    /// <summary>Up to <paramref name="count"/> distinct nodes drawn from <paramref name="from"/> with the grader's stream.</summary>
+    public IReadOnlyList<NodeId> Pick(IEnumerable<NodeId> from, int count)
+    {
+        var pool = from.ToList();
+        var picked = new List<NodeId>();
+        while (picked.Count < count && pool.Count > 0)
+        {
+            var i = Random.Next(pool.Count);
+            picked.Add(pool[i]);
+            pool.RemoveAt(i);
+        }
+        return picked;
+    }
+
+    /// <summary>
+    /// After <see cref="Finish"/>: waits up to <paramref name="withinMicros"/> until every up
+    /// node's state machine (the simulator's, fed only by the entries the node applied) holds the
+    /// same keys and values. Returns what differs, or null.
+    /// </summary>
+    public string? AwaitSameState(long withinMicros)
+    {
+        if (Violated) return null;
+        bool Same() => Sim.Nodes.Values.Where(n => n.Status == NodeStatus.Up).Select(StateText).Distinct().Count() <= 1;
+        if (RunUntil(Sim.Now + withinMicros, Same)) return null;
+        if (Violated) return null;
+        var states = Sim.Nodes.Values.Where(n => n.Status == NodeStatus.Up).Select(n => $"{n.Id}: {Shorten(StateText(n))}");
+        return $"the servers' state machines still differ {TraceEvent.FormatTime(withinMicros)} after the run settled (every server must apply every committed entry):\n    {string.Join("\n    ", states)}";
+    }
+
+    private static string StateText(SimNode node) => string.Join(" ", node.StateMachine.Values.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"));
+
+    private static string Shorten(string text) => text.Length <= 100 ? text : text[..100] + "...";
+
+    /// <summary>The up nodes other than <paramref name="leader"/>.</summary>
+    public IReadOnlyList<NodeId> Followers(NodeId leader) =>
+        Sim.Nodes.Values.Where(n => n.Id != leader && n.Status == NodeStatus.Up && Sim.Members.Contains(n.Id)).Select(n => n.Id).ToList();
+
+    private void Log(string action) => actions.Add($"at {TraceEvent.FormatTime(Sim.Now)} {action}");
+}

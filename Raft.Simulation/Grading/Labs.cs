@@ -1,0 +1,25 @@
+namespace Raft.Simulation.Grading;
+
+/// <summary>The four labs and their tests, in the order they are run and reported.</summary>
+public static class Labs
+{
+    public static IReadOnlyList<int> Numbers { get; } = [1, 2, 3, 4];
+
+    public static string Title(int lab) => lab switch
+    {
+        1 => "Lab 1: leader election",
+        2 => "Lab 2: log replication",
+        3 => "Lab 3: persistence",
+        4 => "Lab 4: log compaction",
+        _ => throw new ArgumentOutOfRangeException(nameof(lab), lab, "labs are 1 to 4"),
+    };
+
+    public static IReadOnlyList<GradeTest> TestsOf(int lab) => lab switch
+    {
+        1 => Lab1Election.Tests,
+        2 => Lab2Replication.Tests,
+        3 => Lab3Persistence.Tests,
+        4 => Lab4Compaction.Tests,
+        _ => throw new ArgumentOutOfRangeException(nameof(lab), lab, "labs are 1 to 4"),
+    };
+}

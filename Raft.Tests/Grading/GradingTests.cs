@@ -1,0 +1,147 @@
+using System.Text.RegularExpressions;
+using Raft.Core;
+using Raft.Simulation.Grading;
+
+namespace Raft.Tests.Grading;
+
+public sealed partial class GradingTests
+{
+    private static readonly ulong[] FewSeeds = [1, 2, 3];
+    private static readonly string[] RequiredBugs = ["vote-without-log-check", "forget-vote-on-restart", "reply-before-persist", "skip-prev-log-term-check", "leader-ignores-higher-term"];
+
+    [TestCase(1)]
+    [TestCase(2)]
+    [TestCase(3)]
+    [TestCase(4)]
+    public void The_reference_core_passes_every_test_of_lab(int lab)
+    {
+        var grader = new Grader(NodeSource.Reference(), lab, jobs: 2);
+        foreach (var test in Labs.TestsOf(lab))
+        {
+            var outcome = grader.Run(test, FewSeeds);
+            Assert.That(outcome.Ok, Is.True, () => $"{test.Name}: seed {outcome.FirstFailure?.Seed} {outcome.FirstFailure?.What}: {outcome.FirstFailure?.Message}");
+        }
+    }
+
+    [Test]
+    public void Each_teaching_bug_fails_the_tests_docs_grading_md_says()
+    {
+        var rows = BugTable();
+        Assert.That(rows.Keys, Is.SupersetOf(RequiredBugs));
+        Assert.That(rows["vote-without-log-check"].Select(t => t.Lab), Has.Some.EqualTo(1).Or.Some.EqualTo(2));
+        Assert.That(rows["forget-vote-on-restart"].Select(t => t.Lab), Has.Some.EqualTo(3));
+        Assert.That(rows["reply-before-persist"].Select(t => t.Lab), Has.Some.EqualTo(3));
+        Assert.That(rows["skip-prev-log-term-check"].Select(t => t.Lab), Has.Some.EqualTo(2));
+        Assert.That(rows["leader-ignores-higher-term"].Select(t => t.Lab), Has.Some.EqualTo(1));
+        foreach (var (bug, tests) in rows)
+        {
+            var teachingBug = Enum.GetValues<TeachingBug>().Single(b => Raft.Simulation.Cli.RunOptionSet.Kebab(b.ToString()) == bug);
+            foreach (var (lab, name) in tests)
+            {
+                var test = Labs.TestsOf(lab).Single(t => t.Name == name);
+                var grader = new Grader(NodeSource.Reference(teachingBug), lab);
+                var failed = Enumerable.Range(1, 10).Any(seed => grader.RunSeed(test, (ulong)seed, keepTrace: false).Outcome.Failure is not null);
+                Assert.That(failed, Is.True, $"--bug {bug} should fail lab {lab} test {name} within seeds 1-10 (docs/grading.md)");
+            }
+        }
+    }
+
+    [Test]
+    public void A_node_that_does_nothing_fails_lab_1_with_a_clear_message()
+    {
+        var node = NodeLoader.FromType(typeof(IdleNode), "--node IdleNode.dll");
+        var grader = new Grader(node, 1);
+        var outcome = grader.Run(Labs.TestsOf(1).Single(t => t.Name == "initial-election"), FewSeeds);
+        Assert.That(outcome.Passed, Is.Zero);
+        Assert.That(outcome.FirstFailure!.Message, Does.Contain("no leader within 2 s of start"));
+        Assert.That(outcome.FirstFailure.Command, Does.Contain("grade --lab 1 --node IdleNode.dll --test initial-election --seed 1"));
+    }
+
+    [Test]
+    public void A_node_that_throws_fails_its_test_as_a_core_invariant_and_the_grader_goes_on()
+    {
+        var grader = new Grader(NodeLoader.FromType(typeof(ThrowingNode), "--node ThrowingNode.dll"), 1);
+        var outcome = grader.Run(Labs.TestsOf(1)[0], FewSeeds);
+        Assert.That(outcome.Passed, Is.Zero);
+        Assert.That(outcome.FirstFailure!.What, Is.EqualTo("CoreInvariant"));
+        Assert.That(outcome.FirstFailure.Message, Does.Contain("NotSupportedException").And.Contain("messages are not handled yet"));
+    }
+
+    [Test]
+    public void A_node_that_backs_up_one_entry_per_round_trip_fails_fast_backup_but_replicates()
+    {
+        var grader = new Grader(NodeLoader.FromType(typeof(SlowBackupNode), "--node SlowBackupNode.dll"), 2);
+        var slow = grader.Run(Labs.TestsOf(2).Single(t => t.Name == "fast-backup"), FewSeeds);
+        Assert.That(slow.Passed, Is.Zero);
+        Assert.That(slow.FirstFailure!.Message, Does.Contain("rejected").And.Contain("AppendEntries before it matched"));
+        Assert.That(grader.Run(Labs.TestsOf(2).Single(t => t.Name == "basic-agreement"), FewSeeds).Ok, Is.True);
+    }
+
+    [Test]
+    public void A_class_without_the_contract_constructor_is_a_clear_load_error()
+    {
+        var e = Assert.Throws<NodeLoadException>(() => NodeLoader.FromType(typeof(WrongConstructorNode), "--node x.dll"));
+        Assert.That(e!.Message, Does.Contain("no public constructor").And.Contain("IRandomSource random"));
+    }
+
+    [Test]
+    public void A_failure_of_the_reference_core_in_a_run_replay_can_repeat_prints_a_replay_command()
+    {
+        var grader = new Grader(NodeSource.Reference(TeachingBug.ReplyBeforePersist), 1);
+        var (outcome, _, _) = grader.RunSeed(Labs.TestsOf(1).Single(t => t.Name == "one-election-without-faults"), 1, keepTrace: false);
+        Assert.That(outcome.Failure!.What, Is.EqualTo("PersistBeforeSend"));
+        Assert.That(outcome.Failure.Command, Does.Contain("replay --seed 1 --nodes 3 --duration 5s --faults none --clients 3 --bug reply-before-persist"));
+    }
+
+    [Test]
+    public void A_seed_grades_the_same_every_time_whatever_the_jobs()
+    {
+        var test = Labs.TestsOf(2).Single(t => t.Name == "rejoin-old-leader");
+        var bug = NodeSource.Reference(TeachingBug.VoteWithoutLogCheck);
+        var first = new Grader(bug, 2).RunSeed(test, 5, keepTrace: false).Result!.Digest;
+        Assert.That(new Grader(bug, 2).RunSeed(test, 5, keepTrace: false).Result!.Digest, Is.EqualTo(first));
+        ulong[] seeds = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+        var one = new Grader(bug, 2, jobs: 1).Run(test, seeds);
+        var two = new Grader(bug, 2, jobs: 2).Run(test, seeds);
+        Assert.That((two.Passed, two.FirstFailure?.Seed, two.FirstFailure?.Message), Is.EqualTo((one.Passed, one.FirstFailure?.Seed, one.FirstFailure?.Message)));
+    }
+
+    [Test]
+    public void Every_test_is_in_docs_grading_md()
+    {
+        var doc = File.ReadAllText(DocPath());
+        foreach (var lab in Labs.Numbers)
+            foreach (var test in Labs.TestsOf(lab))
+                Assert.That(doc, Does.Contain($"`{test.Name}`"), $"lab {lab} test {test.Name}");
+    }
+
+    /// <summary>The teaching-bug table of docs/grading.md: bug -> (lab, test) pairs from its last column, e.g. <c>2:rejoin-old-leader</c>.</summary>
+    private static Dictionary<string, List<(int Lab, string Test)>> BugTable()
+    {
+        var rows = new Dictionary<string, List<(int, string)>>();
+        foreach (var line in File.ReadAllLines(DocPath()))
+        {
+            var match = BugRow().Match(line);
+            if (!match.Success) continue;
+            rows[match.Groups["bug"].Value] = TestRef().Matches(match.Groups["tests"].Value)
+                .Select(m => (int.Parse(m.Groups["lab"].Value, System.Globalization.CultureInfo.InvariantCulture), m.Groups["test"].Value)).ToList();
+        }
+        return rows;
+    }
+
+    internal static string DocPath()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var path = Path.Combine(dir.FullName, "docs", "grading.md");
+            if (File.Exists(path)) return path;
+        }
+        throw new FileNotFoundException("docs/grading.md above " + AppContext.BaseDirectory);
+    }
+
+    [GeneratedRegex(@"^\| `(?<bug>[a-z][a-z-]*)` \|[^|]*\|[^|]*\|(?<tests>[^|]*)\|\s*$")]
+    private static partial Regex BugRow();
+
+    [GeneratedRegex(@"`(?<lab>[1-4]):(?<test>[a-z-]+)`")]
+    private static partial Regex TestRef();
+}
