@@ -92,8 +92,9 @@ public static class GradeCommand
     {
         var seeds = request.Seed is { } one ? [one] : Enumerable.Range(1, request.Seeds).Select(s => (ulong)s).ToList();
         Console.WriteLine($"Grading {Labs.Title(request.Lab)}: {source.Description}; {tests.Count} test(s) x {seeds.Count} seed(s), {request.Jobs} jobs");
-        var grader = new Grader(source, request.Lab, request.Jobs)
+        var grader = new Grader(source, request.Lab)
         {
+            ForEachSeed = ParallelSeeds(request.Jobs),
             Progress = (test, done) => { if (done == seeds.Count || done % 10 == 0) Console.Error.WriteLine($"  {test.Name}: {done}/{seeds.Count} seeds"); },
             Timed = measure =>
             {
@@ -108,10 +109,17 @@ public static class GradeCommand
         GradeReport.WriteFailures(outcomes, Console.Out);
         if (request.Html is not null) WritePages(grader, outcomes, request);
         var passed = outcomes.All(o => o.Ok);
+        var failing = outcomes.Count(o => !o.Ok && !o.IsInconclusive);
         Console.WriteLine();
-        Console.WriteLine(passed ? $"{Labs.Title(request.Lab)}: PASSED" : $"{Labs.Title(request.Lab)}: NOT PASSED ({outcomes.Count(o => !o.Ok)} test(s) failing)");
-        return passed ? 0 : 1;
+        Console.WriteLine(passed ? $"{Labs.Title(request.Lab)}: PASSED"
+            : failing > 0 ? $"{Labs.Title(request.Lab)}: NOT PASSED ({failing} test(s) failing)"
+            : $"{Labs.Title(request.Lab)}: INCONCLUSIVE (no test failed, but {outcomes.Count(o => o.IsInconclusive)} could not be decided: the linearizability search gave up)");
+        return passed ? 0 : failing > 0 ? 1 : ExploreCommand.InconclusiveExitCode;
     }
+
+    /// <summary>The seeds of a test on <paramref name="jobs"/> threads (each run is itself single-threaded and deterministic).</summary>
+    public static Action<int, Action<int>> ParallelSeeds(int jobs) =>
+        (count, body) => Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, jobs) }, body);
 
     /// <summary>The synopsis of grade.</summary>
     public const string Usage = "raft-sim grade --lab 1|2|3|4 (--node PATH | --reference | --bug NAME) [--seeds N] [--test NAME] [--seed S] [--jobs J] [--html DIR]";

@@ -14,7 +14,7 @@ public static class GradeReport
         foreach (var o in outcomes)
         {
             var seeds = $"{o.Passed}/{o.Run}";
-            var result = o.Ok ? (o.Inconclusive > 0 ? $"ok ({o.Inconclusive} inconclusive)" : "ok") : "FAIL";
+            var result = o.Ok ? "ok" : o.IsInconclusive ? $"INCONCLUSIVE ({o.Inconclusive} seed(s): the linearizability search gave up)" : "FAIL";
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{o.Test.Name.PadRight(width)}{seeds,9}{o.Elapsed.TotalSeconds,8:0.0}s{$"{o.Points}/{o.Test.Points}",9}  {result}"));
         }

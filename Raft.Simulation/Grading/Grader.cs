@@ -3,12 +3,19 @@ using Raft.Simulation.Checkers;
 namespace Raft.Simulation.Grading;
 
 /// <summary>
-/// Runs grading tests over seeds. Each seed is one single-threaded, deterministic run; seeds may
-/// run in parallel (<paramref name="jobs"/>), the outcome does not depend on it.
+/// Runs grading tests over seeds. Each seed is one single-threaded, deterministic run. The grader
+/// starts no threads itself: <see cref="ForEachSeed"/> runs the seeds one after the other unless
+/// the command line gives it a parallel loop (<c>--jobs</c>); the outcome does not depend on it.
 /// </summary>
-public sealed class Grader(NodeSource node, int lab, int jobs = 1)
+public sealed class Grader(NodeSource node, int lab)
 {
-    /// <summary>Called after each seed with the test and how many of its seeds are done (from several threads when jobs &gt; 1).</summary>
+    /// <summary>Runs body(0) .. body(count - 1), in any order (the results go to their own slots). Sequential by default.</summary>
+    public Action<int, Action<int>> ForEachSeed { get; init; } = (count, body) =>
+    {
+        for (var i = 0; i < count; i++) body(i);
+    };
+
+    /// <summary>Called after each seed with the test and how many of its seeds are done (from several threads when <see cref="ForEachSeed"/> is parallel).</summary>
     public Action<GradeTest, int>? Progress { get; init; }
 
     /// <summary>
@@ -26,13 +33,14 @@ public sealed class Grader(NodeSource node, int lab, int jobs = 1)
         {
             var results = new SeedResult[seeds.Count];
             var done = 0;
-            Parallel.For(0, seeds.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, jobs) }, i =>
+            ForEachSeed(seeds.Count, i =>
             {
                 results[i] = RunSeed(test, seeds[i], keepTrace: false).Outcome;
                 Progress?.Invoke(test, Interlocked.Increment(ref done));
             });
             var failure = results.Select(r => r.Failure).FirstOrDefault(f => f is not null);
-            return new TestOutcome(test, results.Count(r => r.Failure is null), seeds.Count, results.Count(r => r.Inconclusive), failure, TimeSpan.Zero);
+            // An inconclusive seed (the linearizability search gave up) proves nothing: it is not a pass.
+            return new TestOutcome(test, results.Count(r => r.Failure is null && !r.Inconclusive), seeds.Count, results.Count(r => r.Inconclusive), failure, TimeSpan.Zero);
         }
         return Timed is null ? Measure() : Timed(Measure);
     }

@@ -15,7 +15,7 @@ public sealed partial class GradingTests
     [TestCase(4)]
     public void The_reference_core_passes_every_test_of_lab(int lab)
     {
-        var grader = new Grader(NodeSource.Reference(), lab, jobs: 2);
+        var grader = new Grader(NodeSource.Reference(), lab) { ForEachSeed = Raft.Simulation.Cli.GradeCommand.ParallelSeeds(2) };
         foreach (var test in Labs.TestsOf(lab))
         {
             var outcome = grader.Run(test, FewSeeds);
@@ -44,6 +44,20 @@ public sealed partial class GradingTests
                 Assert.That(failed, Is.True, $"--bug {bug} should fail lab {lab} test {name} within seeds 1-10 (docs/grading.md)");
             }
         }
+    }
+
+    [Test]
+    public void The_untouched_student_skeleton_loads_runs_and_fails_lab_1_with_a_clear_message()
+    {
+        // labs/StudentNode is part of Raft.sln, so it is built beside the tests, in the same configuration.
+        var configuration = TestContext.CurrentContext.TestDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Debug" : "Release";
+        var dll = Path.GetFullPath(Path.Combine(TestContext.CurrentContext.TestDirectory, "..", "..", "..", "..", "labs", "StudentNode", "bin", configuration, "net10.0", "StudentNode.dll"));
+        Assert.That(File.Exists(dll), $"the skeleton is built with the solution: {dll}");
+        var node = NodeLoader.Load(dll, TextWriter.Null);
+        var outcomes = Labs.TestsOf(1).Select(t => new Grader(node, 1).Run(t, FewSeeds)).ToList();
+        Assert.That(outcomes.All(o => o.Passed == 0), "a skeleton with only TODOs passes nothing");
+        Assert.That(outcomes.All(o => o.FirstFailure!.What != "CoreInvariant"), "it fails by not electing, not by throwing");
+        Assert.That(outcomes[0].FirstFailure!.Message, Does.Contain("no leader within 2 s of start").And.Contain("n1 follower term 0"));
     }
 
     [Test]
@@ -101,8 +115,8 @@ public sealed partial class GradingTests
         var first = new Grader(bug, 2).RunSeed(test, 5, keepTrace: false).Result!.Digest;
         Assert.That(new Grader(bug, 2).RunSeed(test, 5, keepTrace: false).Result!.Digest, Is.EqualTo(first));
         ulong[] seeds = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
-        var one = new Grader(bug, 2, jobs: 1).Run(test, seeds);
-        var two = new Grader(bug, 2, jobs: 2).Run(test, seeds);
+        var one = new Grader(bug, 2).Run(test, seeds);
+        var two = new Grader(bug, 2) { ForEachSeed = Raft.Simulation.Cli.GradeCommand.ParallelSeeds(2) }.Run(test, seeds);
         Assert.That((two.Passed, two.FirstFailure?.Seed, two.FirstFailure?.Message), Is.EqualTo((one.Passed, one.FirstFailure?.Seed, one.FirstFailure?.Message)));
     }
 
