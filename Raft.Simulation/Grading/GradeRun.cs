@@ -150,7 +150,7 @@ public sealed class GradeRun
     {
         Log("partition " + string.Join(" | ", groups.Select(g => string.Join(" ", g))));
         Sim.Network.HealAll();
-        var groupOf = new Dictionary<NodeId, int>();
+        var groupOf = new SortedDictionary<NodeId, int>();
         for (var g = 0; g < groups.Count; g++)
             foreach (var n in groups[g]) groupOf[n] = g;
         foreach (var a in Sim.Servers)

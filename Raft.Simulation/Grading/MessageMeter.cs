@@ -7,9 +7,9 @@ namespace Raft.Simulation.Grading;
 /// <summary>What the nodes of one run emitted, counted by the grader as the effects leave them.</summary>
 public sealed class MessageMeter
 {
-    private readonly Dictionary<(string Kind, int To), long> sent = [];
-    private readonly Dictionary<int, long> snapshotsPersisted = [];
-    private readonly Dictionary<(int From, int To), long> appendRejections = [];
+    private readonly SortedDictionary<(string Kind, int To), long> sent = [];
+    private readonly SortedDictionary<int, long> snapshotsPersisted = [];
+    private readonly SortedDictionary<(int From, int To), long> appendRejections = [];
 
     /// <summary>Every message handed to the network.</summary>
     public long Messages { get; private set; }
