@@ -1,6 +1,7 @@
 using Raft.Core;
 using Raft.Core.Node;
 using Raft.Core.Randomness;
+using Raft.Simulation.Faults;
 using Raft.Simulation.Nodes;
 using Raft.Simulation.Tracing;
 
@@ -125,19 +126,25 @@ public sealed class GradeRun
     public void Crash(NodeId id, string why = "")
     {
         Log($"crash {id}{why}");
+        Traced(new CrashFault(Sim.Now, id.Value));
         Sim.Crash(Sim.Nodes[id]);
     }
 
     public void Restart(NodeId id)
     {
         Log($"restart {id}");
+        Traced(new RestartFault(Sim.Now, id.Value));
         Sim.Restart(Sim.Nodes[id]);
     }
+
+    /// <summary>The grader's own faults go into the run's trace like scheduled ones, so a replayed failure and its viewer page show them.</summary>
+    private void Traced(FaultAction action) => Sim.Trace.Add(TraceEvent.Fault(Sim.Now, action));
 
     /// <summary>Cuts every link between <paramref name="id"/> and the others.</summary>
     public void Isolate(NodeId id, string why = "")
     {
         Log($"isolate {id}{why}");
+        Traced(new IsolateFault(Sim.Now, id.Value));
         foreach (var other in Sim.Servers.Where(o => o != id))
         {
             Sim.Network.Cut(id, other);
@@ -149,6 +156,7 @@ public sealed class GradeRun
     public void Partition(IReadOnlyList<IReadOnlyList<NodeId>> groups)
     {
         Log("partition " + string.Join(" | ", groups.Select(g => string.Join(" ", g))));
+        Traced(new PartitionFault(Sim.Now, groups.Select(g => (IReadOnlyList<int>)g.Select(n => n.Value).ToList()).ToList()));
         Sim.Network.HealAll();
         var groupOf = new SortedDictionary<NodeId, int>();
         for (var g = 0; g < groups.Count; g++)
@@ -162,6 +170,7 @@ public sealed class GradeRun
     public void Heal()
     {
         Log("heal");
+        Traced(new HealFault(Sim.Now));
         Sim.Network.HealAll();
     }
 

@@ -61,6 +61,17 @@ public sealed partial class GradingTests
     }
 
     [Test]
+    public void The_graders_own_crashes_are_in_the_runs_trace()
+    {
+        var test = Labs.TestsOf(1).Single(t => t.Name == "reelection-after-crash");
+        var (outcome, run, _) = new Grader(NodeSource.Reference(), 1).RunSeed(test, 1, keepTrace: true);
+        Assert.That(outcome.Failure, Is.Null);
+        var crash = run.Sim.Trace.All.First(e => e.Kind == Raft.Simulation.Tracing.TraceKind.Crash);
+        Assert.That(run.Actions, Has.Some.Contains(((Raft.Simulation.Faults.FaultAction)crash.Subject!).Describe()), "the trace names the crash the report lists");
+        Assert.That(run.Sim.Trace.All.Any(e => e.Kind == Raft.Simulation.Tracing.TraceKind.Recover), "and the restart");
+    }
+
+    [Test]
     public void A_node_that_does_nothing_fails_lab_1_with_a_clear_message()
     {
         var node = NodeLoader.FromType(typeof(IdleNode), "--node IdleNode.dll");
