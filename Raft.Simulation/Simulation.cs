@@ -184,35 +184,10 @@ public sealed partial class Simulation
         return true;
     }
 
-    /// <summary>
-    /// The leader, if there is one: a running node in role Leader that a majority of the voters of
-    /// its configuration follow (running, in its term, and knowing it as their leader; it counts
-    /// itself). Not merely the leader of the highest term anyone has heard of: a cut-off node that
-    /// campaigned raises its own term without leading anyone, and must not hide the real leader.
-    /// When two nodes qualify (an old leader not yet deposed), the higher term wins.
-    /// </summary>
-    public NodeId? LeaderNow()
-    {
-        NodeId? best = null;
-        var bestTerm = -1L;
-        foreach (var node in nodes.Values)
-        {
-            var core = node.Core;
-            if (node.Status != NodeStatus.Up || core.Role != Role.Leader || core.Term <= bestTerm) continue;
-            var voters = core.Configuration.Voters;
-            var following = 0;
-            foreach (var voter in voters)
-            {
-                var follower = nodes[voter];
-                if (follower.Status == NodeStatus.Down) continue;
-                if (voter == node.Id || (follower.Core.Term == core.Term && follower.Core.Leader == node.Id)) following++;
-            }
-            if (!Quorum.IsMajority(following, voters.Count)) continue;
-            best = node.Id;
-            bestTerm = core.Term;
-        }
-        return best;
-    }
+    /// <summary>The leader a majority of its voters follows, if any (<see cref="Leadership.FollowedLeader"/>); a paused node cannot lead.</summary>
+    public NodeId? LeaderNow() => Leadership.FollowedLeader(
+        nodes.Values.Where(n => n.Status == NodeStatus.Up).Select(n => n.Core),
+        id => nodes.TryGetValue(id, out var n) && n.Status != NodeStatus.Down ? n.Core : null);
 
     /// <summary>Every request answered and a leader that is a voter of its own configuration (not one that is removing itself).</summary>
     private bool IsSettled() =>

@@ -210,7 +210,7 @@ public sealed partial class ScenarioInterpreter(TeachingBug? bugOverride = null)
         switch (words[0].Text)
         {
             case "leader":
-                // run-until leader [nK]: some node (or nK) leads in the highest term a live node knows.
+                // run-until leader [nK]: some node (or nK) leads, followed by a majority of its voters.
                 Arity(command, words, 1, 2);
                 Core.NodeId? wanted = words.Count == 2 ? Node(command, c, words[1]) : null;
                 holds = () => ScenarioRunningTime.CurrentLeader(c) is { } leader && (wanted is null || leader == wanted);

@@ -35,16 +35,13 @@ public sealed partial class ScenarioRunningTime
     public List<string> Details { get; } = [];
 
     /// <summary>
-    /// The live node that leads in the highest term any live node knows, or null. A partitioned
-    /// old leader that still believes it leads does not count.
+    /// The leader a majority of its voters follows, among the live nodes, or null
+    /// (<see cref="Leadership.FollowedLeader"/>). A partitioned old leader that still believes it
+    /// leads does not count, and a cut-off node that campaigned into a higher term does not hide the leader.
     /// </summary>
-    public static NodeId? CurrentLeader(ScenarioCluster cluster)
-    {
-        var live = cluster.Members.Where(m => !cluster.IsCrashed(m)).Select(cluster.Node).ToList();
-        if (live.Count == 0) return null;
-        var term = live.Max(n => n.Term);
-        return live.Where(n => n.Term == term && n.Role == Role.Leader).Select(n => (NodeId?)n.Id).FirstOrDefault();
-    }
+    public static NodeId? CurrentLeader(ScenarioCluster cluster) => Leadership.FollowedLeader(
+        cluster.Members.Where(m => !cluster.IsCrashed(m)).Select(cluster.Node),
+        id => cluster.Members.Contains(id) && !cluster.IsCrashed(id) ? cluster.Node(id) : null);
 
     public void Round(ScenarioCommand command, int deliverLimit)
     {

@@ -66,3 +66,16 @@ public sealed class PresetCommittedEntriesTests
         Assert.That(run.Error?.Message, Does.StartWith("t.scn:2:"));
     }
 }
+
+/// <summary><c>run-until leader</c>: the leader is one a majority follows, so a cut-off node that campaigned into a higher term does not hide it.</summary>
+public sealed class RunUntilLeaderTests
+{
+    [Test]
+    public void A_cut_off_candidate_in_a_higher_term_does_not_hide_the_leader()
+    {
+        const string Story = "cluster nodes=3\ncampaign n1\ndeliver all\nisolate n3\ncampaign n3\ndeliver all\nexpect term n3 2\nrun-until leader max 1\n";
+        var run = ScenarioRun.Execute(ScenarioParser.Parse("t.scn", Story));
+        Assert.That(run.Error, Is.Null, run.Error?.Message);
+        Assert.That(run.Outputs[^1], Does.StartWith("a leader after 0 ticks: n1"));
+    }
+}
