@@ -8,14 +8,16 @@ public static class Leadership
 {
     /// <summary>
     /// The leader, if there is one: among <paramref name="candidates"/> (nodes that may lead: up,
-    /// not paused), one in role Leader that a majority of the voters of its configuration follow:
-    /// each such voter is still running (<paramref name="follower"/> gives it, or null when it is
-    /// down), is in the leader's term and knows it as its leader; the leader counts itself. Not
-    /// merely the leader of the highest term anyone has heard of: a cut-off node that campaigned
-    /// raises its own term without leading anyone, and must not hide the real leader. When two
-    /// qualify (an old leader not yet deposed), the higher term wins.
+    /// not paused), one in role Leader that a majority of the voters of its configuration follow.
+    /// A voter follows it when <paramref name="reachable"/>(leader, voter) gives the voter (running,
+    /// and linked to the leader both ways; null otherwise) and the voter is a follower in the
+    /// leader's term; the leader counts itself. Nothing a node says about whom it follows is
+    /// believed (a student's node may not keep <see cref="IRaftNode.Leader"/> up to date): only
+    /// roles, terms and links. Not merely the leader of the highest term anyone has heard of: a
+    /// cut-off node that campaigned raises its own term without leading anyone, and must not hide
+    /// the real leader. When two qualify, the higher term wins.
     /// </summary>
-    public static NodeId? FollowedLeader(IEnumerable<IRaftNode> candidates, Func<NodeId, IRaftNode?> follower)
+    public static NodeId? FollowedLeader(IEnumerable<IRaftNode> candidates, Func<NodeId, NodeId, IRaftNode?> reachable)
     {
         NodeId? best = null;
         var bestTerm = -1L;
@@ -27,7 +29,7 @@ public static class Leadership
             foreach (var voter in voters)
             {
                 if (voter == core.Id) following++;
-                else if (follower(voter) is { } other && other.Term == core.Term && other.Leader == core.Id) following++;
+                else if (reachable(core.Id, voter) is { } other && other.Term == core.Term && other.Role == Role.Follower) following++;
             }
             if (!Quorum.IsMajority(following, voters.Count)) continue;
             best = core.Id;

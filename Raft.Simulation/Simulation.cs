@@ -187,7 +187,7 @@ public sealed partial class Simulation
     /// <summary>The leader a majority of its voters follows, if any (<see cref="Leadership.FollowedLeader"/>); a paused node cannot lead.</summary>
     public NodeId? LeaderNow() => Leadership.FollowedLeader(
         nodes.Values.Where(n => n.Status == NodeStatus.Up).Select(n => n.Core),
-        id => nodes.TryGetValue(id, out var n) && n.Status != NodeStatus.Down ? n.Core : null);
+        (leader, voter) => nodes.TryGetValue(voter, out var n) && n.Status != NodeStatus.Down && !Network.IsCut(leader, voter) && !Network.IsCut(voter, leader) ? n.Core : null);
 
     /// <summary>Every request answered and a leader that is a voter of its own configuration (not one that is removing itself).</summary>
     private bool IsSettled() =>

@@ -41,7 +41,7 @@ public sealed partial class ScenarioRunningTime
     /// </summary>
     public static NodeId? CurrentLeader(ScenarioCluster cluster) => Leadership.FollowedLeader(
         cluster.Members.Where(m => !cluster.IsCrashed(m)).Select(cluster.Node),
-        id => cluster.Members.Contains(id) && !cluster.IsCrashed(id) ? cluster.Node(id) : null);
+        (leader, voter) => cluster.Members.Contains(voter) && !cluster.IsCrashed(voter) && !cluster.IsCut(leader, voter) && !cluster.IsCut(voter, leader) ? cluster.Node(voter) : null);
 
     public void Round(ScenarioCommand command, int deliverLimit)
     {
