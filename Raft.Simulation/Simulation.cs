@@ -458,7 +458,7 @@ public sealed partial class Simulation
         faultsEnded = true;
         Record(TraceKind.Note, "-", "faults stop: heal, reliable network, restart and resume every node");
         Network.HealAll();
-        Network.Profile = Network.Profile with { LossRate = 0, DuplicateRate = 0, ReorderRate = 0 };
+        Network.Profile = Network.Profile with { LossRate = 0, DuplicateRate = 0, ReorderRate = 0, LongDelayRate = 0 };
         foreach (var node in nodes.Values)
         {
             if (node.Status == NodeStatus.Down) Restart(node);

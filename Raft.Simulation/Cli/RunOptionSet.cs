@@ -82,6 +82,12 @@ public sealed class RunOptionSet
 
     public Option<int> MaxEntries { get; } = new("--max-entries") { HelpName = "N", Description = "Most entries per AppendEntries.", DefaultValueFactory = _ => new RaftOptions().MaxEntriesPerAppend };
 
+    public Option<double> LongDelays { get; } = new("--long-delays")
+    {
+        HelpName = "RATE",
+        Description = "Share of messages (0 to 1) the network holds for a long time, 200 ms to 2.2 s, as MIT 6.5840's unreliable network does: old AppendEntries, votes and answers arrive long after the cluster moved on. Default 0 (off).",
+    };
+
     public Option<double?> Drift { get; } = new("--drift") { Description = "Largest relative clock-rate error of a node (default 0.05 with chaos, else 0)." };
 
     public Option<bool> PreVote { get; } = new("--prevote") { Description = "Nodes ask for pre-votes before an election (thesis §9.6)." };
@@ -111,6 +117,7 @@ public sealed class RunOptionSet
         SnapshotEvery.Require(n => n >= 0, "--snapshot-every must not be negative.");
         SnapshotChunkBytes.Require(b => b >= 1, "--snapshot-chunk-bytes must be at least 1.");
         MaxEntries.Require(n => n >= 1, "--max-entries must be at least 1.");
+        LongDelays.Require(x => x is >= 0 and <= 1, "--long-delays must be between 0 and 1.");
         Drift.Require(x => x is null or (>= 0 and <= 0.5), "--drift must be between 0 and 0.5.");
         Nodes.Require(n => n is 3 or 5 or 7, "--nodes must be 3, 5 or 7.");
         Spares.Require(s => s is null or (>= 0 and <= 4), "--spares must be between 0 and 4.");
@@ -135,6 +142,7 @@ public sealed class RunOptionSet
         });
         command.Add(Schedule);
         command.Add(MaxEntries);
+        command.Add(LongDelays);
         command.Add(Drift);
         command.Add(PreVote);
         command.Add(CheckQuorum);
@@ -162,7 +170,7 @@ public sealed class RunOptionSet
             MembershipChanges = parse.GetValue(Membership),
             DurationMicros = parse.GetValue(Duration).Micros,
             Faults = faults,
-            Network = faults is FaultProfile.Unreliable or FaultProfile.Chaos ? LinkProfile.Unreliable : LinkProfile.Reliable,
+            Network = (faults is FaultProfile.Unreliable or FaultProfile.Chaos ? LinkProfile.Unreliable : LinkProfile.Reliable) with { LongDelayRate = parse.GetValue(LongDelays) },
             MaxClockDrift = parse.GetValue(Drift) ?? (faults == FaultProfile.Chaos ? 0.05 : 0),
             Clients = parse.GetValue(Clients),
             Schedule = parse.GetValue(Schedule),
@@ -202,6 +210,7 @@ public sealed class RunOptionSet
         + (options.ReadPercent == 30 ? "" : $" --read-percent {options.ReadPercent}")
         + (options.SnapshotEveryEntries == 0 ? "" : $" --snapshot-every {options.SnapshotEveryEntries}")
         + (options.SnapshotEveryEntries == 0 || options.Raft.MaxSnapshotChunkBytes == DefaultSnapshotChunkBytes ? "" : $" --snapshot-chunk-bytes {options.Raft.MaxSnapshotChunkBytes}")
+        + (options.Network.LongDelayRate == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $" --long-delays {options.Network.LongDelayRate}"))
         + (options.MaxClockDrift == (options.Faults == FaultProfile.Chaos ? 0.05 : 0) ? "" : string.Create(CultureInfo.InvariantCulture, $" --drift {options.MaxClockDrift}"))
         + (options.Schedule is null ? "" : $" --schedule \"{FaultScheduleText.Format(options.Schedule)}\"");
 

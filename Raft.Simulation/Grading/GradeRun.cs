@@ -152,6 +152,17 @@ public sealed class GradeRun
         }
     }
 
+    /// <summary>Restores the links between <paramref name="id"/> and every other server except those in <paramref name="stillCut"/>.</summary>
+    public void Reconnect(NodeId id, IReadOnlyCollection<NodeId> stillCut)
+    {
+        Log($"reconnect {id}");
+        foreach (var other in Sim.Servers.Where(o => o != id && !stillCut.Contains(o)))
+        {
+            Sim.Network.Restore(id, other);
+            Sim.Network.Restore(other, id);
+        }
+    }
+
     /// <summary>Cuts every link between different groups; nodes in no group are isolated.</summary>
     public void Partition(IReadOnlyList<IReadOnlyList<NodeId>> groups)
     {

@@ -25,6 +25,7 @@ internal static class Lab2Replication
         new(2, "concurrent-clients", 10, "10 clients at once: every client's writes complete, linearizably", ConcurrentClients, Replayable: true),
         new(2, "rejoin-old-leader", 10, "the leader is cut off with proposals it cannot commit, a new leader commits, then the old one rejoins", RejoinOldLeader),
         new(2, "fast-backup", 10, $"a follower whose log differs from a new leader's in 60+ entries (conflicting and missing) rejects at most {FastBackupBound} AppendEntries (§5.3)", FastBackup),
+        new(2, "figure-8", 10, "5 servers, one entry per AppendEntries: each new leader is cut off at once or soon, an old one rejoins: never commit an old term's entry by counting (§5.4.2, Figure 8)", run => Figure8.Run(run, crashes: false, unreliable: false)),
         new(2, "entry-byte-budget", 5, "no faults: the bytes of entries sent are at most 1.5 x committed bytes x followers", EntryByteBudget, Replayable: true),
     ];
 

@@ -22,6 +22,7 @@ internal static class Lab3Persistence
         new(3, "crash-leader", 10, "the leader crashes and restarts 4 times under client load", CrashLeader),
         new(3, "crash-followers", 10, "5 servers: two followers crash and restart, 4 times", CrashFollowers),
         new(3, "unreliable-with-crashes", 10, "5 servers, lossy, duplicating, reordering network and random crashes for 8 s", UnreliableWithCrashes),
+        new(3, "figure-8-unreliable", 10, "the figure-8 story with crashes, on a lossy network that holds some messages for 0.2-2.2 s (§5.4.2)", run => Figure8.Run(run, crashes: true, unreliable: true)),
         new(3, "acknowledged-writes-survive", 10, "half reads: every acknowledged write is seen after whole-cluster crashes (linearizability)", AcknowledgedWritesSurvive, Replayable: true),
     ];
 

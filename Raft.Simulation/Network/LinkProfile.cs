@@ -19,6 +19,18 @@ public sealed record LinkProfile
     /// <summary>The extra delay of a reordered message, in microseconds (uniform up to this).</summary>
     public long ReorderDelayMicros { get; init; } = 20_000;
 
+    /// <summary>
+    /// Probability that a message is held for a long time (uniform in [<see cref="LongDelayMinMicros"/>,
+    /// <see cref="LongDelayMaxMicros"/>]), as MIT 6.5840's unreliable network holds some replies for
+    /// 200 ms to 2.2 s: an AppendEntries or a vote of an old term arrives long after the cluster moved
+    /// on. 0 (the default) turns it off, and then the network draws nothing for it.
+    /// </summary>
+    public double LongDelayRate { get; init; }
+
+    public long LongDelayMinMicros { get; init; } = 200_000;
+
+    public long LongDelayMaxMicros { get; init; } = 2_200_000;
+
     public static LinkProfile Reliable { get; } = new();
 
     public static LinkProfile Unreliable { get; } = new()
@@ -27,5 +39,6 @@ public sealed record LinkProfile
     };
 
     public override string ToString() =>
-        $"latency {MinLatencyMicros / 1000.0}-{MaxLatencyMicros / 1000.0}ms loss {LossRate:P0} dup {DuplicateRate:P0} reorder {ReorderRate:P0}";
+        $"latency {MinLatencyMicros / 1000.0}-{MaxLatencyMicros / 1000.0}ms loss {LossRate:P0} dup {DuplicateRate:P0} reorder {ReorderRate:P0}"
+        + (LongDelayRate > 0 ? $" long-delay {LongDelayRate:P0} of {LongDelayMinMicros / 1000.0}-{LongDelayMaxMicros / 1000.0}ms" : "");
 }

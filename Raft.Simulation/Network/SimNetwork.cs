@@ -105,6 +105,9 @@ public sealed class SimNetwork(SplitMix64 random, LinkProfile profile)
         var latency = link.MinLatencyMicros + (long)(random.NextDouble() * (link.MaxLatencyMicros - link.MinLatencyMicros));
         if (link.ReorderRate > 0 && random.NextDouble() < link.ReorderRate)
             latency += (long)(random.NextDouble() * link.ReorderDelayMicros);
+        // Drawn only when on, so that runs without long delays draw exactly what they always drew.
+        if (link.LongDelayRate > 0 && random.NextDouble() < link.LongDelayRate)
+            latency += link.LongDelayMinMicros + (long)(random.NextDouble() * (link.LongDelayMaxMicros - link.LongDelayMinMicros));
         var scheduled = new InFlightMessage(nextSeq++, message, nowMicros, nowMicros + latency, isDuplicate);
         inFlight[scheduled.Seq] = scheduled;
         return scheduled;

@@ -46,6 +46,20 @@ public sealed partial class GradingTests
         }
     }
 
+    [TestCase(2, "figure-8", 3)]
+    [TestCase(3, "figure-8-unreliable", 10)]
+    public void The_figure_8_tests_catch_commit_old_term_by_counting_within_a_few_seeds(int lab, string name, int seeds)
+    {
+        var test = Labs.TestsOf(lab).Single(t => t.Name == name);
+        var grader = new Grader(NodeSource.Reference(TeachingBug.CommitOldTermByCounting), lab);
+        var failures = Enumerable.Range(1, seeds).Select(seed => grader.RunSeed(test, (ulong)seed, keepTrace: false).Outcome.Failure).Where(f => f is not null).ToList();
+        Assert.That(failures, Is.Not.Empty, $"--bug commit-old-term-by-counting should fail {lab}:{name} within seeds 1-{seeds}");
+        // Caught by the simulator's check at the moment of the commit, not by a side effect (liveness, a test expectation).
+        Assert.That(failures.Select(f => f!.What), Has.All.EqualTo("LeaderCompleteness"));
+        var reference = new Grader(NodeSource.Reference(), lab);
+        Assert.That(Enumerable.Range(1, seeds).All(seed => reference.RunSeed(test, (ulong)seed, keepTrace: false).Outcome.Failure is null), "the reference passes the same seeds");
+    }
+
     [Test]
     public void The_untouched_student_skeleton_loads_runs_and_fails_lab_1_with_a_clear_message()
     {

@@ -52,6 +52,41 @@ public sealed class DeterminismTests
         Assert.That(b.Schedule.Select(f => f.ToString()), Is.EqualTo(a.Schedule.Select(f => f.ToString())), "faults come from their own random stream");
         Assert.That(b.Run().Digest, Is.Not.EqualTo(a.Run().Digest));
     }
+
+    private static SimulationOptions LongDelays(ulong seed, double rate) => Chaos(seed) with { Network = LinkProfile.Unreliable with { LongDelayRate = rate } };
+
+    [Test]
+    public void Long_reordering_is_deterministic_and_changes_the_run()
+    {
+        var first = new Raft.Simulation.Simulation(LongDelays(42, 0.05)).Run();
+        var second = new Raft.Simulation.Simulation(LongDelays(42, 0.05)).Run();
+        Assert.That(second.Digest, Is.EqualTo(first.Digest));
+        Assert.That(first.Digest, Is.Not.EqualTo(new Raft.Simulation.Simulation(Chaos(42)).Run().Digest), "held messages change the run");
+    }
+
+    [Test]
+    public void Long_reordering_off_draws_nothing_so_old_runs_keep_their_digests()
+    {
+        // The digest this replay printed before long reordering existed (commit 3d1165c): a rate of 0 must not draw from the network's stream.
+        foreach (var extra in new[] { Array.Empty<string>(), ["--long-delays", "0"] })
+        {
+            var (code, output, _) = RaftSim.Run(["replay", "--seed", "42", "--nodes", "5", "--duration", "3s", "--faults", "chaos", "--summary-only", .. extra]);
+            Assert.That(code, Is.Zero, output);
+            Assert.That(output, Does.Contain("06b0c4bdad006659"));
+        }
+        Assert.That(new Raft.Simulation.Simulation(LongDelays(42, 0)).Run().Digest, Is.EqualTo(new Raft.Simulation.Simulation(Chaos(42)).Run().Digest));
+    }
+
+    [Test]
+    public void Replay_takes_long_delays_and_prints_them_back()
+    {
+        var options = LongDelays(7, 0.05) with { DurationMicros = 2_000_000 };
+        var (code, output, _) = RaftSim.Run("replay", "--seed", "7", "--nodes", "5", "--duration", "2s", "--faults", "chaos", "--long-delays", "0.05", "--summary-only");
+        Assert.That(code, Is.Zero, output);
+        Assert.That(output, Does.Contain(new Raft.Simulation.Simulation(options).Run().Digest));
+        Assert.That(Raft.Simulation.Cli.RunOptionSet.ReplayArguments(options with { Faults = FaultProfile.Chaos }), Does.Contain("--long-delays 0.05"));
+        Assert.That(Raft.Simulation.Cli.RunOptionSet.ReplayArguments(Chaos(7)), Does.Not.Contain("--long-delays"));
+    }
 }
 
 /// <summary>Runs the raft-sim executable built next to the tests, as a separate process.</summary>
