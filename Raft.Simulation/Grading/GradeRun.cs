@@ -156,6 +156,8 @@ public sealed class GradeRun
     public void Reconnect(NodeId id, IReadOnlyCollection<NodeId> stillCut)
     {
         Log($"reconnect {id}");
+        if (stillCut.Count == 0) Traced(new ReconnectFault(Sim.Now, id.Value));
+        else Sim.Trace.Add(TraceEvent.Note(Sim.Now, TraceKind.Note, "-", $"reconnect {id}, still cut from {string.Join(' ', stillCut.Order())}"));
         foreach (var other in Sim.Servers.Where(o => o != id && !stillCut.Contains(o)))
         {
             Sim.Network.Restore(id, other);
