@@ -252,7 +252,8 @@ public sealed partial class Simulation
         if (core.Role != before.Role)
         {
             Record(TraceEvent.RoleChanged(Now, node.Id, before.Role, core.Role, core.Term));
-            if (core.Role == Role.Leader) elections++;
+            if (core.Role == Role.Leader && ++elections > 1 && options.ExpectStableLeader)
+                Fail(Property.LeaderStability, node.Id.ToString(), $"{node.Id} became leader of term {core.Term} in a run without faults: nothing should have deposed the first leader");
         }
         if (core.CommitIndex > before.CommitIndex) Record(TraceEvent.Committed(Now, node.Id, before.CommitIndex, core.CommitIndex));
 

@@ -85,6 +85,12 @@ public sealed record SimulationOptions
     public int Mystery { get; init; }
 
     /// <summary>
+    /// A calm run: no faults, so one election and one leader for good (<see cref="Checkers.Property.LeaderStability"/>).
+    /// The command line sets it for <c>--faults none</c> without an explicit schedule or membership changes.
+    /// </summary>
+    public bool ExpectStableLeader { get; init; }
+
+    /// <summary>
     /// Most search steps the linearizability check may spend on one key's history. A search that
     /// runs out is inconclusive (<see cref="SimulationResult.Inconclusive"/>), never a pass.
     /// </summary>

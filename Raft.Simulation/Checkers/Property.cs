@@ -32,4 +32,11 @@ public enum Property
 
     /// <summary>The node under test threw an exception (an assertion of its own failed).</summary>
     CoreInvariant,
+    /// <summary>
+    /// In a calm run (no faults at all, a reliable network, no membership changes) the cluster
+    /// elects one leader and keeps it: a second election means something deposed a leader that
+    /// nothing should have (a follower that does not reset its timer, a candidate that ignores a
+    /// leader of its term...). Checked only when <see cref="SimulationOptions.ExpectStableLeader"/> is set.
+    /// </summary>
+    LeaderStability,
 }

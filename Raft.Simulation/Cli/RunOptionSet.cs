@@ -164,6 +164,8 @@ public sealed class RunOptionSet
         return new SimulationOptions
         {
             Mystery = mystery,
+            // No faults, no hand-written schedule, no membership changes: one election, one leader for good.
+            ExpectStableLeader = faults == FaultProfile.None && parse.GetValue(Schedule) is null && !parse.GetValue(Membership),
             Seed = seed,
             Nodes = parse.GetValue(Nodes),
             Spares = parse.GetValue(Spares) ?? (parse.GetValue(Membership) ? 2 : 0),
