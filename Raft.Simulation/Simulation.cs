@@ -80,6 +80,9 @@ public sealed partial class Simulation
 
     public SimNetwork Network { get; }
 
+    /// <summary>The options this run was made with (validated).</summary>
+    public SimulationOptions Options => options;
+
     /// <summary>How many key-value clients the run has (c1..cN).</summary>
     public int ClientCount => clients.Count;
 
