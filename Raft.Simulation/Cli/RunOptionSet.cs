@@ -82,6 +82,20 @@ public sealed class RunOptionSet
 
     public Option<int> MaxEntries { get; } = new("--max-entries") { HelpName = "N", Description = "Most entries per AppendEntries.", DefaultValueFactory = _ => new RaftOptions().MaxEntriesPerAppend };
 
+    public Option<int> ElectionTicks { get; } = new("--election-ticks")
+    {
+        HelpName = "N",
+        Description = "Base election timeout in ticks (each timeout is drawn from [N, 2N)).",
+        DefaultValueFactory = _ => new RaftOptions().ElectionTicks,
+    };
+
+    public Option<int> HeartbeatTicks { get; } = new("--heartbeat-ticks")
+    {
+        HelpName = "N",
+        Description = "A leader's heartbeat interval in ticks; below --election-ticks.",
+        DefaultValueFactory = _ => new RaftOptions().HeartbeatTicks,
+    };
+
     public Option<double> LongDelays { get; } = new("--long-delays")
     {
         HelpName = "RATE",
@@ -143,6 +157,16 @@ public sealed class RunOptionSet
         command.Add(Schedule);
         command.Add(MaxEntries);
         command.Add(LongDelays);
+        command.Add(ElectionTicks);
+        command.Add(HeartbeatTicks);
+        command.Validators.Add(r =>
+        {
+            var defaults = new RaftOptions();
+            var election = r.GetResult(ElectionTicks) is null ? defaults.ElectionTicks : r.GetValue(ElectionTicks);
+            var heartbeat = r.GetResult(HeartbeatTicks) is null ? defaults.HeartbeatTicks : r.GetValue(HeartbeatTicks);
+            if (election < 2) r.AddError("--election-ticks must be at least 2.");
+            else if (heartbeat < 1 || heartbeat >= election) r.AddError($"--heartbeat-ticks must be at least 1 and below --election-ticks ({election}).");
+        });
         command.Add(Drift);
         command.Add(PreVote);
         command.Add(CheckQuorum);
@@ -182,6 +206,7 @@ public sealed class RunOptionSet
                 PreVote = parse.GetValue(PreVote), CheckQuorum = parse.GetValue(CheckQuorum),
                 LeaseReads = parse.GetValue(Reads) == ReadMode.Lease,
                 MaxSnapshotChunkBytes = parse.GetValue(SnapshotChunkBytes),
+                ElectionTicks = parse.GetValue(ElectionTicks), HeartbeatTicks = parse.GetValue(HeartbeatTicks),
             },
             Reads = parse.GetValue(Reads),
             ReadPercent = parse.GetValue(ReadPercent),
@@ -212,6 +237,8 @@ public sealed class RunOptionSet
         + (options.ReadPercent == 30 ? "" : $" --read-percent {options.ReadPercent}")
         + (options.SnapshotEveryEntries == 0 ? "" : $" --snapshot-every {options.SnapshotEveryEntries}")
         + (options.SnapshotEveryEntries == 0 || options.Raft.MaxSnapshotChunkBytes == DefaultSnapshotChunkBytes ? "" : $" --snapshot-chunk-bytes {options.Raft.MaxSnapshotChunkBytes}")
+        + (options.Raft.ElectionTicks == new RaftOptions().ElectionTicks ? "" : $" --election-ticks {options.Raft.ElectionTicks}")
+        + (options.Raft.HeartbeatTicks == new RaftOptions().HeartbeatTicks ? "" : $" --heartbeat-ticks {options.Raft.HeartbeatTicks}")
         + (options.Network.LongDelayRate == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $" --long-delays {options.Network.LongDelayRate}"))
         + (options.MaxClockDrift == (options.Faults == FaultProfile.Chaos ? 0.05 : 0) ? "" : string.Create(CultureInfo.InvariantCulture, $" --drift {options.MaxClockDrift}"))
         + (options.Schedule is null ? "" : $" --schedule \"{FaultScheduleText.Format(options.Schedule)}\"");

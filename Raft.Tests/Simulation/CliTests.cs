@@ -18,6 +18,18 @@ public sealed class CliTests
     }
 
     [Test]
+    public void Election_and_heartbeat_ticks_are_set_checked_and_repeated_in_the_replay_command()
+    {
+        var (code, stdout, _) = RaftSim.Run("explore", "--seeds", "2", "--nodes", "5", "--faults", "partitions", "--bug", "vote-without-log-check",
+            "--election-ticks", "20", "--heartbeat-ticks", "5", "--jobs", "1", "--no-shrink");
+        Assert.That(code, Is.EqualTo(1), stdout);
+        Assert.That(stdout, Does.Contain("--election-ticks 20 --heartbeat-ticks 5"));
+        var (bad, _, stderr) = RaftSim.Run("replay", "--seed", "1", "--heartbeat-ticks", "10", "--summary-only");
+        Assert.That(bad, Is.EqualTo(2));
+        Assert.That(stderr, Does.Contain("--heartbeat-ticks must be at least 1 and below --election-ticks (10)"));
+    }
+
+    [Test]
     public void A_duration_is_written_as_schedules_write_times()
     {
         var (code, stdout, _) = RaftSim.Run("replay", "--seed", "1", "--duration", "1.5s", "--faults", "none", "--summary-only");
