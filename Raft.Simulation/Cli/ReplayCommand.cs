@@ -111,6 +111,7 @@ public static class ReplayCommand
         Console.WriteLine($"schedule         {(simulation.Schedule.Count == 0 ? "(no faults)" : string.Join("; ", simulation.Schedule))}");
         Console.WriteLine($"events           {simulation.Trace.Count}, ended at {TraceEvent.FormatTime(result.EndMicros)}");
         Console.WriteLine($"elections        {result.Elections}, committed index {result.CommittedIndex}, client ops {result.ClientOperations}, messages {result.MessagesSent}");
+        Console.WriteLine($"messages by kind {string.Join(", ", simulation.Network.SentByKind.Select(k => k.Value.PayloadBytes == 0 ? $"{k.Key} {k.Value.Count}" : $"{k.Key} {k.Value.Count} ({k.Value.PayloadBytes} payload bytes)"))}");
         if (result.MembershipChangesCommitted > 0) Console.WriteLine($"configuration    {result.MembershipChangesCommitted} change(s) committed, last {simulation.CommittedConfiguration}");
         Console.WriteLine($"digest           {result.Digest}");
         Console.WriteLine(Outcome(result));

@@ -25,6 +25,16 @@ public sealed class SimNetwork(SplitMix64 random, LinkProfile profile)
 
     public long MessagesSent { get; private set; }
 
+    private readonly SortedDictionary<string, (long Count, long PayloadBytes)> sentByKind = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Messages handed to the network, by kind (<c>AppendEntries</c>, <c>RequestVote</c>...), with
+    /// their payload bytes: the commands of the entries they carry and the snapshot data, the part
+    /// that grows with what is replicated. Lost ones count: they were sent. Tests read it before and
+    /// after a phase to put a budget on it.
+    /// </summary>
+    public IReadOnlyDictionary<string, (long Count, long PayloadBytes)> SentByKind => sentByKind;
+
     public long MessagesDropped { get; private set; }
 
     public long MessagesDuplicated { get; private set; }
@@ -46,6 +56,22 @@ public sealed class SimNetwork(SplitMix64 random, LinkProfile profile)
 
     public void HealAll() => cuts.Clear();
 
+    /// <summary>The replicated payload a message carries: its entries' commands, or its snapshot chunk.</summary>
+    public static long PayloadBytes(Message message)
+    {
+        switch (message)
+        {
+            case AppendEntries append:
+                long total = 0;
+                for (var i = 0; i < append.Entries.Count; i++) total += append.Entries[i].Command.Length;
+                return total;
+            case InstallSnapshot install:
+                return install.Data.Length;
+            default:
+                return 0;
+        }
+    }
+
     /// <summary>
     /// Puts a message on the wire at <paramref name="nowMicros"/>. Returns the copy scheduled, or
     /// null if it was lost or the link is cut; <paramref name="duplicate"/> is a second copy, if the
@@ -54,6 +80,8 @@ public sealed class SimNetwork(SplitMix64 random, LinkProfile profile)
     public InFlightMessage? Send(Message message, long nowMicros, out InFlightMessage? duplicate)
     {
         MessagesSent++;
+        var (count, bytes) = sentByKind.GetValueOrDefault(message.Kind);
+        sentByKind[message.Kind] = (count + 1, bytes + PayloadBytes(message));
         duplicate = null;
         var link = ProfileOf(message.From, message.To);
         if (IsCut(message.From, message.To) || random.NextDouble() < link.LossRate)

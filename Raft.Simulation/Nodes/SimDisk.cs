@@ -83,5 +83,17 @@ public sealed class SimDisk
 
     public PersistentState Load() => durable.Load();
 
+    /// <summary>
+    /// How much replicated state the disk holds at <paramref name="nowMicros"/> (synced writes only):
+    /// the commands of the log's entries plus the snapshot's data. Log compaction makes it shrink.
+    /// </summary>
+    public long PersistedBytes(long nowMicros)
+    {
+        SyncUpTo(nowMicros);
+        long total = durable.Snapshot?.Data.Length ?? 0;
+        foreach (var entry in durable.Entries) total += entry.Command.Length;
+        return total;
+    }
+
     private readonly record struct PendingWrite(long Number, long DurableAtMicros, Effect Write);
 }
