@@ -9,8 +9,9 @@ namespace Raft.Simulation.Cli;
 /// <c>raft-sim grade --lab N --node PATH</c>: grades a Raft node (a student's, or ours with
 /// <c>--reference</c> / <c>--bug NAME</c>) on a lab's tests, each over many seeds, and prints a
 /// table, a score and every failing test's first seed with the command that reruns it
-/// (docs/grading.md). Exit code 0: the lab passes fully; 1: a test failed; 2: bad usage (a bad lab
-/// number, a node that cannot be found, built or loaded).
+/// (docs/grading.md). Exit code 0: the lab passes fully; 1: a test failed; 3: nothing failed but a
+/// seed was inconclusive (the linearizability search gave up); 2: bad usage (a bad lab number, a
+/// node that cannot be found, built or loaded).
 /// </summary>
 public static class GradeCommand
 {
@@ -46,7 +47,7 @@ public static class GradeCommand
         var html = new Option<string?>("--html") { Description = "Write the viewer page of each failing test's first failing seed into this folder.", HelpName = "DIR" };
         var command = new Command("grade",
             "Grade a Raft node on a lab's tests, each over many seeds of the deterministic simulator. " +
-            "Exit code 0: the lab passes fully; 1: a test failed; 2: bad arguments or a node that cannot be loaded.")
+            "Exit code 0: the lab passes fully; 1: a test failed; 3: nothing failed but a seed was inconclusive (the linearizability search gave up); 2: bad arguments or a node that cannot be loaded.")
         {
             lab, node, reference, bug, seeds, test, seed, jobs, html,
         };
