@@ -20,8 +20,8 @@ public static class GradeCommand
 
     public static Command Create()
     {
-        var lab = new Option<int>("--lab") { Description = "The lab to grade: 1 election, 2 replication, 3 persistence, 4 compaction.", Required = true };
-        lab.Require(n => n is >= 1 and <= 4, "--lab must be 1, 2, 3 or 4.");
+        var lab = new Option<int>("--lab") { Description = "The lab to grade: 1 election, 2 replication, 3 persistence, 4 compaction, 5 key-value service (ReadIndex reads).", Required = true };
+        lab.Require(n => n is >= 1 and <= 5, "--lab must be 1, 2, 3, 4 or 5.");
         var node = new Option<string?>("--node") { Description = "The node to grade: a built .dll, a .csproj or a project folder (built with dotnet build -c Release).", HelpName = "PATH" };
         var reference = new Option<bool>("--reference") { Description = "Grade the reference RaftNode." };
         var bug = new Option<TeachingBug?>("--bug")
@@ -123,7 +123,7 @@ public static class GradeCommand
         (count, body) => Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, jobs) }, body);
 
     /// <summary>The synopsis of grade.</summary>
-    public const string Usage = "raft-sim grade --lab 1|2|3|4 (--node PATH | --reference | --bug NAME) [--seeds N] [--test NAME] [--seed S] [--jobs J] [--html DIR]";
+    public const string Usage = "raft-sim grade --lab 1|2|3|4|5 (--node PATH | --reference | --bug NAME) [--seeds N] [--test NAME] [--seed S] [--jobs J] [--html DIR]";
 
     /// <summary>A problem found after parsing (a node that cannot be loaded, an unknown test): exit code 2.</summary>
     private static int UsageError(string problem)

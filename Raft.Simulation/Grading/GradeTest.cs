@@ -6,7 +6,7 @@ namespace Raft.Simulation.Grading;
 /// simulator's own checks (safety, durability, linearizability, liveness) apply on top: a seed
 /// passes when neither the simulator nor the body found anything wrong.
 /// </summary>
-/// <param name="Lab">1 to 4.</param>
+/// <param name="Lab">1 to 5.</param>
 /// <param name="Name">Short kebab-case name, for <c>--test</c>.</param>
 /// <param name="Points">What the test is worth when every seed passes.</param>
 /// <param name="What">One line for the report and docs/grading.md.</param>

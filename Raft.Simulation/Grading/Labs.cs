@@ -1,9 +1,9 @@
 namespace Raft.Simulation.Grading;
 
-/// <summary>The four labs and their tests, in the order they are run and reported.</summary>
+/// <summary>The five labs and their tests, in the order they are run and reported.</summary>
 public static class Labs
 {
-    public static IReadOnlyList<int> Numbers { get; } = [1, 2, 3, 4];
+    public static IReadOnlyList<int> Numbers { get; } = [1, 2, 3, 4, 5];
 
     public static string Title(int lab) => lab switch
     {
@@ -11,7 +11,8 @@ public static class Labs
         2 => "Lab 2: log replication",
         3 => "Lab 3: persistence",
         4 => "Lab 4: log compaction",
-        _ => throw new ArgumentOutOfRangeException(nameof(lab), lab, "labs are 1 to 4"),
+        5 => "Lab 5: a linearizable key-value service",
+        _ => throw new ArgumentOutOfRangeException(nameof(lab), lab, "labs are 1 to 5"),
     };
 
     public static IReadOnlyList<GradeTest> TestsOf(int lab) => lab switch
@@ -20,6 +21,7 @@ public static class Labs
         2 => Lab2Replication.Tests,
         3 => Lab3Persistence.Tests,
         4 => Lab4Compaction.Tests,
-        _ => throw new ArgumentOutOfRangeException(nameof(lab), lab, "labs are 1 to 4"),
+        5 => Lab5Reads.Tests,
+        _ => throw new ArgumentOutOfRangeException(nameof(lab), lab, "labs are 1 to 5"),
     };
 }

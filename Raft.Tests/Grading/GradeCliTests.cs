@@ -6,7 +6,7 @@ public sealed class GradeCliTests
 {
     private static string Beside(string file) => Path.Combine(AppContext.BaseDirectory, file);
 
-    [TestCase("grade", "--lab", "5", "--reference")]
+    [TestCase("grade", "--lab", "6", "--reference")]
     [TestCase("grade", "--lab", "1")]
     [TestCase("grade", "--lab", "1", "--reference", "--bug", "vote-without-log-check")]
     [TestCase("grade", "--lab", "1", "--bug", "no-such-bug")]

@@ -13,6 +13,7 @@ public sealed partial class GradingTests
     [TestCase(2)]
     [TestCase(3)]
     [TestCase(4)]
+    [TestCase(5)]
     public void The_reference_core_passes_every_test_of_lab(int lab)
     {
         var grader = new Grader(NodeSource.Reference(), lab) { ForEachSeed = Raft.Simulation.Cli.GradeCommand.ParallelSeeds(2) };
