@@ -25,15 +25,16 @@ public sealed class SimNetwork(SplitMix64 random, LinkProfile profile)
 
     public long MessagesSent { get; private set; }
 
-    private readonly SortedDictionary<string, (long Count, long PayloadBytes)> sentByKind = new(StringComparer.Ordinal);
+    // Counted on every send, so a hash lookup; read rarely, so sorted when read (a defined order).
+    private readonly Dictionary<string, (long Count, long PayloadBytes)> sentByKind = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// Messages handed to the network, by kind (<c>AppendEntries</c>, <c>RequestVote</c>...), with
-    /// their payload bytes: the commands of the entries they carry and the snapshot data, the part
-    /// that grows with what is replicated. Lost ones count: they were sent. Tests read it before and
-    /// after a phase to put a budget on it.
+    /// Messages handed to the network, by kind (<c>AppendEntries</c>, <c>RequestVote</c>...) in
+    /// ordinal order, with their payload bytes: the commands of the entries they carry and the
+    /// snapshot data, the part that grows with what is replicated. Lost ones count: they were sent.
+    /// Tests read it before and after a phase to put a budget on it.
     /// </summary>
-    public IReadOnlyDictionary<string, (long Count, long PayloadBytes)> SentByKind => sentByKind;
+    public IReadOnlyDictionary<string, (long Count, long PayloadBytes)> SentByKind => new SortedDictionary<string, (long Count, long PayloadBytes)>(sentByKind, StringComparer.Ordinal);
 
     public long MessagesDropped { get; private set; }
 

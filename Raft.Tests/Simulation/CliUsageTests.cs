@@ -120,27 +120,11 @@ public sealed partial class CliUsageTests
         Assert.That(replay.Stdout, Does.Contain($"schedule         {words[words.IndexOf("--schedule") + 1]}\n").And.Contain("outcome          VIOLATION"));
     }
 
-    /// <summary>Splits a command line the way a POSIX shell does for what raft-sim prints: words apart at spaces, double quotes group.</summary>
+    /// <summary>The words of a printed command line, as a shell splits them (the quotes must balance).</summary>
     private static List<string> ShellWords(string line)
     {
-        var words = new List<string>();
-        var word = new System.Text.StringBuilder();
-        var quoted = false;
-        var inWord = false;
-        foreach (var ch in line)
-        {
-            if (ch == '"') { quoted = !quoted; inWord = true; }
-            else if (ch == ' ' && !quoted)
-            {
-                if (inWord) words.Add(word.ToString());
-                word.Clear();
-                inWord = false;
-            }
-            else { word.Append(ch); inWord = true; }
-        }
-        Assert.That(quoted, Is.False, $"unbalanced quotes in {line}");
-        if (inWord) words.Add(word.ToString());
-        return words;
+        Assert.That(line.Count(c => c == '"') % 2, Is.Zero, $"unbalanced quotes in {line}");
+        return Raft.Simulation.Cli.ShrunkCaseFile.Words(line);
     }
 
     // An option row of --help: "  --name <VALUE>   description"; label is the first column, padding included.

@@ -1,11 +1,10 @@
 using Raft.Core;
 using Raft.Core.Effects;
 using Raft.Core.Inputs;
-using Raft.Core.Log;
-using Raft.Core.Membership;
 using Raft.Core.Node;
 using Raft.Simulation;
 using Raft.Simulation.Checkers;
+using Raft.Tests.Support;
 
 namespace Raft.Tests.Simulation;
 
@@ -17,23 +16,13 @@ namespace Raft.Tests.Simulation;
 public sealed class LeaderStabilityTests
 {
     /// <summary>Our core, except that a follower's timer runs five times too fast (as if it did not reset it on heartbeats).</summary>
-    private sealed class HastyFollower(RaftNode inner) : IRaftNode
+    private sealed class HastyFollower(IRaftNode inner) : WrappedNode(inner)
     {
-        public NodeId Id => inner.Id;
-        public Configuration Configuration => inner.Configuration;
-        public Role Role => inner.Role;
-        public long Term => inner.Term;
-        public NodeId? VotedFor => inner.VotedFor;
-        public NodeId? Leader => inner.Leader;
-        public long CommitIndex => inner.CommitIndex;
-        public long LastApplied => inner.LastApplied;
-        public IReadOnlyRaftLog Log => inner.Log;
-
-        public Output Step(Input input)
+        public override Output Step(Input input)
         {
-            if (input is not Tick || inner.Role != Role.Follower) return inner.Step(input);
+            if (input is not Tick || Inner.Role != Role.Follower) return Inner.Step(input);
             var effects = new List<Effect>();
-            for (var i = 0; i < 5; i++) effects.AddRange(inner.Step(input).Effects);
+            for (var i = 0; i < 5; i++) effects.AddRange(Inner.Step(input).Effects);
             return new Output(effects);
         }
     }
