@@ -145,7 +145,7 @@ public sealed partial class Simulation
         if (verdict.Outcome == LinearizabilityOutcome.Violation)
             Fail(Property.Linearizability, "-", $"key {verdict.Key}: no legal order for\n{verdict.Render()}");
         else if (verdict.Outcome == LinearizabilityOutcome.Unknown)
-            Record(TraceKind.Note, "-", $"linearizability check gave up on key {verdict.Key} after {verdict.Steps} steps");
+            Record(TraceKind.Note, "-", $"linearizability check gave up on key {verdict.Key} after {verdict.Steps} search steps over all keys");
     }
 
     public SimulationResult Result() => new(options.Seed, Trace.Digest, Violation, Now, elections, safety.CommittedIndex,

@@ -35,7 +35,7 @@ public static class ClusterRun
         var cuts = 0;
 
         cluster.StartAll();
-        progress($"started {options.Nodes} nodes{(options.Spares > 0 ? $" and {options.Spares} spares" : "")} in {root}");
+        progress($"started {options.Nodes} nodes{(options.Spares > 0 ? $" and {options.Spares} spares" : "")} in {root}{(options.KeepData || options.DataRoot is not null ? "" : " (deleted if the run passes; --data DIR keeps it)")}");
         // Process start-up takes a while on a loaded machine: the clock of the run starts with the first leader.
         var waitUntil = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (cluster.LatestLeader() is null && DateTime.UtcNow < waitUntil) Thread.Sleep(20);

@@ -49,7 +49,7 @@ public sealed record ClusterRunSummary(
         Line("linearizable", Linearizability.Outcome switch
         {
             LinearizabilityOutcome.Linearizable => "ok",
-            LinearizabilityOutcome.Unknown => $"INCONCLUSIVE: the search gave up on key {Linearizability.Key} after {Linearizability.Steps} steps (raise --lin-budget)",
+            LinearizabilityOutcome.Unknown => $"INCONCLUSIVE: the search gave up on key {Linearizability.Key} after {Linearizability.Steps} search steps over all keys (raise --lin-budget)",
             _ => "VIOLATION\n" + Linearizability.Render(),
         });
         Line("acknowledged", LostWrites == 0 ? "every acknowledged write is committed" : $"{LostWrites} acknowledged writes LOST");

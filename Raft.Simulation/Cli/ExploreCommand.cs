@@ -147,7 +147,7 @@ public static class ExploreCommand
         var what = range.Shard == SeedShard.Whole
             ? $"{range.Count} seeds from {range.First}"
             : $"shard {range.Shard} of {range.Count} seeds from {range.First} ({seeds.Count} seeds: {string.Join(", ", seeds.Take(5))}{(seeds.Count > 5 ? ", ..." : "")})";
-        Console.WriteLine($"Exploring {what}: {example.Nodes} nodes{(example.Spares == 0 ? "" : $" + {example.Spares} spares")}{(example.MembershipChanges ? ", membership changes" : "")}, {RunOptionSet.FormatDuration(example.DurationMicros)} each, faults {RunOptionSet.Kebab(example.Faults.ToString())}, {example.Clients} clients{RunOptionSet.BugNote(example)}, {jobs} jobs");
+        Console.WriteLine($"Exploring {what}: {example.Nodes} nodes{(example.Spares == 0 ? "" : $" + {example.Spares} spares")}{(example.MembershipChanges ? ", membership changes" : "")}, {RunOptionSet.FormatDuration(example.DurationMicros)} each, faults {RunOptionSet.Kebab(example.Faults.ToString())}, {example.Clients} clients{RunOptionSet.BugNote(example)}{RunOptionSet.OtherOptionsNote(example)}, {jobs} jobs");
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         // A results file holds every seed of its shard, so a merge can tell a gap from a seed never run.

@@ -56,7 +56,7 @@ public static class ExploreSummary
         var first = inconclusive[0];
         output.WriteLine();
         output.WriteLine($"No violation found, but INCONCLUSIVE: {inconclusive.Count} seed(s) not checked for linearizability to the end: {string.Join(", ", inconclusive.Take(10).Select(o => o.Seed))}{(inconclusive.Count > 10 ? ", ..." : "")}");
-        output.WriteLine($"First: seed {first.Seed}: the search gave up on key \"{first.LinearizabilityKey}\" after {first.LinearizabilitySteps} steps (budget {first.LinBudget} per key).");
+        output.WriteLine($"First: seed {first.Seed}: the search gave up on key \"{first.LinearizabilityKey}\" after {first.LinearizabilitySteps} search steps over all keys (budget {first.LinBudget} per key).");
         output.WriteLine($"Replay it with a larger budget{RaftSimInvocation.Where}:");
         output.WriteLine("  " + first.ReplayCommand(LargerBudget(first.LinBudget)));
     }

@@ -145,7 +145,7 @@ public static class ReplayCommand
     /// <summary>The outcome line: ok, a violation, or inconclusive with what gave up.</summary>
     public static string Outcome(SimulationResult result) =>
         result.Violation is { } violation ? $"outcome          VIOLATION {violation}"
-        : result.Inconclusive ? $"outcome          INCONCLUSIVE: no violation, but the linearizability search gave up on key \"{result.Linearizability!.Key}\" after {result.Linearizability.Steps} steps; raise --lin-budget"
+        : result.Inconclusive ? $"outcome          INCONCLUSIVE: no violation, but the linearizability search gave up on key \"{result.Linearizability!.Key}\" after {result.Linearizability.Steps} search steps over all keys; raise --lin-budget"
         : "outcome          ok";
 
     /// <summary>0 passed, 1 a violation, 3 inconclusive.</summary>

@@ -243,6 +243,17 @@ public sealed class RunOptionSet
         + (options.MaxClockDrift == (options.Faults == FaultProfile.Chaos ? 0.05 : 0) ? "" : string.Create(CultureInfo.InvariantCulture, $" --drift {options.MaxClockDrift}"))
         + (options.Schedule is null ? "" : $" --schedule \"{FaultScheduleText.Format(options.Schedule)}\"");
 
+    /// <summary>
+    /// The options of <see cref="ReplayArguments"/> that a run's one-line header does not already
+    /// name (nodes, duration, faults, clients, membership, bug), as flags: <c>, --prevote --reads lease</c>, or nothing.
+    /// </summary>
+    public static string OtherOptionsNote(SimulationOptions options)
+    {
+        string[] named = ["replay", "seed", "nodes", "duration", "faults", "clients", "membership", "spares", "bug", "mystery"];
+        var rest = ReplayArguments(options).Split(" --").Where(part => !named.Contains(part.Split(' ')[0])).ToList();
+        return rest.Count == 0 ? "" : ", --" + string.Join(" --", rest);
+    }
+
     public static string FormatDuration(long micros) =>
         micros % 1_000_000 == 0 ? $"{micros / 1_000_000}s" : micros % 1000 == 0 ? $"{micros / 1000}ms" : $"{micros}us";
 

@@ -48,7 +48,7 @@ public sealed class InconclusiveReportingTests
 
         Assert.That(code, Is.EqualTo(3), text);
         Assert.That(text, Does.Contain("violations       0").And.Contain("inconclusive     2 (linearizability search budget spent; not passed)"));
-        Assert.That(text, Does.Contain("INCONCLUSIVE").And.Contain("2, 3").And.Contain("gave up on key \"k3\" after 500 steps (budget 10000000 per key)"));
+        Assert.That(text, Does.Contain("INCONCLUSIVE").And.Contain("2, 3").And.Contain("gave up on key \"k3\" after 500 search steps over all keys (budget 10000000 per key)"));
         Assert.That(text, Does.Contain("replay --seed 2 ").And.Contain("--lin-budget 100000000"));
         Assert.That(text, Does.Not.Contain("No violation."));
     }
@@ -152,7 +152,7 @@ public sealed class InconclusiveReportingTests
         var passed = Summary(Linearizable, lostWrites: 0);
 
         Assert.That((inconclusive.Ok, inconclusive.Inconclusive, inconclusive.ExitCode), Is.EqualTo((false, true, 3)));
-        Assert.That(inconclusive.Render(), Does.Contain("INCONCLUSIVE: the search gave up on key k3 after 500 steps (raise --lin-budget)"));
+        Assert.That(inconclusive.Render(), Does.Contain("INCONCLUSIVE: the search gave up on key k3 after 500 search steps over all keys (raise --lin-budget)"));
         Assert.That(inconclusive.Render(), Does.EndWith("INCONCLUSIVE: no check failed, but linearizability was not decided\n"));
         Assert.That((alsoFailed.Ok, alsoFailed.Inconclusive, alsoFailed.ExitCode), Is.EqualTo((false, false, 1)));
         Assert.That(alsoFailed.Render(), Does.EndWith("FAILED\n"));

@@ -107,6 +107,7 @@ public sealed class RealClusterTests
         Assert.That(stdout, Does.Contain("replay parity     ok").And.Contain("every acknowledged write is committed").And.Contain("linearizable      ok"));
         var data = stdout.Split('\n').Single(line => line.StartsWith("data ", StringComparison.Ordinal))["data ".Length..].Trim();
         Assert.That(data, Does.StartWith("deleted"), "a passing run without --data deletes its data and does not name a folder that is gone");
+        Assert.That(stdout + stderr, Does.Contain("(deleted if the run passes; --data DIR keeps it)"), "the start line says the folder it names may not outlive the run");
     }
 
     [TestCase("cluster", "--nodes", "4")]

@@ -33,6 +33,20 @@ public sealed partial class CliUsageTests
         Assert.That(stderr, Does.Contain($"Help (from the repository root): dotnet run --project Raft.Simulation -c Release -- {command} --help\n"));
     }
 
+    [Test]
+    public void Explore_names_every_option_that_changes_the_runs_in_its_first_line()
+    {
+        var (code, stdout, stderr) = RaftSim.Run("explore", "--seeds", "1", "--duration", "1s", "--jobs", "1", "--membership", "--prevote", "--check-quorum",
+            "--reads", "lease", "--snapshot-every", "30");
+        Assert.That(code, Is.Zero, stdout + stderr);
+        var header = stdout.Split('\n')[0];
+        Assert.That(header, Does.StartWith("Exploring 1 seeds from 1: 3 nodes + 2 spares, membership changes, 1s each, faults chaos, 3 clients"));
+        Assert.That(header, Does.Contain(", --prevote --check-quorum --reads lease --snapshot-every 30, 1 jobs"));
+
+        var (_, plain, _) = RaftSim.Run("explore", "--seeds", "1", "--duration", "1s", "--jobs", "1");
+        Assert.That(plain.Split('\n')[0], Does.EndWith("3 clients, 1 jobs"), "defaults add nothing to the line");
+    }
+
     [TestCase("run")]
     [TestCase("step")]
     [TestCase("check")]

@@ -13,7 +13,7 @@ internal static class LinearizabilityText
             case LinearizabilityOutcome.Linearizable:
                 return $"linearizable ({result.Steps} search steps)";
             case LinearizabilityOutcome.Unknown:
-                return $"inconclusive: the search gave up on {partitionWord} \"{result.Partition}\" after {result.Steps} search steps (raise the step budget)";
+                return $"inconclusive: the search gave up on {partitionWord} \"{result.Partition}\" after {result.Steps} search steps over all {partitionWord}s (raise the step budget)";
             default:
                 var text = new StringBuilder();
                 text.Append($"not linearizable: {partitionWord} \"{result.Partition}\", these {result.IllegalHistory.Count} operations cannot be ordered:");
