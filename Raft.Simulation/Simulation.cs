@@ -29,6 +29,7 @@ public sealed partial class Simulation
 
     private readonly SimulationOptions options;
     private readonly Func<NodeSpec, IRaftNode> nodeFactory;
+    private readonly Func<IKeyValueStore> storeFactory;
     private readonly EventQueue<SimEvent> queue = new();
     private readonly SortedDictionary<NodeId, SimNode> nodes = [];
     private readonly SortedDictionary<NodeId, SplitMix64> nodeRandom = [];
@@ -38,10 +39,14 @@ public sealed partial class Simulation
     private bool faultsEnded;
     private int elections;
 
-    public Simulation(SimulationOptions options, Func<NodeSpec, IRaftNode>? nodeFactory = null)
+    /// <param name="options">The run.</param>
+    /// <param name="nodeFactory">Makes the core of a server at each start; the reference <see cref="RaftNode"/> by default.</param>
+    /// <param name="storeFactory">Makes a server's empty key-value store at each start; <see cref="KvStateMachine"/> by default.</param>
+    public Simulation(SimulationOptions options, Func<NodeSpec, IRaftNode>? nodeFactory = null, Func<IKeyValueStore>? storeFactory = null)
     {
         this.options = options.Validate();
         this.nodeFactory = nodeFactory ?? DefaultNode;
+        this.storeFactory = storeFactory ?? (() => new KvStateMachine());
         var seed = options.Seed;
         Members = NodeId.Range(options.Nodes);
         Servers = NodeId.Range(options.Servers);
@@ -56,7 +61,7 @@ public sealed partial class Simulation
         {
             nodeRandom[id] = new SplitMix64(SplitMix64.Derive(seed, NodeStreamBase + (ulong)id.Value));
             var rate = 1 + (clock.NextDouble() * 2 - 1) * drift;
-            var node = new SimNode(id, StartCore(id, Raft.Core.Storage.PersistentState.Empty, 1), rate);
+            var node = new SimNode(id, StartCore(id, Raft.Core.Storage.PersistentState.Empty, 1), this.storeFactory(), rate);
             node.Executor = NewExecutor(node);
             nodes[id] = node;
             safety.OnStart(node.Core, Raft.Core.Storage.PersistentState.Empty, 0);
@@ -440,7 +445,7 @@ public sealed partial class Simulation
         var persisted = node.Disk.Load();
         node.Core = StartCore(node.Id, persisted, node.Incarnation);
         node.Executor = NewExecutor(node);
-        node.StateMachine = new KvStateMachine();
+        node.StateMachine = storeFactory();
         if (persisted.Snapshot is { } snapshot) node.StateMachine.Restore(snapshot.Data); // §7: restart from snapshot plus log
         node.Status = NodeStatus.Up;
         Record(TraceEvent.Recovered(Now, node.Id, persisted, node.Core.CommitIndex));

@@ -9,7 +9,7 @@ namespace Raft.Core.StateMachine;
 /// Gets change nothing, so they are never deduplicated: a get ignores its sequence number, runs
 /// every time it is applied, and leaves the client's session as it was.
 /// </summary>
-public sealed class KvStateMachine : IStateMachine
+public sealed class KvStateMachine : IKeyValueStore
 {
     private readonly SortedDictionary<string, string> values = new(StringComparer.Ordinal);
     private readonly SortedDictionary<long, (long Sequence, KvResult Result)> sessions = [];

@@ -86,13 +86,16 @@ public static class GradeCommand
         {
             return UsageError(e.Message);
         }
+        if (request.Lab == 5 && source.CreateStore is null)
+            return UsageError($"lab 5 grades your key-value store with your node, and {request.Node} has no public class implementing Raft.Core.StateMachine.IKeyValueStore (the skeleton's is labs/StudentNode/StudentKvStore.cs)");
         return Grade(source, request, tests);
     }
 
     private static int Grade(NodeSource source, GradeRequest request, IReadOnlyList<GradeTest> tests)
     {
         var seeds = request.Seed is { } one ? [one] : Enumerable.Range(1, request.Seeds).Select(s => (ulong)s).ToList();
-        Console.WriteLine($"Grading {Labs.Title(request.Lab)}: {source.Description}; {tests.Count} test(s) x {seeds.Count} seed(s), {request.Jobs} jobs");
+        var store = request.Lab == 5 && source.StoreDescription is { } s ? $" with the store {s}" : "";
+        Console.WriteLine($"Grading {Labs.Title(request.Lab)}: {source.Description}{store}; {tests.Count} test(s) x {seeds.Count} seed(s), {request.Jobs} jobs");
         var grader = new Grader(source, request.Lab)
         {
             ForEachSeed = ParallelSeeds(request.Jobs),

@@ -54,12 +54,14 @@ public sealed class GradeRun
     /// <param name="readIndex">
     /// Serve gets with ReadIndex, as <paramref name="options"/> say (lab 5). Otherwise gets go through
     /// the log like writes: ReadIndex reads are lab 5's work, and the student skeleton refuses them
-    /// until then (labs/lab5-kv-service.md).
+    /// until then (labs/lab5-kv-service.md). Lab 5 also grades the node's own key-value store
+    /// (<see cref="NodeSource.CreateStore"/>); the other labs run the reference store.
     /// </param>
     public Simulation Start(SimulationOptions options, bool readIndex = false)
     {
         Options = options with { Seed = Seed, KeepTrace = keepTrace, Reads = readIndex ? options.Reads : ReadMode.Log, Raft = options.Raft with { Bug = node.Bug } };
-        simulation = new Simulation(Options, spec => new GuardedNode(spec.Id, node.Create(spec), Meter));
+        var store = readIndex ? node.CreateStore ?? throw new InvalidOperationException("lab 5 grades a key-value store, and the node came without one") : null;
+        simulation = new Simulation(Options, spec => new GuardedNode(spec.Id, node.Create(spec), Meter), store is null ? null : () => new GuardedStore(store()));
         return simulation;
     }
 
@@ -218,6 +220,41 @@ public sealed class GradeRun
         if (Violated) return null;
         var states = Sim.Nodes.Values.Where(n => n.Status == NodeStatus.Up).Select(n => $"{n.Id}: {Shorten(StateText(n))}");
         return $"the servers' state machines still differ {TraceEvent.FormatTime(withinMicros)} after the run settled (every server must apply every committed entry):\n    {string.Join("\n    ", states)}";
+    }
+
+    /// <summary>
+    /// Lab 5, exactly once (thesis §6.3), judged on the values rather than on the answers: the
+    /// committed log, as the safety checker saw it applied, run through the reference store (which
+    /// applies each client's sequence number once) must give the values every up server's store holds.
+    /// A retried write that its store applied twice shows here even when no client read it back.
+    /// Null when they agree; call it once <see cref="AwaitSameState"/> has passed.
+    /// </summary>
+    public string? StoresMatchTheCommittedLog()
+    {
+        if (Violated) return null;
+        var reference = new Core.StateMachine.KvStateMachine();
+        var index = 1L;
+        for (; Sim.Safety.AppliedAt(index) is { } entry; index++) reference.Apply(entry);
+        var expected = string.Join(" ", reference.Values.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"));
+        foreach (var node in Sim.Nodes.Values.Where(n => n.Status == NodeStatus.Up))
+        {
+            var actual = StateText(node);
+            if (actual == expected) continue;
+            var differing = FirstDifference(reference.Values, node.StateMachine.Values);
+            return $"{node.Id}'s store does not hold what the committed log gives when each command applies once (entries 1..{index - 1}, thesis §6.3): {differing}";
+        }
+        return null;
+    }
+
+    private static string FirstDifference(IReadOnlyDictionary<string, string> expected, IReadOnlyDictionary<string, string> actual)
+    {
+        foreach (var key in expected.Keys.Concat(actual.Keys).Distinct().OrderBy(k => k, StringComparer.Ordinal))
+        {
+            var want = expected.TryGetValue(key, out var w) ? $"\"{Shorten(w)}\"" : "absent";
+            var have = actual.TryGetValue(key, out var h) ? $"\"{Shorten(h)}\"" : "absent";
+            if (want != have) return $"key {key} is {have}, and should be {want}";
+        }
+        return "the stores differ";
     }
 
     private static string StateText(SimNode node) => string.Join(" ", node.StateMachine.Values.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"));

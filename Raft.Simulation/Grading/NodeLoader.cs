@@ -3,6 +3,7 @@ using System.Reflection;
 using Raft.Core;
 using Raft.Core.Node;
 using Raft.Core.Randomness;
+using Raft.Core.StateMachine;
 using Raft.Core.Storage;
 
 namespace Raft.Simulation.Grading;
@@ -13,6 +14,8 @@ namespace Raft.Simulation.Grading;
 /// the assembly has exactly one public non-abstract class implementing <see cref="IRaftNode"/>,
 /// with the constructor of <see cref="RaftNode"/>:
 /// <c>(NodeId id, IReadOnlyList&lt;NodeId&gt; members, RaftOptions options, IRandomSource random, PersistentState persisted, long firstMessageId)</c>.
+/// The assembly may also hold one public class implementing <see cref="IKeyValueStore"/> with a
+/// public parameterless constructor: the key-value store that lab 5 grades with the node.
 /// Every problem is a <see cref="NodeLoadException"/> with a message for the user.
 /// </summary>
 public static class NodeLoader
@@ -107,7 +110,34 @@ public static class NodeLoader
         }
         if (nodes.Count > 1)
             throw new NodeLoadException($"{assembly.GetName().Name} has several public classes implementing IRaftNode ({string.Join(", ", nodes.Select(t => t.FullName))}); keep exactly one public, make the others internal");
-        return FromType(nodes[0], argument);
+        return FromType(nodes[0], argument) with { CreateStore = StoreIn(types, out var store), StoreDescription = store };
+    }
+
+    /// <summary>The assembly's key-value store class, if it has one (lab 5); null otherwise.</summary>
+    private static Func<IKeyValueStore>? StoreIn(Type[] types, out string? description)
+    {
+        description = null;
+        var stores = types.Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IKeyValueStore).IsAssignableFrom(t)).ToList();
+        if (stores.Count == 0) return null;
+        if (stores.Count > 1)
+            throw new NodeLoadException($"several public classes implement IKeyValueStore ({string.Join(", ", stores.Select(t => t.FullName))}); keep exactly one public, make the others internal");
+        var constructor = stores[0].GetConstructor(Type.EmptyTypes)
+            ?? throw new NodeLoadException($"{stores[0].FullName} has no public parameterless constructor, which the grader uses to make each server's empty store");
+        description = stores[0].FullName;
+        return () => Construct(constructor);
+    }
+
+    private static IKeyValueStore Construct(ConstructorInfo constructor)
+    {
+        try
+        {
+            return (IKeyValueStore)constructor.Invoke([]);
+        }
+        catch (TargetInvocationException e)
+        {
+            var inner = e.InnerException ?? e;
+            throw new InvalidOperationException($"the key-value store's constructor threw {inner.GetType().Name}: {inner.Message}", inner);
+        }
     }
 
     /// <summary>A node class checked against the contract (public, not abstract, implements IRaftNode, the constructor).</summary>

@@ -1,5 +1,6 @@
 using Raft.Core;
 using Raft.Core.Node;
+using Raft.Core.StateMachine;
 
 namespace Raft.Simulation.Grading;
 
@@ -10,6 +11,16 @@ namespace Raft.Simulation.Grading;
 /// </summary>
 public sealed record NodeSource(string Description, string Argument, Func<NodeSpec, IRaftNode> Create, TeachingBug Bug = TeachingBug.None)
 {
+    /// <summary>
+    /// Makes the key-value store that lab 5 grades with the node (a student's <see cref="IKeyValueStore"/>
+    /// class), or null when the node comes without one. Labs 1 to 4 always use the reference
+    /// <see cref="KvStateMachine"/>: they grade the log, not the store.
+    /// </summary>
+    public Func<IKeyValueStore>? CreateStore { get; init; }
+
+    /// <summary>How the store is named in the grade's first line.</summary>
+    public string? StoreDescription { get; init; }
+
     /// <summary>True for the reference core (with or without a bug): its runs can be repeated with <c>raft-sim replay</c>.</summary>
     public bool IsReference { get; init; }
 
@@ -21,5 +32,6 @@ public sealed record NodeSource(string Description, string Argument, Func<NodeSp
         bug)
     {
         IsReference = true,
+        CreateStore = () => new KvStateMachine(),
     };
 }

@@ -6,7 +6,7 @@ using Raft.Core.StateMachine;
 namespace Raft.Simulation.Nodes;
 
 /// <summary>One simulated server: the core under test, its disk, its state machine and status.</summary>
-public sealed class SimNode(NodeId id, IRaftNode core, double clockRate)
+public sealed class SimNode(NodeId id, IRaftNode core, IKeyValueStore store, double clockRate)
 {
     public NodeId Id => id;
 
@@ -14,7 +14,7 @@ public sealed class SimNode(NodeId id, IRaftNode core, double clockRate)
 
     public SimDisk Disk { get; } = new();
 
-    public KvStateMachine StateMachine { get; set; } = new();
+    public IKeyValueStore StateMachine { get; set; } = store;
 
     public NodeStatus Status { get; set; } = NodeStatus.Up;
 

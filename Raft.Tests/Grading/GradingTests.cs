@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Raft.Core;
+using Raft.Core.StateMachine;
 using Raft.Simulation.Grading;
 
 namespace Raft.Tests.Grading;
@@ -62,6 +63,45 @@ public sealed partial class GradingTests
     }
 
     [Test]
+    public void Lab_5_grades_the_nodes_own_store_a_store_without_sessions_fails_exactly_once()
+    {
+        var outcome = GradeStore(() => new NoSessionStore(), "exactly-once-under-retries", 10);
+        Assert.That(outcome.Passed, Is.LessThan(10), "retried writes applied twice must show");
+        Assert.That(outcome.FirstFailure!.What, Is.EqualTo("Linearizability"), outcome.FirstFailure.Message);
+    }
+
+    [Test]
+    public void A_store_whose_snapshot_drops_the_sessions_passes_without_snapshots_and_fails_across_them()
+    {
+        Assert.That(GradeStore(() => new SessionlessSnapshotStore(), "exactly-once-under-retries", 3).Ok, Is.True, "without snapshots it is a correct store");
+        var across = GradeStore(() => new SessionlessSnapshotStore(), "exactly-once-across-snapshots", 10);
+        Assert.That(across.Passed, Is.LessThan(10), "a retry applied again on a server restored from a snapshot must show");
+        Assert.That(across.FirstFailure!.What, Is.EqualTo("Linearizability").Or.EqualTo("expectation"), across.FirstFailure.Message);
+    }
+
+    [Test]
+    public void A_store_that_holds_a_value_the_log_never_wrote_fails_even_when_no_client_reads_it()
+    {
+        var outcome = GradeStore(() => new GhostKeyStore(), "reads-answered", 1);
+        Assert.That(outcome.Ok, Is.False);
+        Assert.That(outcome.FirstFailure!.Message, Does.Contain("store does not hold what the committed log gives").And.Contain("key ghost is \"boo\", and should be absent"));
+    }
+
+    [Test]
+    public void Every_lab_5_test_passes_with_the_reference_store_and_the_reference_core()
+    {
+        foreach (var test in Labs.TestsOf(5))
+            Assert.That(GradeStore(() => new KvStateMachine(), test.Name, 3).Ok, Is.True, test.Name);
+    }
+
+    private static TestOutcome GradeStore(Func<IKeyValueStore> store, string test, int seeds)
+    {
+        var node = NodeSource.Reference() with { CreateStore = store };
+        var grader = new Grader(node, 5) { ForEachSeed = Raft.Simulation.Cli.GradeCommand.ParallelSeeds(2) };
+        return grader.Run(Labs.TestsOf(5).Single(t => t.Name == test), Enumerable.Range(1, seeds).Select(s => (ulong)s).ToList());
+    }
+
+    [Test]
     public void The_untouched_student_skeleton_loads_runs_and_fails_lab_1_with_a_clear_message()
     {
         // labs/StudentNode is part of Raft.sln, so it is built beside the tests, in the same configuration.
@@ -73,6 +113,7 @@ public sealed partial class GradingTests
         Assert.That(outcomes.All(o => o.Passed == 0), "a skeleton with only TODOs passes nothing");
         Assert.That(outcomes.All(o => o.FirstFailure!.What != "CoreInvariant"), "it fails by not electing, not by throwing");
         Assert.That(outcomes[0].FirstFailure!.Message, Does.Contain("no leader within 2 s of start").And.Contain("n1 follower term 0"));
+        Assert.That(node.StoreDescription, Is.EqualTo("StudentNode.StudentKvStore"), "lab 5 grades the skeleton's store with its node");
     }
 
     [Test]

@@ -4,14 +4,14 @@ using Raft.Core.StateMachine;
 namespace StudentNode;
 
 /// <summary>
-/// Lab 5 (optional), part B: the key-value service on top of your log (labs/lab5-kv-service.md,
+/// Lab 5 (optional), part A: the key-value service on top of your log (labs/lab5-kv-service.md,
 /// thesis §6.3). Commands arrive as committed entries, each a <see cref="KvCommand"/> naming its
 /// client and that client's sequence number; a client retries a command with the same number, so
 /// the same command may be committed twice. Apply each command at most once, and answer a retry
 /// with the answer the first execution gave. The simulator's own store is
 /// <see cref="KvStateMachine"/>; compare yours with it (the handout says how), not copy it.
 /// </summary>
-public sealed class StudentKvStore : IStateMachine
+public sealed class StudentKvStore : IKeyValueStore
 {
     private readonly SortedDictionary<string, string> values = new(StringComparer.Ordinal);
 
