@@ -59,14 +59,19 @@ internal static class Lab2Replication
         if (run.AwaitLeader(ElectionBound) is not { } leader) return Failed(run, "no leader within 2 s of start");
         if (!run.RunFor(300_000)) return null;
         List<NodeId> kept = [leader, .. run.Pick(run.Followers(leader), 1)];
-        // Entries a majority already stores may still commit after the cut (the leader's own write may finish later); no more.
-        var storedByMajority = run.Sim.Nodes.Values.Select(n => n.Core.Log.LastIndex).OrderDescending().ElementAt(run.Majority - 1);
-        var commitAtCut = Math.Max(storedByMajority, run.Sim.Nodes.Values.Max(n => n.Core.CommitIndex));
+        // After the cut an entry can still gather a majority: the two kept servers (the leader has
+        // it, and the other one can still get it) plus the servers across the cut that stored it
+        // before. So entries up to the highest index that enough servers across the cut hold may
+        // commit; none beyond it.
+        var across = run.Sim.Members.Where(m => !kept.Contains(m)).ToList();
+        var neededAcross = run.Majority - kept.Count;
+        var heldAcross = across.Select(n => run.NodeOf(n).Core.Log.LastIndex).OrderDescending().ElementAt(neededAcross - 1);
+        var commitAtCut = Math.Max(heldAcross, run.Sim.Nodes.Values.Max(n => n.Core.CommitIndex));
         run.Partition([kept]);
         if (!run.RunFor(1500_000)) return null;
         var commitAfter = kept.Max(n => run.NodeOf(n).Core.CommitIndex);
         if (commitAfter > commitAtCut)
-            return $"cut off from the 3 others, {string.Join(" and ", kept)} committed up to index {commitAfter} (a majority stored nothing beyond {commitAtCut} when they were cut off): an entry is committed only once a majority stores it (§5.3)";
+            return $"cut off from the {across.Count} others, {string.Join(" and ", kept)} committed up to index {commitAfter}, but no majority could hold anything beyond {commitAtCut} (the {across.Count} others held at most that much when they were cut off): an entry is committed only once a majority stores it (§5.3)";
         run.Heal();
         if (run.AwaitLeader(ElectionBound) is null) return Failed(run, "no leader within 2 s of healing");
         var healed = run.Sim.Safety.CommittedIndex;

@@ -63,6 +63,24 @@ public sealed partial class GradingTests
     }
 
     [Test]
+    public void A_leader_that_claims_commits_no_majority_could_hold_fails_no_commit_without_majority()
+    {
+        var reference = NodeSource.Reference();
+        var node = reference with { Create = spec => new OverclaimingNode(reference.Create(spec)), IsReference = false };
+        var outcome = new Grader(node, 2).Run(Labs.TestsOf(2).Single(t => t.Name == "no-commit-without-majority"), FewSeeds);
+        Assert.That(outcome.Passed, Is.Zero, "the safety checker sees the claim first (Leader Completeness), the test's own bound after it");
+    }
+
+    [Test]
+    public void The_reference_is_not_failed_by_no_commit_without_majority_for_entries_stored_across_the_cut()
+    {
+        // Seed 454 once failed the reference: an entry one server across the cut had stored before it,
+        // plus the two kept servers, is a majority, and committing it is right.
+        var outcome = new Grader(NodeSource.Reference(), 2).Run(Labs.TestsOf(2).Single(t => t.Name == "no-commit-without-majority"), [454]);
+        Assert.That(outcome.Ok, Is.True, outcome.FirstFailure?.Message);
+    }
+
+    [Test]
     public void Lab_5_grades_the_nodes_own_store_a_store_without_sessions_fails_exactly_once()
     {
         var outcome = GradeStore(() => new NoSessionStore(), "exactly-once-under-retries", 10);

@@ -26,7 +26,7 @@ public abstract class WrappedNode(IRaftNode inner) : IRaftNode
 
     public NodeId? Leader => inner.Leader;
 
-    public long CommitIndex => inner.CommitIndex;
+    public virtual long CommitIndex => inner.CommitIndex;
 
     public long LastApplied => inner.LastApplied;
 
