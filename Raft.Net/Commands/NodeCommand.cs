@@ -13,7 +13,7 @@ namespace Raft.Net.Commands;
 /// and on the leader the membership changes <c>add n4</c>, <c>add-learner n4</c>, <c>remove n2</c>, each answered
 /// on stdout with a line that starts with the command); exits when stdin closes, so a dead launcher leaves no orphans.
 /// Exit codes: 0 after <c>quit</c> or the end of stdin, 2 for bad arguments, <see cref="NodeFault.ExitCode"/> when the node
-/// stopped itself on a fault (fail-stop, one line on stderr says why).
+/// stopped itself on a fault (fail-stop, one line on stderr says why) or refused to start on damaged storage.
 /// </summary>
 public static class NodeCommand
 {
@@ -98,7 +98,16 @@ public static class NodeCommand
     /// </summary>
     internal static int Run(NodeHost host, TextReader commands, TextWriter output, TextWriter errors)
     {
-        host.Start();
+        try
+        {
+            host.Start();
+        }
+        catch (InvalidDataException e)
+        {
+            // Damaged storage: starting anyway could lose or invent what this node promised.
+            errors.WriteLine($"raft-net node: cannot start: {e.Message}");
+            return NodeFault.ExitCode;
+        }
         var operatorDone = Task.Factory.StartNew(() => ServeOperator(host, commands, output, errors), TaskCreationOptions.LongRunning);
         Task.WaitAny(operatorDone, host.Faulted);
         if (!host.Faulted.IsCompleted) return 0;

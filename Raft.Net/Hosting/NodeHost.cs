@@ -575,6 +575,9 @@ public sealed class NodeHost : IDisposable
             file.Flush(flushToDisk: true);
         }
         File.Move(path + ".tmp", path, overwrite: true);
+        // The rename is durable only once the directory is: otherwise a crash could bring back the
+        // old number, and a second incarnation would reuse the first one's message ids and input log.
+        if (config.Fsync) DirectoryFsync.Run(config.DataDirectory);
         return next;
     }
 

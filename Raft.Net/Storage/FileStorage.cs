@@ -88,7 +88,7 @@ public sealed class FileStorage : IRaftStorage, INodeStorage
 
     /// <summary>
     /// Bytes cut from the end of the log since this instance was opened, because replay found a
-    /// torn or damaged record there (see <see cref="Load"/>). Zero after a clean shutdown.
+    /// torn record there (see <see cref="Load"/>). Zero after a clean shutdown.
     /// </summary>
     public long DiscardedBytes { get; private set; }
 
@@ -111,12 +111,13 @@ public sealed class FileStorage : IRaftStorage, INodeStorage
 
     /// <summary>
     /// Opens the storage in <paramref name="directory"/>, creating it (and empty files) if needed,
-    /// and recovers the log: a torn or damaged tail is truncated so that later appends are clean.
+    /// and recovers the log: a torn tail is truncated so that later appends are clean; damage
+    /// before the end of the file is refused with an <see cref="InvalidDataException"/> naming the file and offset.
     /// </summary>
     /// <param name="directory">The node's data directory; one node per directory (it is locked).</param>
     /// <param name="fsync">False makes <see cref="Sync"/> only hand the data to the OS: for fast tests, never for a real node.</param>
     /// <param name="logRewriteDeadBytes">Rewrite the log file once its dead records take this many bytes and more than half of it (see <see cref="DefaultLogRewriteDeadBytes"/>); tests lower it.</param>
-    /// <exception cref="InvalidDataException">The hard state file exists but is damaged.</exception>
+    /// <exception cref="InvalidDataException">The hard state file exists but is damaged, or the log is damaged before its end.</exception>
     public static FileStorage Open(string directory, bool fsync = true, long logRewriteDeadBytes = DefaultLogRewriteDeadBytes)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(logRewriteDeadBytes);
@@ -147,12 +148,12 @@ public sealed class FileStorage : IRaftStorage, INodeStorage
     }
 
     /// <summary>
-    /// Reads the hard state and replays the log from disk. Replay stops at the first torn or damaged
-    /// record (bad length, short read, CRC mismatch, out-of-sequence index), truncates the file there
-    /// and adds the cut bytes to <see cref="DiscardedBytes"/>; it never throws for a damaged log.
+    /// Reads the hard state and replays the log from disk. A torn tail (a bad record with nothing
+    /// valid after it: a crash during an append) is cut and its bytes added to
+    /// <see cref="DiscardedBytes"/>; damage anywhere else throws (see <see cref="LogReplay"/>).
     /// Anything persisted but not yet synced is synced first.
     /// </summary>
-    /// <exception cref="InvalidDataException">The hard state or snapshot file is damaged, or the log was compacted past the snapshot.</exception>
+    /// <exception cref="InvalidDataException">The hard state, snapshot or log file is damaged (not a torn tail), or the log was compacted past the snapshot.</exception>
     public PersistentState Load()
     {
         ObjectDisposedException.ThrowIf(disposed, this);
@@ -358,7 +359,12 @@ public sealed class FileStorage : IRaftStorage, INodeStorage
     private List<LogEntry> ReplayLog()
     {
         log.Flush();
-        var (replayed, validBytes) = LogReplay.Run(log);
+        var (replayed, validBytes, stop) = LogReplay.Run(log);
+        if (stop is { IsTornTail: false })
+            throw new InvalidDataException(
+                $"log file {stop.Describe(LogPath, log.Length)}. That is not a crash during an append (which only ever leaves a bad record at the end), " +
+                "and cutting the log there could drop entries this node acknowledged, so it refuses to start. " +
+                $"raft-net storage --data {Directory} reports what is damaged.");
         if (validBytes < log.Length)
         {
             DiscardedBytes += log.Length - validBytes;
@@ -421,7 +427,7 @@ public sealed class FileStorage : IRaftStorage, INodeStorage
     /// </summary>
     private void RewriteLog()
     {
-        var (replayed, validBytes) = LogReplay.Run(log);
+        var (replayed, validBytes, _) = LogReplay.Run(log);
         // Invariant: the file replays to what this instance wrote. Otherwise it changed under us
         // (damage): copying its replay would quietly drop entries, so refuse loudly instead.
         if (validBytes != log.Length || replayed.Base != snapshotIndex || replayed.BaseTerm != snapshotTerm || replayed.Entries.Count != afterSnapshot.Count)

@@ -133,22 +133,36 @@ public sealed class FileStorageTests
         }
     }
 
-    [Test]
-    public void A_damaged_record_in_the_middle_stops_replay_there_even_though_valid_records_follow()
+    [TestCase(1, TestName = "A_damaged_entry_in_the_middle_of_the_log_is_refused_with_the_file_and_offset")]
+    [TestCase(-8, TestName = "A_damaged_length_field_in_the_middle_of_the_log_is_refused_with_the_file_and_offset")]
+    public void A_damaged_record_with_valid_records_after_it_is_refused_not_cut(int byteInRecord)
     {
         using (var storage = FileStorage.Open(directory, fsync: false))
             storage.Persist(new PersistEntries(1, Entries(1, 2, term: 1)));
-        var secondEnds = new FileInfo(LogPath).Length;
+        var thirdStarts = new FileInfo(LogPath).Length;
         using (var storage = FileStorage.Open(directory, fsync: false))
             storage.Persist(new PersistEntries(3, Entries(3, 5, term: 1)));
         var bytes = File.ReadAllBytes(LogPath);
-        bytes[secondEnds + 8 + 1] ^= 0xFF; // first byte of entry 3's index
+        bytes[thirdStarts + 8 + byteInRecord] ^= 0xFF; // entry 3's index, or its length field
         File.WriteAllBytes(LogPath, bytes);
 
-        using var reopened = FileStorage.Open(directory, fsync: false);
-        Assert.That(reopened.Load().Entries, Is.EqualTo(Entries(1, 2, term: 1)));
-        Assert.That(reopened.DiscardedBytes, Is.EqualTo(bytes.Length - secondEnds));
-        Assert.That(new FileInfo(LogPath).Length, Is.EqualTo(secondEnds), "the file is truncated at the bad record");
+        var refused = Assert.Throws<InvalidDataException>(() => FileStorage.Open(directory, fsync: false).Dispose());
+        Assert.That(refused!.Message, Does.Contain(LogPath).And.Contain($"damaged at byte {thirdStarts}").And.Contain("a valid record follows at byte"));
+        Assert.That(refused.Message, Does.Contain("refuses to start").And.Contain($"raft-net storage --data {directory}"));
+        Assert.That(File.ReadAllBytes(LogPath), Is.EqualTo(bytes), "nothing is cut: entries 4 and 5 may have been acknowledged");
+    }
+
+    [Test]
+    public void A_whole_record_out_of_sequence_is_refused_even_at_the_end()
+    {
+        using (var storage = FileStorage.Open(directory, fsync: false))
+            storage.Persist(new PersistEntries(1, Entries(1, 2, term: 1)));
+        var validLength = new FileInfo(LogPath).Length;
+        using (var stream = new FileStream(LogPath, FileMode.Append))
+            stream.Write(LogRecord.EncodeEntry(Command(7, 1, "from nowhere"))); // CRC-valid, but entry 3 was due
+
+        var refused = Assert.Throws<InvalidDataException>(() => FileStorage.Open(directory, fsync: false).Dispose());
+        Assert.That(refused!.Message, Does.Contain($"damaged at byte {validLength}: entry 7 where entry 3 was due"));
     }
 
     [TestCase(false, TestName = "Zeroes_appended_after_valid_records_are_discarded")]
