@@ -10,18 +10,26 @@ namespace Raft.Net.Commands;
 /// where replay stops and why). A torn tail is what a crash during an append leaves, and the node
 /// cuts it at its next start; damage before the end makes the node refuse to start. Exit codes:
 /// 0 the node can start from it (clean, or a torn tail), 1 damaged, 2 bad arguments.
+/// With <c>--cut-log-at-damage</c> it cuts the log at its first bad record: the operator's call,
+/// for the one case where that is safe (see <see cref="CutHelp"/>).
 /// </summary>
 public static class StorageCommand
 {
     public static Command Create()
     {
         var data = new Option<string>("--data") { Description = "The node's data directory.", Required = true };
-        var command = new Command("storage", "Report what a node's data directory holds and what is damaged, changing nothing. Exit code 0: the node can start from it; 1: damaged; 2: bad arguments.") { data };
-        command.SetAction(parse => Run(parse.GetValue(data)!, Console.Out, Console.Error));
+        var cut = new Option<bool>("--cut-log-at-damage") { Description = CutHelp };
+        var command = new Command("storage", "Report what a node's data directory holds and what is damaged, changing nothing. Exit code 0: the node can start from it; 1: damaged; 2: bad arguments.") { data, cut };
+        command.SetAction(parse => Run(parse.GetValue(data)!, Console.Out, Console.Error, parse.GetValue(cut)));
         return command;
     }
 
-    internal static int Run(string directory, TextWriter output, TextWriter errors)
+    private const string CutHelp =
+        "Cut the log at its first bad record even though valid records follow it. Safe only when you know those records were never synced: " +
+        "after a power failure, a file system may have kept later pages of an unsynced append and lost earlier ones. Otherwise they may hold " +
+        "entries this server acknowledged, and cutting them can lose committed data: restore from a backup or re-add the server instead.";
+
+    internal static int Run(string directory, TextWriter output, TextWriter errors, bool cutLogAtDamage = false)
     {
         if (!Directory.Exists(directory))
         {
@@ -63,6 +71,17 @@ public static class StorageCommand
                 output.WriteLine($"            {stop.Describe(logPath, log.Length)}");
                 if (stop.IsTornTail) tornBytes = log.Length - stop.Offset;
                 else damaged = true;
+            }
+            if (cutLogAtDamage && stop is { IsTornTail: false })
+            {
+                log.Dispose();
+                using (var writable = new FileStream(logPath, FileMode.Open, FileAccess.Write, FileShare.None))
+                {
+                    writable.SetLength(stop.Offset);
+                    writable.Flush(flushToDisk: true);
+                }
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cut         the log at byte {stop.Offset}, as asked: entries after {replayed.LastIndex} are gone from this server"));
+                return 0;
             }
         }
         output.WriteLine(damaged

@@ -63,6 +63,20 @@ public sealed class StorageCommandTests
     }
 
     [Test]
+    public void The_operator_can_cut_the_log_at_the_damage_and_the_node_then_starts_from_the_prefix()
+    {
+        var bytes = File.ReadAllBytes(LogPath);
+        var secondRecord = LogRecord.EncodeEntry(Entry(1, 1)).Length;
+        bytes[secondRecord + 9] ^= 0xFF;
+        File.WriteAllBytes(LogPath, bytes);
+        var output = new StringWriter();
+        Assert.That(StorageCommand.Run(directory, output, TextWriter.Null, cutLogAtDamage: true), Is.Zero, output.ToString());
+        Assert.That(output.ToString(), Does.Contain($"cut         the log at byte {secondRecord}, as asked: entries after 1 are gone"));
+        using var storage = FileStorage.Open(directory, fsync: false);
+        Assert.That(storage.Load().Entries, Is.EqualTo(new[] { Entry(1, 1) }));
+    }
+
+    [Test]
     public void A_damaged_hard_state_is_reported_and_exits_1()
     {
         File.WriteAllBytes(Path.Combine(directory, FileStorage.HardStateFileName), [1, 2, 3]);
