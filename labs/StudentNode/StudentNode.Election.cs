@@ -70,6 +70,8 @@ public sealed partial class StudentNode
         // TODO(lab 1) §5.1: adopt the term if it is newer (a new term means no vote cast in it yet),
         // become a follower, remember the leader hint. Think about the election timer: should
         // merely learning of a higher term reset it? (Figure 2, "Followers", says what does.)
+        // TODO(lab 5) thesis §6.4: a leader that steps down can no longer confirm its pending reads:
+        // refuse them all (ReadRefusal.LeadershipLost), so that their clients try the new leader.
     }
 
     /// <summary>
@@ -80,7 +82,8 @@ public sealed partial class StudentNode
     {
         // TODO(lab 1) §5.2: become leader, and send the first heartbeats right away (SendAppendEntries).
         // TODO(lab 2) Figure 2, "Volatile state on leaders": (re)initialise nextIndex and matchIndex
-        // for every peer. §5.4.2 and §8: a new leader also appends a no-op entry of its own term,
-        // so that entries of earlier terms can commit (see lab2-replication.md).
+        // for every peer, and whatever per-peer state you added (lab 2; snapshotTransfers in lab 4).
+        // §5.4.2 and §8: a new leader also appends a no-op entry of its own term, so that entries
+        // of earlier terms can commit (see lab2-replication.md).
     }
 }

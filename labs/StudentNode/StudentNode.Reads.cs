@@ -12,6 +12,27 @@ namespace StudentNode;
 /// </summary>
 public sealed partial class StudentNode
 {
+    /// <summary>
+    /// Leader only: the reads waiting for a majority to confirm this server still leads, oldest
+    /// first. Empty until you use it: add a read when it arrives, answer and remove it once
+    /// confirmed (HandleAppendEntriesResponse and HandleInstallSnapshotResponse hear the answers),
+    /// refuse and remove them all when this server steps down (BecomeFollower). Keep it bounded:
+    /// past a limit of your choosing, refuse new reads with <see cref="ReadRefusal.TooManyPendingReads"/>.
+    /// </summary>
+    private readonly List<PendingRead> pendingReads = [];
+
+    /// <summary>One read waiting for confirmation. Add what it needs to tell a confirming answer from an old one.</summary>
+    private sealed class PendingRead(long requestId, long readIndex)
+    {
+        /// <summary>The client's request, named again in <see cref="ReadReady"/> or <see cref="ReadRefused"/>.</summary>
+        public long RequestId { get; } = requestId;
+
+        /// <summary>The commit index when the read arrived (thesis §6.4, step 1).</summary>
+        public long ReadIndex { get; } = readIndex;
+
+        // TODO(lab 5) which answers confirm this read, and which servers have confirmed it so far?
+    }
+
     /// <summary>A client wants a linearizable read; <paramref name="requestId"/> names it in the answer.</summary>
     private void HandleReadIndex(long requestId)
     {

@@ -19,6 +19,12 @@ public sealed partial class StudentNode
     /// <summary>matchIndex (Figure 2, leaders): for each peer, highest entry known to be replicated on it.</summary>
     private readonly SortedDictionary<NodeId, long> matchIndex = [];
 
+    // TODO(lab 2) Figure 2's two numbers are all the *rules* need, but not all a leader needs to send
+    // each entry about once (the entry-byte-budget test) without restarting its search for where a
+    // follower's log matches at every late rejection (the fast-backup test). lab2-replication.md,
+    // "Sending each entry once", explains what else a leader must know about each follower: add
+    // fields of your own here (and (re)initialise them in BecomeLeader, like nextIndex and matchIndex).
+
     /// <summary>Ticks since the leader last sent heartbeats.</summary>
     private int heartbeatElapsedTicks;
 
@@ -32,6 +38,9 @@ public sealed partial class StudentNode
         if (heartbeatElapsedTicks < options.HeartbeatTicks) return;
         heartbeatElapsedTicks = 0;
         // TODO(lab 1) Figure 2, "Leaders": send a heartbeat to every peer (SendAppendEntries).
+        // TODO(lab 4) a peer that needs the snapshot gets a chunk instead (SendAppendEntries). At a
+        // heartbeat, send it one only if no chunk went out to it since the previous heartbeat
+        // (snapshotTransfers, Snapshots.cs): a lost chunk is resent, a slow answer is waited for.
     }
 
     /// <summary>
@@ -48,14 +57,18 @@ public sealed partial class StudentNode
 
     /// <summary>
     /// Sends <paramref name="peer"/> one AppendEntries: the entries from nextIndex[peer] on (at
-    /// most <see cref="RaftOptions.MaxEntriesPerAppend"/>, none for a pure heartbeat), after
-    /// (prevLogIndex, prevLogTerm), with this leader's commit index.
+    /// most <see cref="RaftOptions.MaxEntriesPerAppend"/> entries and at most
+    /// <see cref="RaftOptions.MaxBytesPerAppend"/> bytes of commands, but always at least one entry
+    /// when there is one to send; none for a pure heartbeat), after (prevLogIndex, prevLogTerm),
+    /// with this leader's commit index.
     /// </summary>
     private void SendAppendEntries(NodeId peer)
     {
         // TODO(lab 1) a heartbeat: an AppendEntries of the current term with no entries.
         // TODO(lab 2) §5.3: carry the entries the peer lacks (log.Slice) and the consistency
-        // check's (prevLogIndex, prevLogTerm) taken from nextIndex[peer].
+        // check's (prevLogIndex, prevLogTerm) taken from nextIndex[peer]. Once the peer's log is
+        // known to match yours, what you just sent need not be sent again: see the handout's
+        // "Sending each entry once" for when nextIndex may move at sending time.
         // TODO(lab 4) §7: if nextIndex[peer] is at or below log.SnapshotIndex, those entries are
         // gone: send the snapshot instead (SendSnapshotChunk, Snapshots.cs).
     }
@@ -65,6 +78,7 @@ public sealed partial class StudentNode
     /// Reply with an <see cref="AppendEntriesResponse"/> (InReplyTo = append.Id): on success its
     /// Index is the last index this message proved to match the leader's log; on a rejection
     /// Index is the PrevLogIndex that failed, and HintIndex/HintTerm help the leader back up fast.
+    /// (An AppendEntries of an older term never gets here: <see cref="ReceiveMessage"/> refuses it.)
     /// </summary>
     private void HandleAppendEntries(AppendEntries append)
     {
@@ -99,7 +113,9 @@ public sealed partial class StudentNode
     {
         // TODO(lab 2) Figure 2, "Leaders" (§5.3). Only a leader of the response's term cares.
         // Answers arrive late, twice or out of order: matchIndex never goes backwards, and a
-        // rejection of something you no longer believe must not undo progress.
+        // rejection of something you no longer believe must not undo progress. Once you send ahead
+        // (the handout's "Sending each entry once"), several rejections can answer one mistake:
+        // act on the first, and recognise the others as answers to messages already superseded.
         // TODO(lab 5) thesis §6.4: an answer in this term to a message sent after a pending read
         // arrived is one vote of confidence for that read (StudentNode.Reads.cs).
     }

@@ -20,6 +20,34 @@ public sealed partial class StudentNode
     /// <summary>A snapshot being received from the leader, chunk by chunk.</summary>
     private SnapshotAssembler? incoming;
 
+    /// <summary>
+    /// Leader only: the snapshot transfer under way to each peer that needs entries this leader
+    /// has compacted (Figure 13 leaves the sender's side to you; lab4-compaction.md, "The leader's
+    /// side"). Empty until you use it: start a transfer when a peer's nextIndex falls at or below
+    /// the snapshot, keep it up to date as chunks leave and answers come back, and end it when the
+    /// peer answers Done. Clear it when this server becomes leader: it describes one leadership.
+    /// </summary>
+    private readonly SortedDictionary<NodeId, SnapshotTransfer> snapshotTransfers = [];
+
+    /// <summary>One peer's snapshot transfer, one chunk in flight at a time. Add to it if you need more.</summary>
+    private sealed class SnapshotTransfer
+    {
+        /// <summary>Which snapshot is being sent: its last included index. A newer compaction meanwhile means a new transfer.</summary>
+        public long SnapshotIndex { get; init; }
+
+        /// <summary>Where the next chunk starts: the NextOffset the peer last asked for (0 at first).</summary>
+        public long Offset { get; set; }
+
+        /// <summary>
+        /// The Id of the chunk sent last (<see cref="SendSnapshotChunk"/> returns it). An answer to an
+        /// earlier chunk is stale: acting on it would put a second chunk in flight.
+        /// </summary>
+        public long LastChunkId { get; set; }
+
+        /// <summary>Whether a chunk went out since the last heartbeat; if not and no answer came, the chunk was lost: resend it.</summary>
+        public bool SentSinceHeartbeat { get; set; }
+    }
+
     /// <summary>Restart from a stored snapshot: its entries are committed and applied (the driver restores the state machine itself).</summary>
     private void RestoreSnapshotAtStart(Snapshot stored)
     {
@@ -43,17 +71,20 @@ public sealed partial class StudentNode
     /// <summary>
     /// Sends <paramref name="peer"/> the chunk of <see cref="snapshot"/> starting at byte
     /// <paramref name="offset"/> (at most <see cref="RaftOptions.MaxSnapshotChunkBytes"/> bytes;
-    /// Done on the last one).
+    /// Done on the last one) and returns it: its <see cref="Message.Id"/> is what the peer's answer
+    /// names in InReplyTo (keep it in the peer's <see cref="SnapshotTransfer"/>).
     /// </summary>
-    private void SendSnapshotChunk(NodeId peer, long offset)
+    private InstallSnapshot SendSnapshotChunk(NodeId peer, long offset)
     {
         var current = snapshot ?? throw new InvalidOperationException("no snapshot to send");
         var start = (int)Math.Min(offset, current.Data.Length);
         var length = Math.Min(options.MaxSnapshotChunkBytes, current.Data.Length - start);
         var metadata = current.Metadata;
-        Send(new InstallSnapshot(Id, peer, Term, NextMessageId(), metadata.LastIncludedIndex, metadata.LastIncludedTerm,
+        var chunk = new InstallSnapshot(Id, peer, Term, NextMessageId(), metadata.LastIncludedIndex, metadata.LastIncludedTerm,
             metadata.Digest, metadata.Configuration, start, current.Data.AsSpan(start, length).ToArray(),
-            Done: start + length == current.Data.Length));
+            Done: start + length == current.Data.Length);
+        Send(chunk);
+        return chunk;
     }
 
     /// <summary>
@@ -66,7 +97,8 @@ public sealed partial class StudentNode
     {
         // TODO(lab 4) Figure 13: like AppendEntries, this comes from the current leader (lab 1 rules).
         //  - a snapshot that covers no more than your commit index brings nothing new: answer Done
-        //  - collect the chunks in order (SnapshotAssembler); answer each with where you are
+        //  - collect the chunks in order (SnapshotAssembler: start one for a snapshot you are not
+        //    yet assembling, then TryAdd every chunk, the first included); answer each with where you are
         //  - on the last one: install it in the log (log.InstallSnapshot keeps the entries after it
         //    only if they match, steps 6-7), move commitIndex and lastApplied to it, store it
         //    (StoreSnapshot) and reset the state machine (ReplaceStateMachine), then answer Done
@@ -79,7 +111,9 @@ public sealed partial class StudentNode
     private void HandleInstallSnapshotResponse(InstallSnapshotResponse response)
     {
         // TODO(lab 4) Figure 13 is silent on the leader's side; see the handout. Stale answers
-        // (another snapshot, an older offset) must do no harm.
+        // (another snapshot, an older chunk, an older offset) must do no harm.
+        // TODO(lab 5) thesis §6.4: like an AppendEntries answer, an answer in this term to a chunk
+        // sent after a pending read arrived is one vote of confidence for that read (Reads.cs).
     }
 
     /// <summary>Asks the driver to store <paramref name="stored"/>, replacing the stored snapshot and the entries it covers.</summary>
@@ -88,7 +122,14 @@ public sealed partial class StudentNode
     /// <summary>Asks the driver to replace the state machine's state with <paramref name="received"/> (a snapshot from the leader).</summary>
     private void ReplaceStateMachine(Snapshot received) => effects.Add(new RestoreSnapshot(received));
 
-    /// <summary>Collects the chunks of one snapshot, in order.</summary>
+    /// <summary>
+    /// Collects the chunks of one snapshot, in order. <c>new SnapshotAssembler(chunk)</c> takes only
+    /// the snapshot's metadata (last included index and term, digest, configuration) from
+    /// <paramref name="first"/>, whichever chunk of it that is, and holds no data yet: add
+    /// <paramref name="first"/> itself with <see cref="TryAdd"/>, like every later chunk. (So a
+    /// new assembler made from a chunk whose Offset is not 0 refuses it, and Length stays 0: the
+    /// offset to ask the leader for.)
+    /// </summary>
     private sealed class SnapshotAssembler(InstallSnapshot first)
     {
         private readonly List<byte> data = [];
@@ -104,7 +145,11 @@ public sealed partial class StudentNode
         public bool IsFor(InstallSnapshot chunk) =>
             chunk.LastIncludedIndex == Metadata.LastIncludedIndex && chunk.LastIncludedTerm == Metadata.LastIncludedTerm;
 
-        /// <summary>Adds the chunk if it starts exactly where the data so far ends; returns whether it did.</summary>
+        /// <summary>
+        /// Adds the chunk if it belongs to this snapshot (<see cref="IsFor"/>) and starts exactly where
+        /// the data so far ends; returns whether it did. A duplicate, a gap or another snapshot's chunk
+        /// changes nothing.
+        /// </summary>
         public bool TryAdd(InstallSnapshot chunk)
         {
             if (!IsFor(chunk) || chunk.Offset != Length) return false;
@@ -112,7 +157,7 @@ public sealed partial class StudentNode
             return true;
         }
 
-        /// <summary>The whole snapshot, once the chunk marked Done has been added.</summary>
+        /// <summary>The whole snapshot, once the chunk marked Done has been added (it does not check that it was).</summary>
         public Snapshot ToSnapshot() => new(Metadata, data.ToArray());
     }
 }

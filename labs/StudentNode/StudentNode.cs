@@ -150,6 +150,11 @@ public sealed partial class StudentNode : IRaftNode
         // What must this server do when that term is higher than its own? And when it is lower,
         // which messages still deserve an answer (so that the stale sender learns the new term),
         // and which are simply dropped? Decide here, once, before any handler runs.
+        // The refusal's fields other than the term matter little (its receiver sees your higher
+        // term and steps down before it reads them), but fill them in plainly: a RequestVote gets
+        // VoteGranted = false; an AppendEntries gets Success = false, Index = its PrevLogIndex and
+        // no hint (HintIndex = HintTerm = 0); an InstallSnapshot chunk (lab 4) gets its
+        // LastIncludedIndex, NextOffset = 0 and Done = false. Each answer's InReplyTo is the request's Id.
 
         switch (message)
         {
