@@ -20,7 +20,7 @@ internal static class Lab5Reads
         new(5, "reads-answered", 10, "3 servers, no faults, 90% reads: every read is answered (ReadIndex), linearizably", ReadsAnswered, Replayable: true),
         new(5, "reads-from-a-deposed-leader", 15, "each server in turn is cut off for 400 ms while clients keep reading from it: a leader that lost its majority must not answer from its stale state", DeposedLeaderReads, Replayable: true),
         new(5, "exactly-once-under-retries", 10, "5 servers, a lossy, duplicating network and crashes: retried writes apply once and every answer is linearizable", ExactlyOnce, Replayable: true),
-        new(5, "exactly-once-across-snapshots", 10, "snapshots every 15 entries, crashes and a lossy network: a retry that reaches a server restored from a snapshot still applies once (the sessions are in the snapshot)", AcrossSnapshots, Replayable: true),
+        new(5, "exactly-once-across-snapshots", 10, "snapshots every 5 entries, each server crashing in turn, a lossy network and impatient clients: a retry that reaches a server restored from a snapshot still applies once (the sessions are in the snapshot)", AcrossSnapshots, Replayable: true),
     ];
 
     private static string? ReadsAnswered(GradeRun run)

@@ -214,6 +214,18 @@ public sealed partial class GradingTests
                 Assert.That(doc, Does.Contain($"`{test.Name}`"), $"lab {lab} test {test.Name}");
     }
 
+    [Test]
+    public void Every_test_is_in_its_lab_s_handout_under_the_name_the_grader_prints()
+    {
+        foreach (var lab in Labs.Numbers)
+        {
+            var handout = Directory.GetFiles(Path.Combine(Path.GetDirectoryName(DocPath())!, "..", "labs"), $"lab{lab}-*.md").Single();
+            var text = File.ReadAllText(handout);
+            foreach (var test in Labs.TestsOf(lab))
+                Assert.That(text, Does.Contain($"| `{test.Name}` |"), $"{Path.GetFileName(handout)}: {test.Name}");
+        }
+    }
+
     /// <summary>The teaching-bug table of docs/grading.md: bug -> (lab, test) pairs from its last column, e.g. <c>2:rejoin-old-leader</c>.</summary>
     private static Dictionary<string, List<(int Lab, string Test)>> BugTable()
     {
