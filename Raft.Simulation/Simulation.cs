@@ -169,6 +169,7 @@ public sealed partial class Simulation
             case ClientReplyEvent reply: HandleClientReply(reply.Reply); break;
             case StepDurableEvent durable: HandleStepDurable(durable); break;
         }
+        CheckProgress();
         return true;
     }
 
