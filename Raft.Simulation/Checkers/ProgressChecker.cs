@@ -26,9 +26,12 @@ namespace Raft.Simulation.Checkers;
 /// </para>
 /// <para>
 /// The rule: while the same healthy majority lasts and it has something to commit (no server of
-/// it leads, so a new leader's no-op is due; or one of them holds an entry beyond the highest
-/// commit index among them), the highest commit index among them must grow within the window.
-/// Either condition ending, or the majority changing, starts the clock again.
+/// it leads, so a new leader's no-op is due; or a leader among them holds an entry beyond the
+/// highest commit index among them: a client's request, a no-op, a configuration), the highest
+/// commit index among them must grow within the window. Either condition ending, or the majority
+/// changing, starts the clock again. Only a leader's log counts: a follower's uncommitted entries
+/// may rightly never commit (a leader truncates them, or the follower was removed and nobody
+/// replicates to it any more).
 /// </para>
 /// The checker believes the commit indexes the nodes report (the safety checks judge those); it
 /// records nothing in the trace unless the property fails, so passing runs keep their digests.
@@ -81,16 +84,14 @@ public sealed class ProgressChecker
         if (majority == 0) return null;
 
         var commit = 0L;
-        var leads = false;
-        var last = 0L;
-        var holder = -1;
+        var leader = -1;
+        var last = 0L; // the end of the longest log of a leader among them
         for (var i = 0; i < nodes.Length; i++)
         {
             if ((majority & (1UL << i)) == 0) continue;
             var core = nodes[i].Core;
             commit = Math.Max(commit, core.CommitIndex);
-            leads |= core.Role == Role.Leader;
-            if (core.Log.LastIndex > last) (last, holder) = (core.Log.LastIndex, i);
+            if (core.Role == Role.Leader && core.Log.LastIndex >= last) (last, leader) = (core.Log.LastIndex, i);
         }
         if (commit > baseline)
         {
@@ -98,7 +99,7 @@ public sealed class ProgressChecker
             quietSince = -1;
             return null;
         }
-        if (leads && last <= commit)
+        if (leader >= 0 && last <= commit)
         {
             quietSince = -1; // nothing to commit
             return null;
@@ -106,9 +107,7 @@ public sealed class ProgressChecker
         if (quietSince < 0) quietSince = nowMicros;
         if (nowMicros - quietSince < windowMicros) return null;
 
-        var pending = leads
-            ? $"{nodes[holder].Id} holds entries up to {last}"
-            : "none of them leads" + (last > commit ? $" and {nodes[holder].Id} holds entries up to {last}" : "");
+        var pending = leader >= 0 ? $"their leader {nodes[leader].Id} holds entries up to {last}" : "none of them leads";
         return $"{Names(majority)}, a healthy majority (up, connected both ways, cut off from the other running servers), "
             + $"committed nothing beyond index {commit} from {TraceEvent.FormatTime(quietSince)} to {TraceEvent.FormatTime(nowMicros)} "
             + $"(window {TraceEvent.FormatTime(windowMicros)}), although {pending}";
