@@ -114,6 +114,7 @@ public sealed partial class Simulation
         while (Violation is null && queue.TryPeekTime(out var next) && next <= deadline)
         {
             StepEvent();
+            CheckProgress();
             if (faultsEnded && Violation is null) ShutDownRemovedServers();
             if (faultsEnded && IsSettled())
             {
@@ -169,7 +170,6 @@ public sealed partial class Simulation
             case ClientReplyEvent reply: HandleClientReply(reply.Reply); break;
             case StepDurableEvent durable: HandleStepDurable(durable); break;
         }
-        CheckProgress();
         return true;
     }
 
