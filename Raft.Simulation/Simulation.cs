@@ -119,6 +119,7 @@ public sealed partial class Simulation
         while (Violation is null && queue.TryPeekTime(out var next) && next <= deadline)
         {
             StepEvent();
+            CheckProgress();
             if (faultsEnded && Violation is null) ShutDownRemovedServers();
             if (faultsEnded && IsSettled())
             {

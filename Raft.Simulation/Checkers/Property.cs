@@ -39,4 +39,11 @@ public enum Property
     /// leader of its term...). Checked only when <see cref="SimulationOptions.ExpectStableLeader"/> is set.
     /// </summary>
     LeaderStability,
+
+    /// <summary>
+    /// While faults go on: a majority that has been up, connected both ways and cut off from the
+    /// other running servers for a while (<see cref="SimulationOptions.ProgressWindowTimeouts"/>
+    /// election timeouts), with something to commit, commits it (<see cref="ProgressChecker"/>).
+    /// </summary>
+    Progress,
 }

@@ -16,7 +16,24 @@ public sealed class SimNetwork(SplitMix64 random, LinkProfile profile)
     private readonly SortedDictionary<(int From, int To), LinkProfile> linkOverrides = [];
     private long nextSeq = 1;
 
-    public LinkProfile Profile { get; set; } = profile;
+    private LinkProfile everyLink = profile;
+
+    /// <summary>How every link behaves, except those with a profile of their own (<see cref="SetLinkProfile"/>).</summary>
+    public LinkProfile Profile
+    {
+        get => everyLink;
+        set
+        {
+            everyLink = value;
+            Version++;
+        }
+    }
+
+    /// <summary>
+    /// Counts changes to the links (cuts, restores, profiles), so that a checker that judges the
+    /// network can tell in one comparison whether it must look again.
+    /// </summary>
+    public long Version { get; private set; }
 
     /// <summary>The messages on the wire, in the order they were sent.</summary>
     public IReadOnlyCollection<InFlightMessage> InFlight => inFlight.Values.OrderBy(m => m.Seq).ToList();
@@ -45,17 +62,29 @@ public sealed class SimNetwork(SplitMix64 random, LinkProfile profile)
 
     public void SetLinkProfile(NodeId from, NodeId to, LinkProfile? linkProfile)
     {
+        Version++;
         if (linkProfile is null) linkOverrides.Remove((from.Value, to.Value));
         else linkOverrides[(from.Value, to.Value)] = linkProfile;
     }
 
     public bool IsCut(NodeId from, NodeId to) => cuts.Count > 0 && cuts.Contains((from.Value, to.Value));
 
-    public void Cut(NodeId from, NodeId to) => cuts.Add((from.Value, to.Value));
+    public void Cut(NodeId from, NodeId to)
+    {
+        if (cuts.Add((from.Value, to.Value))) Version++;
+    }
 
-    public void Restore(NodeId from, NodeId to) => cuts.Remove((from.Value, to.Value));
+    public void Restore(NodeId from, NodeId to)
+    {
+        if (cuts.Remove((from.Value, to.Value))) Version++;
+    }
 
-    public void HealAll() => cuts.Clear();
+    public void HealAll()
+    {
+        if (cuts.Count == 0) return;
+        cuts.Clear();
+        Version++;
+    }
 
     /// <summary>The replicated payload a message carries: its entries' commands, or its snapshot chunk.</summary>
     public static long PayloadBytes(Message message)

@@ -90,7 +90,7 @@ public static class ViewerPage
         Digest: result.Digest,
         Outcome: result.Violation is not null ? "violation" : result.Inconclusive ? "inconclusive" : "ok",
         Violation: result.Violation is { } v ? new ViewerViolation(v.Property.ToString(), v.Node, v.TimeMicros, v.Message) : null,
-        Properties: Enum.GetValues<Property>().Where(p => p != Property.LeaderStability || simulation.Options.ExpectStableLeader).Select(p => p.ToString()).ToList(),
+        Properties: Enum.GetValues<Property>().Where(p => (p != Property.LeaderStability || simulation.Options.ExpectStableLeader) && (p != Property.Progress || simulation.Options.ProgressWindowTimeouts > 0)).Select(p => p.ToString()).ToList(),
         Linearizability: Lin(result.Linearizability));
 
     /// <summary>What the page says about a scenario run (rewinds included): its first violation, or the expectation that failed.</summary>
