@@ -31,6 +31,7 @@ public sealed class LocalCluster : IDisposable
     private readonly List<NodeId> faults = [];
     private static readonly string[] JoinArguments = ["--join"];
     private readonly bool discovery;
+    private readonly bool contacts;
     private int configurationCursor;
     private (Configuration Configuration, long Index) committedConfiguration;
 
@@ -39,8 +40,10 @@ public sealed class LocalCluster : IDisposable
     /// <param name="nodeArguments">Extra arguments for every node (tick, fsync, seed, election ticks...).</param>
     /// <param name="spares">Servers n(nodes+1)... that start outside the configuration, to be added later.</param>
     /// <param name="discovery">Servers find each other from one contact, n1, which alone starts as a voter (see the class summary).</param>
-    public LocalCluster(int nodes, string root, IReadOnlyList<string> nodeArguments, int spares = 0, bool discovery = false)
+    /// <param name="contacts">With discovery: give the other servers n1 as their join contact; false leaves them to a beacon (--beacon-port in <paramref name="nodeArguments"/>).</param>
+    public LocalCluster(int nodes, string root, IReadOnlyList<string> nodeArguments, int spares = 0, bool discovery = false, bool contacts = true)
     {
+        this.contacts = contacts;
         Root = root;
         this.nodeArguments = nodeArguments;
         this.discovery = discovery;
@@ -134,7 +137,7 @@ public sealed class LocalCluster : IDisposable
         {
             "node", "--id", id.Value.ToString(CultureInfo.InvariantCulture), "--discover", "--raft-address", raftAddresses[id],
             "--client", clientAddresses[id], "--data", DataDirectory(id), "--cluster-id", clusterId,
-        }.Concat(id == InitialVoters[0] ? ["--bootstrap"] : ["--join", raftAddresses[InitialVoters[0]]]).Concat(nodeArguments);
+        }.Concat(id == InitialVoters[0] ? ["--bootstrap"] : contacts ? ["--join", raftAddresses[InitialVoters[0]]] : []).Concat(nodeArguments);
 
     /// <summary>
     /// Nodes that stopped themselves on a fault (fail-stop, exit code <see cref="NodeFault.ExitCode"/>),

@@ -124,6 +124,39 @@ public sealed class DiscoveryClusterTests
         cluster.StopAll(TimeSpan.FromSeconds(10));
     }
 
+    /// <summary>
+    /// The LAN path: no join contact at all, only the NetMQ beacon (UDP broadcast). Skipped where
+    /// broadcast does not reach this host (the probe below), as on some CI sandboxes.
+    /// </summary>
+    [Test]
+    public void Servers_with_no_contact_find_each_other_by_beacon_where_broadcast_works()
+    {
+        var port = LocalCluster.FreePort();
+        if (!BroadcastReachesThisHost(port)) Assert.Ignore("UDP broadcast does not reach this host");
+        var servers = NodeId.Range(3);
+        using (var cluster = new LocalCluster(3, root, [.. Fast, "--beacon-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)], discovery: true, contacts: false))
+        {
+            cluster.StartAll();
+            WaitFor(() => Voters(cluster).SequenceEqual(servers), 30, "three committed voters found by beacon");
+            Assert.That(NodeLines(cluster, "peer-found"), Has.Some.Contains("\"via\":\"itself\""));
+            cluster.StopAll(TimeSpan.FromSeconds(10));
+        }
+        AssertRunChecksOut(servers);
+    }
+
+    private static bool BroadcastReachesThisHost(int port)
+    {
+        using var sender = new NetMQBeacon();
+        using var receiver = new NetMQBeacon();
+        sender.ConfigureAllInterfaces(port);
+        receiver.ConfigureAllInterfaces(port);
+        receiver.Subscribe("probe");
+        sender.Publish("probe", TimeSpan.FromMilliseconds(100));
+        var heard = receiver.TryReceive(TimeSpan.FromSeconds(2), out _);
+        sender.Silence();
+        return heard;
+    }
+
     private static void Announce(DealerSocket contact, Announcement announcement)
     {
         var message = new NetMQMessage();
