@@ -125,6 +125,26 @@ public sealed class DiscoveryClusterTests
     }
 
     /// <summary>
+    /// <c>raft-net cluster --discover</c>: a workload with kills, where a killed server is silent long
+    /// enough to be removed through the log and is added back after its restart; the usual checks
+    /// (replay parity, safety, linearizability, no acknowledged write lost) must all pass.
+    /// </summary>
+    [Test]
+    public void A_cluster_run_with_discovery_churn_passes_every_check()
+    {
+        var options = new ClusterRunOptions
+        {
+            Nodes = 3, Spares = 1, Discover = true, Duration = TimeSpan.FromSeconds(8), KillEvery = TimeSpan.FromSeconds(2.5), Fsync = false, DataRoot = root,
+        };
+
+        var summary = ClusterRun.Execute(options, line => TestContext.Out.WriteLine(line));
+
+        TestContext.Out.Write(summary.Render());
+        Assert.That(summary.Ok, Is.True);
+        Assert.That(summary.MembershipChanges, Has.Some.Contains("add voter n4"), "the spare was discovered and added");
+    }
+
+    /// <summary>
     /// The LAN path: no join contact at all, only the NetMQ beacon (UDP broadcast). Skipped where
     /// broadcast does not reach this host (the probe below), as on some CI sandboxes.
     /// </summary>

@@ -34,4 +34,12 @@ public sealed class DiscoveryCommandLineTests
         Assert.That(Errors("--discover", "--raft-address", "tcp://127.0.0.1:7002", "--join", "127.0.0.1:7001"), Has.Some.Contains("--join"));
         Assert.That(Errors("--discover", "--raft-address", "tcp://127.0.0.1:7002", "--bootstrap", "--silent-after", "500ms"), Has.Some.Contains("--silent-after"));
     }
+
+    [Test]
+    public void A_cluster_run_with_discovery_leaves_membership_to_the_leader()
+    {
+        var errors = ClusterCommand.Create().Parse(["--discover", "--change-every", "3s"]).Errors.Select(e => e.Message);
+
+        Assert.That(errors, Has.Some.Contains("--discover excludes --change-every"));
+    }
 }
