@@ -16,6 +16,32 @@ namespace Raft.Net.Cluster;
 /// </summary>
 public static class ClusterRun
 {
+    /// <summary>
+    /// The membership changes the discovering leaders appended, from the nodes' log lines (accepted:
+    /// one appended by a leader that lost office may have been truncated; the final configuration is committed).
+    /// </summary>
+    private static List<string> DiscoveryChanges(LocalCluster cluster)
+    {
+        var changes = new List<string>();
+        lock (cluster.NodeLog)
+        {
+            foreach (var line in cluster.NodeLog.Where(l => l.Contains("\"event\":\"membership-change\"", StringComparison.Ordinal) && l.Contains("\"accepted\":true", StringComparison.Ordinal)))
+            {
+                try
+                {
+                    using var doc = System.Text.Json.JsonDocument.Parse(line);
+                    var r = doc.RootElement;
+                    changes.Add($"{r.GetProperty("node").GetString()}: {r.GetProperty("change").GetString()}, appended at index {r.GetProperty("index").GetInt64()}");
+                }
+                catch (System.Text.Json.JsonException)
+                {
+                    // A line cut short by a kill.
+                }
+            }
+        }
+        return changes;
+    }
+
     public static ClusterRunSummary Execute(ClusterRunOptions options, Action<string> progress)
     {
         var root = options.DataRoot ?? Path.Combine(Path.GetTempPath(), $"raft-cluster-{Environment.ProcessId}-{Stopwatch.GetTimestamp()}");
@@ -25,7 +51,9 @@ public static class ClusterRun
         if (options.LogReads) nodeArgs.Add("--log-reads");
         if (options.SnapshotEvery > 0) nodeArgs.AddRange(["--snapshot-every", options.SnapshotEvery.ToString(CultureInfo.InvariantCulture)]);
 
-        using var cluster = new LocalCluster(options.Nodes, root, nodeArgs, options.Spares);
+        // Discovery churn: a killed server is down for a second, plus its start-up, so a 700 ms silence removes it.
+        if (options.Discover) nodeArgs.AddRange(["--announce-interval", "100ms", "--silent-after", "700ms"]);
+        using var cluster = new LocalCluster(options.Nodes, root, nodeArgs, options.Spares, discovery: options.Discover);
         var history = new OperationHistory();
         var latencies = new List<double>();
         var clock = Stopwatch.StartNew();
@@ -39,6 +67,12 @@ public static class ClusterRun
         // Process start-up takes a while on a loaded machine: the clock of the run starts with the first leader.
         var waitUntil = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (cluster.LatestLeader() is null && DateTime.UtcNow < waitUntil) Thread.Sleep(20);
+        if (options.Discover)
+        {
+            // n1 bootstraps alone; the workload starts once the leader has added every server it found.
+            while (cluster.LatestCommittedConfiguration().Configuration.Voters.Count < cluster.Servers.Count && DateTime.UtcNow < waitUntil) Thread.Sleep(20);
+            progress($"discovered: {cluster.LatestCommittedConfiguration().Configuration}");
+        }
         progress(cluster.LatestLeader() is { } first ? $"{first} leads; workload starts" : "no leader after 30s; starting the workload anyway");
         clock.Restart();
         var stopClients = DateTime.UtcNow + options.Duration;
@@ -96,7 +130,7 @@ public static class ClusterRun
             if (now >= nextTransfer)
             {
                 nextTransfer = now + options.TransferEvery!.Value;
-                var voters = churn?.Committed.Voters ?? cluster.InitialVoters;
+                var voters = churn?.Committed.Voters ?? (options.Discover ? cluster.LatestCommittedConfiguration().Configuration.Voters : cluster.InitialVoters);
                 if (cluster.LatestLeader() is { } leader && voters.Count > 1)
                 {
                     var target = voters.Where(m => m != leader).ElementAt(random.Next(voters.Count - 1));
@@ -163,7 +197,8 @@ public static class ClusterRun
         var summary = new ClusterRunSummary(history.CompletedCount, history.PendingCount, seconds,
             Percentile(latencies, 0.50), Percentile(latencies, 0.99), kills.Count, cuts,
             ReelectionTimes(kills, report), report, lin, lost, recoveryMillis, root, SnapshotLog(cluster),
-            churn?.Changes ?? [], churn?.GaveUp ?? 0, churn?.Final) { CheckSeconds = checkClock.Elapsed.TotalSeconds };
+            churn?.Changes ?? (options.Discover ? DiscoveryChanges(cluster) : []), churn?.GaveUp ?? 0,
+            churn?.Final ?? (options.Discover ? $"{cluster.LatestCommittedConfiguration().Configuration} (committed when the run ended)" : null)) { CheckSeconds = checkClock.Elapsed.TotalSeconds };
         // A passing run in a temporary directory leaves nothing behind; otherwise the data stays for
         // inspection, and the summary names it only then.
         if (!options.KeepData && summary.Ok && options.DataRoot is null)

@@ -62,6 +62,12 @@ public sealed record ClusterRunOptions
     /// <summary>Kill only the current leader (for measuring re-election time).</summary>
     public bool KillLeaderOnly { get; init; }
 
+    /// <summary>
+    /// Servers discover each other (see <see cref="LocalCluster"/>), with a silence timeout shorter
+    /// than a killed server's absence, so that kills also remove and re-add servers through the log.
+    /// </summary>
+    public bool Discover { get; init; }
+
     /// <summary>Most search steps the linearizability check may spend on one key; a search that runs out makes the run inconclusive.</summary>
     public long LinearizabilityStepBudget { get; init; } = LinearizabilityChecker.DefaultStepBudget;
 }

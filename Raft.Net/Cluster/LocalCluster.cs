@@ -14,6 +14,11 @@ namespace Raft.Net.Cluster;
 /// that start with no configuration (<c>--join</c>) until the leader adds them. Every server is in
 /// every server's address book. Nodes can be killed with SIGKILL and restarted; links are cut and
 /// restored, and membership changed, by writing commands to a node's stdin (answers come on its stdout).
+/// <para>
+/// With discovery, no server is given an address book: n1 starts the cluster (<c>--bootstrap</c>)
+/// and every other server is given only n1's address as its join contact (<c>--discover --join</c>),
+/// so the leader adds each server it hears from, and removes those that fall silent.
+/// </para>
 /// </summary>
 public sealed class LocalCluster : IDisposable
 {
@@ -25,6 +30,8 @@ public sealed class LocalCluster : IDisposable
     private readonly SortedDictionary<NodeId, List<string>> answers = [];
     private readonly List<NodeId> faults = [];
     private static readonly string[] JoinArguments = ["--join"];
+    private readonly bool discovery;
+    private readonly bool contacts;
     private int configurationCursor;
     private (Configuration Configuration, long Index) committedConfiguration;
 
@@ -32,12 +39,16 @@ public sealed class LocalCluster : IDisposable
     /// <param name="root">Directory holding n1/, n2/... data directories.</param>
     /// <param name="nodeArguments">Extra arguments for every node (tick, fsync, seed, election ticks...).</param>
     /// <param name="spares">Servers n(nodes+1)... that start outside the configuration, to be added later.</param>
-    public LocalCluster(int nodes, string root, IReadOnlyList<string> nodeArguments, int spares = 0)
+    /// <param name="discovery">Servers find each other from one contact, n1, which alone starts as a voter (see the class summary).</param>
+    /// <param name="contacts">With discovery: give the other servers n1 as their join contact; false leaves them to a beacon (--beacon-port in <paramref name="nodeArguments"/>).</param>
+    public LocalCluster(int nodes, string root, IReadOnlyList<string> nodeArguments, int spares = 0, bool discovery = false, bool contacts = true)
     {
+        this.contacts = contacts;
         Root = root;
         this.nodeArguments = nodeArguments;
+        this.discovery = discovery;
         clusterId = $"local-{Environment.ProcessId}";
-        InitialVoters = [.. NodeId.Range(nodes)];
+        InitialVoters = discovery ? [new NodeId(1)] : [.. NodeId.Range(nodes)];
         committedConfiguration = (new Configuration(InitialVoters), 0);
         foreach (var id in NodeId.Range(nodes + spares))
         {
@@ -53,6 +64,9 @@ public sealed class LocalCluster : IDisposable
     public string ClusterId => clusterId;
 
     public IReadOnlyDictionary<NodeId, string> ClientAddresses => clientAddresses;
+
+    /// <summary>Every server's server-to-server address.</summary>
+    public IReadOnlyDictionary<NodeId, string> RaftAddresses => raftAddresses;
 
     /// <summary>Every server, spares included: the address book.</summary>
     public IReadOnlyList<NodeId> Servers => processes.Keys.ToList();
@@ -83,7 +97,7 @@ public sealed class LocalCluster : IDisposable
             UseShellExecute = false,
         };
         start.ArgumentList.Add(typeof(LocalCluster).Assembly.Location);
-        foreach (var arg in new[]
+        foreach (var arg in discovery ? DiscoveryArguments(id) : new[]
                  {
                      "node", "--id", id.Value.ToString(CultureInfo.InvariantCulture),
                      "--peers", string.Join(",", raftAddresses.Select(a => $"{a.Key.Value}={a.Value}")),
@@ -116,6 +130,14 @@ public sealed class LocalCluster : IDisposable
         process.BeginOutputReadLine();
         processes[id] = process;
     }
+
+    /// <summary>n1 bootstraps the cluster; every other server knows only n1's address, as its join contact.</summary>
+    private IEnumerable<string> DiscoveryArguments(NodeId id) =>
+        new[]
+        {
+            "node", "--id", id.Value.ToString(CultureInfo.InvariantCulture), "--discover", "--raft-address", raftAddresses[id],
+            "--client", clientAddresses[id], "--data", DataDirectory(id), "--cluster-id", clusterId,
+        }.Concat(id == InitialVoters[0] ? ["--bootstrap"] : contacts ? ["--join", raftAddresses[InitialVoters[0]]] : []).Concat(nodeArguments);
 
     /// <summary>
     /// Nodes that stopped themselves on a fault (fail-stop, exit code <see cref="NodeFault.ExitCode"/>),

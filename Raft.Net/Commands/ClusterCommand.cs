@@ -39,11 +39,15 @@ public static class ClusterCommand
             DefaultValueFactory = _ => Raft.Simulation.Checkers.Linearizability.LinearizabilityChecker.DefaultStepBudget,
             CustomParser = Raft.Simulation.Cli.ExploreCommand.ParseStepBudget,
         };
+        var discover = new Option<bool>("--discover")
+        {
+            Description = "Servers find each other from one join contact (n1 bootstraps) and the leader adds and removes them through the log as they come and go (a killed server stays silent long enough to be removed, and is added back). Excludes --change-every.",
+        };
         var command = new Command("cluster",
             "Start a local cluster of node processes, run a workload with faults, check safety, parity and linearizability. " +
             "Exit code 0: every check passed; 1: a check failed; 3: inconclusive (nothing failed, but the linearizability search ran out of budget: raise --lin-budget); 2: bad arguments.")
         {
-            nodes, spares, duration, killEvery, killLeader, cutEvery, transferEvery, changeEvery, snapshotEvery, clients, keys, seed, noFsync, data, verbose, logReads, linBudget,
+            nodes, spares, discover, duration, killEvery, killLeader, cutEvery, transferEvery, changeEvery, snapshotEvery, clients, keys, seed, noFsync, data, verbose, logReads, linBudget,
         };
         nodes.Validators.Add(r =>
         {
@@ -65,6 +69,10 @@ public static class ClusterCommand
                     r.AddError($"{option.Name}: '{value}' is not a duration like 3s or 500ms");
             });
         }
+        command.Validators.Add(r =>
+        {
+            if (r.GetValue(discover) && r.GetValue(changeEvery) is not null) r.AddError("--discover excludes --change-every: the leader changes membership itself");
+        });
         command.SetAction(parse =>
         {
             var options = new ClusterRunOptions
@@ -86,6 +94,7 @@ public static class ClusterCommand
                 DataRoot = parse.GetValue(data),
                 KeepData = parse.GetValue(data) is not null,
                 LinearizabilityStepBudget = parse.GetValue(linBudget),
+                Discover = parse.GetValue(discover),
             };
             var summary = ClusterRun.Execute(options, line => Console.WriteLine("  " + line));
             Console.WriteLine();

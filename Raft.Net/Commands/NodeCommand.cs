@@ -20,9 +20,14 @@ public static class NodeCommand
     public static Command Create()
     {
         var id = new Option<int>("--id") { Description = "This node's id (1..n).", Required = true };
-        var peers = new Option<string>("--peers") { Description = "Address book: the server address of every server that may ever be a member: 1=tcp://127.0.0.1:7001,2=...", Required = true };
+        var peers = new Option<string?>("--peers") { Description = "Address book: the server address of every server that may ever be a member: 1=tcp://127.0.0.1:7001,2=... (with --discover: optional, it grows as peers are found)." };
         var members = new Option<string?>("--members") { Description = "The voters the cluster starts with, e.g. 1,2,3 (default: every server in --peers)." };
-        var join = new Option<bool>("--join") { Description = "Start with no configuration and wait to be added by the leader (add / add-learner)." };
+        var join = new Option<string?>("--join")
+        {
+            Description = "Start with no configuration and wait to be added by the leader (add / add-learner). With --discover, give the contacts to announce to: --join tcp://127.0.0.1:7001[,...].",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var discovery = new DiscoveryOptionSet();
         var client = new Option<string>("--client") { Description = "Address for key-value clients, e.g. tcp://127.0.0.1:8001.", Required = true };
         var data = new Option<string>("--data") { Description = "Data directory (log, hard state, input logs).", Required = true };
         var cluster = new Option<string>("--cluster-id") { Description = "Cluster id; frames from other clusters are dropped.", DefaultValueFactory = _ => "raft" };
@@ -43,15 +48,17 @@ public static class NodeCommand
         {
             id, peers, members, join, client, data, cluster, tick, election, heartbeat, seed, noFsync, snapshotEvery, logReads, serialPersist,
         };
+        foreach (var option in discovery.All) command.Options.Add(option);
         command.Validators.Add(result =>
         {
+            discovery.Validate(result, id, peers, members, join);
             if (result.GetValue(peers) is { } p && ParsePeers(p) is null) result.AddError($"--peers: '{p}' is not a list like 1=tcp://127.0.0.1:7001,2=tcp://127.0.0.1:7002");
             if (result.GetValue(tick) is { } t && ParseMillis(t) is null) result.AddError($"--tick: '{t}' is not a duration like 10ms");
-            if (result.GetValue(peers) is { } p2 && ParsePeers(p2) is { } parsed && !parsed.ContainsKey(new NodeId(result.GetValue(id))))
+            if (result.GetValue(peers) is { } p2 && ParsePeers(p2) is { } parsed && !parsed.ContainsKey(new NodeId(result.GetValue(id))) && !result.GetValue(discovery.Discover))
                 result.AddError($"--id {result.GetValue(id)} is not among --peers");
             if (result.GetValue(members) is { } m)
             {
-                if (result.GetValue(join)) result.AddError("--members and --join exclude each other: a joining server starts with no members");
+                if (result.GetResult(join) is not null) result.AddError("--members and --join exclude each other: a joining server starts with no members");
                 else if (ParseMembers(m) is not { } voters) result.AddError($"--members: '{m}' is not a list like 1,2,3");
                 else if (result.GetValue(peers) is { } p3 && ParsePeers(p3) is { } book && voters.FirstOrDefault(v => !book.ContainsKey(v)) is { Value: > 0 } unknown)
                     result.AddError($"--members: {unknown} is not among --peers");
@@ -61,11 +68,17 @@ public static class NodeCommand
         });
         command.SetAction(parse =>
         {
+            var self = new NodeId(parse.GetValue(id));
+            var discover = discovery.Read(parse, join);
+            var book = parse.GetValue(peers) is { } p ? ParsePeers(p)! : [];
+            if (parse.GetValue(discovery.RaftAddress) is { } own) book[self] = own;
             var config = new NodeConfig
             {
-                Id = new NodeId(parse.GetValue(id)),
-                RaftAddresses = ParsePeers(parse.GetValue(peers)!)!,
-                InitialVoters = parse.GetValue(join) ? [] : parse.GetValue(members) is { } m ? ParseMembers(m) : null,
+                Id = self,
+                RaftAddresses = book,
+                InitialVoters = discover is not null ? DiscoveryOptionSet.InitialVoters(self, parse.GetValue(discovery.Bootstrap), parse.GetValue(members) is { } dm ? ParseMembers(dm) : null)
+                    : parse.GetResult(join) is not null ? [] : parse.GetValue(members) is { } m ? ParseMembers(m) : null,
+                Discovery = discover,
                 ClientAddress = parse.GetValue(client)!,
                 DataDirectory = parse.GetValue(data)!,
                 ClusterId = parse.GetValue(cluster)!,
@@ -73,6 +86,8 @@ public static class NodeCommand
                 Options = new RaftOptions
                 {
                     ElectionTicks = parse.GetValue(election), HeartbeatTicks = parse.GetValue(heartbeat), LeaderPersistsInParallel = !parse.GetValue(serialPersist),
+                    // Discovery removes silent servers, which may still be running: PreVote and CheckQuorum keep them from disrupting the cluster (§4.2.3).
+                    PreVote = discover is not null, CheckQuorum = discover is not null,
                 },
                 Seed = parse.GetValue(seed),
                 Fsync = !parse.GetValue(noFsync),

@@ -50,6 +50,12 @@ public sealed record NodeConfig
     /// <summary>Serve gets with ReadIndex (thesis §6.4, no log entry); false sends them through the log like writes.</summary>
     public bool ReadIndexReads { get; init; } = true;
 
+    /// <summary>
+    /// Find peers at run time and let the leader change membership as they come and go
+    /// (<see cref="Discovery.PeerDiscovery"/>); null keeps the static address book.
+    /// </summary>
+    public Discovery.DiscoveryOptions? Discovery { get; init; }
+
     /// <summary>Record every input the core receives (for replay parity and for the checkers).</summary>
     public bool RecordInputs { get; init; } = true;
 }

@@ -39,6 +39,7 @@ public sealed class NodeHost : IDisposable
     private readonly SortedDictionary<long, (ClientRoute Client, long RequestId, long Term)> pendingReplies = [];
     private NetMQPoller? poller;
     private NetMqTransport? transport;
+    private Discovery.PeerDiscovery? discovery;
     private RouterSocket? clients;
     private NetMQTimer? timer;
     private INodeStorage? storage;
@@ -103,6 +104,9 @@ public sealed class NodeHost : IDisposable
 
     public NodeMetrics? Metrics => metrics;
 
+    /// <summary>Peer discovery, when <see cref="NodeConfig.Discovery"/> is set (its counters are thread-safe).</summary>
+    public Discovery.PeerDiscovery? Discovery => discovery;
+
     /// <summary>Structured log lines (JSON) for the operator; stderr by default.</summary>
     public Action<string> Log { get; init; } = line => Console.Error.WriteLine(line);
 
@@ -124,7 +128,8 @@ public sealed class NodeHost : IDisposable
             // Flushed at the end of every poller callback (see FlushInputLog), not line by line.
             inputLog = new StreamWriter(Path.Combine(config.DataDirectory, $"inputs-{Incarnation:D4}.ndjson"), append: false, System.Text.Encoding.UTF8, bufferSize: 64 * 1024);
             inputLog.WriteLine(InputLog.HeaderLine(new InputLogHeader(config.Id, Incarnation, members, seed, firstMessageId,
-                config.Options, persisted.HardState, persisted.Entries, config.ClusterId, persisted.Snapshot, addressBook)));
+                config.Options, persisted.HardState, persisted.Entries, config.ClusterId, persisted.Snapshot, addressBook,
+                OpenAddressBook: config.Discovery is not null)));
         }
 
         syncThread = new SyncThread($"raft-{config.Id}-sync");
@@ -151,6 +156,12 @@ public sealed class NodeHost : IDisposable
         });
         poller = new NetMQPoller { clients, timer, control };
         transport.AddTo(poller);
+        if (config.Discovery is { } discover)
+        {
+            discovery = new Discovery.PeerDiscovery(discover, new Discovery.PeerAddress(config.Id, config.RaftAddresses[config.Id], config.ClientAddress),
+                config.ClusterId, transport, core, change => Step(change)?.Proposal, LogEvent, FailStopOnException);
+            discovery.AddTo(poller);
+        }
         UpdateMetrics();
         LogEvent("start", $"\"incarnation\":{Incarnation},\"term\":{core.Term},\"log\":{core.Log.LastIndex}");
         MaybeLogConfiguration();
@@ -190,7 +201,7 @@ public sealed class NodeHost : IDisposable
         DropReason reason;
         try
         {
-            WireCodec.TryDecode(frame, config.ClusterId, [.. config.RaftAddresses.Keys], config.Id, out message, out reason);
+            WireCodec.TryDecode(frame, config.ClusterId, transport!.Knows, config.Id, out message, out reason); // the address book grows with discovery
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -650,6 +661,7 @@ public sealed class NodeHost : IDisposable
         disposed = true;
         poller?.Dispose(); // stops the poller first if it still runs
         syncThread?.Dispose(); // then the fsync under way, if any, before the storage closes
+        discovery?.Dispose();
         transport?.Dispose();
         clients?.Dispose();
         control.Dispose();

@@ -39,13 +39,14 @@ public static class InputLog
     public static string HeaderLine(InputLogHeader header)
     {
         // The starting log travels as an AppendEntries from the node to a peer: one codec for everything.
-        var peer = header.Servers.FirstOrDefault(m => m != header.Node, header.Node);
+        // A discovering server may start knowing no peer: any other id will do, its book is open.
+        var peer = header.Servers.FirstOrDefault(m => m != header.Node, header.OpenAddressBook ? new NodeId(header.Node.Value % int.MaxValue + 1) : header.Node);
         // With a snapshot, the entries follow it: PrevLogIndex/PrevLogTerm name the snapshot's last entry.
         var snapshot = header.Snapshot?.Metadata ?? SnapshotMetadata.None;
         var carrier = new AppendEntries(header.Node, peer, header.HardState.Term, 0,
             snapshot.LastIncludedIndex, snapshot.LastIncludedTerm, header.Entries, 0);
         var o = header.Options;
-        return JsonSerializer.Serialize(new Dictionary<string, object?>
+        var fields = new Dictionary<string, object?>
         {
             ["node"] = header.Node.Value,
             ["incarnation"] = header.Incarnation,
@@ -67,7 +68,12 @@ public static class InputLog
             ["snapshotDigest"] = header.Snapshot?.Metadata.Digest.ToString(CultureInfo.InvariantCulture),
             ["snapshotData"] = header.Snapshot is { } s ? Convert.ToBase64String(s.Data) : null,
             ["snapshotConfiguration"] = header.Snapshot is { } c ? Convert.ToBase64String(c.Metadata.Configuration.Encode()) : null,
-        });
+        };
+        // Written only when set, so that the header of a run without them reads as it always did.
+        if (o.PreVote) fields["preVote"] = true;
+        if (o.CheckQuorum) fields["checkQuorum"] = true;
+        if (header.OpenAddressBook) fields["openAddressBook"] = true;
+        return JsonSerializer.Serialize(fields);
     }
 
     public static string InputLine(long timeMicros, Input input, string clusterId, string digest)
@@ -206,7 +212,8 @@ public static class InputLog
         // Logs written before membership changes have no address book: every server was a member.
         var addressBook = r.TryGetProperty("addressBook", out var book) ? book.EnumerateArray().Select(e => new NodeId(e.GetInt32())).ToArray() : members;
         var cluster = r.GetProperty("cluster").GetString()!;
-        if (!WireCodec.TryDecode(Convert.FromBase64String(r.GetProperty("log").GetString()!), cluster, addressBook, out var carrier, out var reason) || carrier is not AppendEntries log)
+        var open = r.TryGetProperty("openAddressBook", out var openBook) && openBook.ValueKind == JsonValueKind.True;
+        if (!WireCodec.TryDecode(Convert.FromBase64String(r.GetProperty("log").GetString()!), cluster, id => open || addressBook.Contains(id), null, out var carrier, out var reason) || carrier is not AppendEntries log)
             throw new InvalidDataException($"{path}:1: starting log does not decode ({reason})");
         var vote = r.GetProperty("vote");
         Snapshot? snapshot = null;
@@ -230,9 +237,11 @@ public static class InputLog
                 MaxInflightAppends = r.GetProperty("maxInflight").GetInt32(),
                 MaxSnapshotChunkBytes = r.TryGetProperty("maxSnapshotChunk", out var chunk) ? chunk.GetInt32() : new RaftOptions().MaxSnapshotChunkBytes,
                 LeaderPersistsInParallel = r.TryGetProperty("parallelPersist", out var parallel) && parallel.GetBoolean(),
+                PreVote = r.TryGetProperty("preVote", out var preVote) && preVote.ValueKind == JsonValueKind.True,
+                CheckQuorum = r.TryGetProperty("checkQuorum", out var checkQuorum) && checkQuorum.ValueKind == JsonValueKind.True,
             },
             new HardState(r.GetProperty("term").GetInt64(), vote.ValueKind == JsonValueKind.Null ? null : new NodeId(vote.GetInt32())),
-            log.Entries, cluster, snapshot, addressBook);
+            log.Entries, cluster, snapshot, addressBook, open);
     }
 
     /// <summary>
@@ -294,7 +303,7 @@ public static class InputLog
                 : throw new InvalidDataException($"unknown membership change '{operation}'"),
             "compact" => new Compact(RequiredNumber(index, "i"), Convert.FromBase64String(Required(bytes, "s"))),
             "persisted" => new LogPersisted(RequiredNumber(index, "i"), RequiredNumber(term, "e")),
-            "receive" => WireCodec.TryDecode(Convert.FromBase64String(Required(bytes, "m")), header.ClusterId, header.Servers, out var m, out var reason)
+            "receive" => WireCodec.TryDecode(Convert.FromBase64String(Required(bytes, "m")), header.ClusterId, header.IsServer, null, out var m, out var reason)
                 ? new Receive(m!)
                 : throw new InvalidDataException($"recorded message does not decode ({reason})"),
             var other => throw new InvalidDataException($"unknown input kind '{other}'"),

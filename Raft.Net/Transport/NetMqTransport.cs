@@ -11,6 +11,12 @@ namespace Raft.Net.Transport;
 /// sender. All sockets belong to one NetMQPoller thread (see <see cref="Hosting.NodeHost"/>); every
 /// method here must be called on that thread. Sends never block: a frame that does not fit under
 /// the high-water mark is dropped, and Raft's retries make up for it.
+/// <para>
+/// The address book can grow while the node runs (<see cref="Connect"/>): with discovery, peers are
+/// learned from announcements. Announcements travel on the same sockets as Raft frames, told apart
+/// by their shape: <c>[identity][<see cref="AnnouncementMarker"/>][announcement]</c>, three frames
+/// where a Raft frame has two, so that neither kind can be mistaken for the other.
+/// </para>
 /// </summary>
 public sealed class NetMqTransport : IDisposable
 {
@@ -18,7 +24,9 @@ public sealed class NetMqTransport : IDisposable
     private readonly RouterSocket inbox;
     private readonly DropCounter? drops;
     private readonly SortedDictionary<NodeId, DealerSocket> outboxes = [];
+    private readonly SortedDictionary<NodeId, string> addresses = [];
     private readonly SortedSet<NodeId> blocked = [];
+    private NetMQPoller? poller;
 
     /// <param name="self">This node.</param>
     /// <param name="addresses">Every member's inbox address (tcp://127.0.0.1:port), this node's included.</param>
@@ -43,23 +51,56 @@ public sealed class NetMqTransport : IDisposable
         inbox.ReceiveReady += OnInboxReady;
         foreach (var (peer, address) in addresses.OrderBy(a => a.Key))
         {
-            if (peer == self) continue;
-            var dealer = new DealerSocket();
-            dealer.Options.Identity = IdentityOf(self);
-            dealer.Options.Linger = TimeSpan.Zero;
-            dealer.Options.SendHighWatermark = 10_000;
-            dealer.Options.ReconnectInterval = TimeSpan.FromMilliseconds(50);
-            dealer.Options.ReconnectIntervalMax = TimeSpan.FromMilliseconds(500);
-            dealer.Connect(address);
-            outboxes[peer] = dealer;
+            if (peer != self) Connect(peer, address);
         }
     }
+
+    /// <summary>The middle frame that marks a discovery announcement (see the class summary).</summary>
+    public static readonly byte[] AnnouncementMarker = "raft-discovery"u8.ToArray();
+
+    /// <summary>
+    /// Adds <paramref name="peer"/> to the address book, or moves it to a new address (a server
+    /// restarted elsewhere). A socket added once the poller runs joins it at once. On the poller thread.
+    /// </summary>
+    public void Connect(NodeId peer, string address)
+    {
+        if (peer == self) throw new ArgumentException($"{self} cannot connect to itself", nameof(peer));
+        if (addresses.TryGetValue(peer, out var known) && known == address) return;
+        if (outboxes.Remove(peer, out var old))
+        {
+            poller?.Remove(old);
+            old.Dispose();
+        }
+        var dealer = new DealerSocket();
+        dealer.Options.Identity = IdentityOf(self);
+        dealer.Options.Linger = TimeSpan.Zero;
+        dealer.Options.SendHighWatermark = 10_000;
+        dealer.Options.ReconnectInterval = TimeSpan.FromMilliseconds(50);
+        dealer.Options.ReconnectIntervalMax = TimeSpan.FromMilliseconds(500);
+        dealer.Connect(address);
+        outboxes[peer] = dealer;
+        addresses[peer] = address;
+        poller?.Add(dealer);
+    }
+
+    /// <summary>Whether frames from <paramref name="server"/> are accepted: this node or a peer in the address book.</summary>
+    public bool Knows(NodeId server) => server == self || outboxes.ContainsKey(server);
+
+    /// <summary>The peers in the address book and their addresses (this node not included).</summary>
+    public IReadOnlyDictionary<NodeId, string> Peers => addresses;
 
     /// <summary>
     /// Frames that arrived together, each with its sender as named by its socket identity (the codec
     /// checks the envelope too). Handing them over together lets the host sync the disk once for all.
     /// </summary>
     public event Action<IReadOnlyList<(NodeId? From, byte[] Frame)>>? FramesReceived;
+
+    /// <summary>
+    /// A discovery announcement arrived. Its sender's socket identity is not passed on: a server
+    /// reached through a join contact announces before it knows whom it talks to, from a socket
+    /// without an identity, so the announcement itself says who sent it.
+    /// </summary>
+    public event Action<byte[]>? AnnouncementReceived;
 
     public long FramesIn { get; private set; }
 
@@ -73,6 +114,7 @@ public sealed class NetMqTransport : IDisposable
 
     public void AddTo(NetMQPoller poller)
     {
+        this.poller = poller;
         poller.Add(inbox);
         foreach (var dealer in outboxes.Values) poller.Add(dealer);
     }
@@ -95,6 +137,16 @@ public sealed class NetMqTransport : IDisposable
         return true;
     }
 
+    /// <summary>Hands an announcement to the peer's socket without waiting; false if dropped or the link is cut.</summary>
+    public bool SendAnnouncement(NodeId to, byte[] announcement)
+    {
+        if (blocked.Contains(to) || !outboxes.TryGetValue(to, out var dealer)) return false;
+        var message = new NetMQMessage();
+        message.Append(AnnouncementMarker);
+        message.Append(announcement);
+        return dealer.TrySendMultipartMessage(TimeSpan.Zero, message);
+    }
+
     /// <summary>Cuts the link to and from <paramref name="peer"/> (both directions) until <see cref="Unblock"/>.</summary>
     public void Block(NodeId peer) => blocked.Add(peer);
 
@@ -108,6 +160,12 @@ public sealed class NetMqTransport : IDisposable
         var batch = new List<(NodeId?, byte[])>();
         while (batch.Count < MaxBatch && e.Socket.TryReceiveMultipartMessage(TimeSpan.Zero, ref message))
         {
+            if (IsAnnouncement(message))
+            {
+                // A cut link carries no announcements either, so that discovery sees what Raft sees.
+                if (ParseIdentity(message[0].Buffer) is not { } announcer || !blocked.Contains(announcer)) AnnouncementReceived?.Invoke(message[2].ToByteArray());
+                continue;
+            }
             if (message.FrameCount != 2)
             {
                 drops?.Count(DropReason.Malformed); // not [identity][payload]: not one of ours
@@ -124,6 +182,9 @@ public sealed class NetMqTransport : IDisposable
         }
         if (batch.Count > 0) FramesReceived?.Invoke(batch);
     }
+
+    private static bool IsAnnouncement(NetMQMessage message) =>
+        message.FrameCount == 3 && message[1].Buffer.AsSpan(0, message[1].MessageSize).SequenceEqual(AnnouncementMarker);
 
     /// <summary>Most frames handed over in one batch (the rest wait for the next poll).</summary>
     public const int MaxBatch = 256;

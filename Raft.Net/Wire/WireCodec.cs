@@ -58,10 +58,22 @@ public static class WireCodec
     public static bool TryDecode(ReadOnlyMemory<byte> frame, string clusterId, IReadOnlyCollection<NodeId> members,
         NodeId? recipient, out Message? message, out DropReason reason)
     {
+        ArgumentNullException.ThrowIfNull(members);
+        return TryDecode(frame, clusterId, members.Contains, recipient, out message, out reason);
+    }
+
+    /// <summary>
+    /// As <see cref="TryDecode(ReadOnlyMemory{byte}, string, IReadOnlyCollection{NodeId}, NodeId?, out Message?, out DropReason)"/>,
+    /// with the servers frames may come from or go to given as a test: for an address book that
+    /// grows while the node runs (discovery), or for a replay that accepts what the live node accepted.
+    /// </summary>
+    public static bool TryDecode(ReadOnlyMemory<byte> frame, string clusterId, Func<NodeId, bool> isServer,
+        NodeId? recipient, out Message? message, out DropReason reason)
+    {
         message = null;
         reason = Check(frame, MaxFrameBytes, clusterId, out Envelope? envelope);
         if (reason != DropReason.None) return false;
-        reason = Admit(envelope!, members, recipient, out message);
+        reason = Admit(envelope!, isServer, recipient, out message);
         return reason == DropReason.None;
     }
 
@@ -148,15 +160,15 @@ public static class WireCodec
     }
 
     /// <summary>Who may send what to whom, then the message's own invariants.</summary>
-    private static DropReason Admit(Envelope envelope, IReadOnlyCollection<NodeId> members, NodeId? recipient, out Message? message)
+    private static DropReason Admit(Envelope envelope, Func<NodeId, bool> isServer, NodeId? recipient, out Message? message)
     {
         message = envelope.Body is null ? null : MessageFrames.ToMessage(envelope.Body);
         if (message is null) return DropReason.Malformed;
         var sender = new NodeId(envelope.Sender);
         DropReason reason;
-        if (!members.Contains(sender)) reason = DropReason.UnknownSender;
+        if (!isServer(sender)) reason = DropReason.UnknownSender;
         else if (message.From != sender) reason = DropReason.SenderMismatch;
-        else if (!members.Contains(message.To) || message.To == message.From || (recipient is { } self && message.To != self))
+        else if (!isServer(message.To) || message.To == message.From || (recipient is { } self && message.To != self))
             reason = DropReason.WrongRecipient;
         else if (!MessageInvariants.Hold(message)) reason = DropReason.Invalid;
         else return DropReason.None;
