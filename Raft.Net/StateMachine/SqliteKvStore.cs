@@ -61,11 +61,15 @@ public sealed class SqliteKvStore : IKeyValueStore, INodeStore
         connection = Connect();
     }
 
-    /// <summary>Opens (or creates) the store's database in <paramref name="directory"/>.</summary>
+    /// <summary>Opens (or creates) the store's database in <paramref name="directory"/> (created if need be).</summary>
     /// <param name="directory">The node's data directory.</param>
     /// <param name="fsync">Whether checkpoints and restores fsync; false only for runs that do not survive power loss.</param>
     /// <exception cref="InvalidDataException">The file is not a key-value store database.</exception>
-    public static SqliteKvStore Open(string directory, bool fsync = true) => new(Path.Combine(directory, FileName), fsync);
+    public static SqliteKvStore Open(string directory, bool fsync = true)
+    {
+        Directory.CreateDirectory(directory);
+        return new SqliteKvStore(Path.Combine(directory, FileName), fsync);
+    }
 
     public long LastApplied { get; private set; }
 
