@@ -53,6 +53,8 @@ public sealed class SqliteKvStore : IKeyValueStore, INodeStore
     private readonly string path;
     private readonly bool fsync;
     private SqliteConnection connection;
+    private readonly Dictionary<string, SqliteCommand> prepared = []; // by SQL text, for the open connection
+    private SqliteTransaction? transaction; // the entry being applied
 
     private SqliteKvStore(string path, bool fsync)
     {
@@ -82,8 +84,7 @@ public sealed class SqliteKvStore : IKeyValueStore, INodeStore
         get
         {
             var values = new SortedDictionary<string, string>(StringComparer.Ordinal);
-            using var select = Command("SELECT key, value FROM kv");
-            using var rows = select.ExecuteReader();
+            using var rows = Prepared("SELECT key, value FROM kv").ExecuteReader();
             while (rows.Read()) values[rows.GetString(0)] = rows.GetString(1);
             return values;
         }
@@ -93,22 +94,26 @@ public sealed class SqliteKvStore : IKeyValueStore, INodeStore
     {
         if (entry.Index != LastApplied + 1)
             throw new InvalidOperationException($"entry {entry.Index} applied after entry {LastApplied}: entries apply once each, in order");
-        using var transaction = connection.BeginTransaction();
-        var result = entry.Kind == EntryKind.Command ? Execute(KvCommand.Decode(entry.Command)).Encode() : [];
-        SetLastApplied(entry.Index);
-        transaction.Commit();
-        LastApplied = entry.Index;
-        return result;
+        using var applying = connection.BeginTransaction();
+        transaction = applying;
+        try
+        {
+            var result = entry.Kind == EntryKind.Command ? Execute(KvCommand.Decode(entry.Command)).Encode() : [];
+            SetLastApplied(entry.Index);
+            applying.Commit();
+            LastApplied = entry.Index;
+            return result;
+        }
+        finally
+        {
+            transaction = null;
+        }
     }
 
     public bool IsStale(KvCommand command) =>
         command.Operation != KvOperation.Get && Session(command.ClientId) is { } session && command.Sequence < session.Sequence;
 
-    public string? Get(string key)
-    {
-        using var select = Command("SELECT value FROM kv WHERE key = $key", ("$key", key));
-        return select.ExecuteScalar() as string;
-    }
+    public string? Get(string key) => Prepared("SELECT value FROM kv WHERE key = $key", ("$key", key)).ExecuteScalar() as string;
 
     /// <summary>Mirrors <see cref="KvStateMachine.Execute"/>, statement for statement.</summary>
     private KvResult Execute(KvCommand command)
@@ -154,20 +159,43 @@ public sealed class SqliteKvStore : IKeyValueStore, INodeStore
 
     private (long Sequence, KvResult Result)? Session(long client)
     {
-        using var select = Command("SELECT sequence, result FROM sessions WHERE client = $client", ("$client", client));
-        using var row = select.ExecuteReader();
+        using var row = Prepared("SELECT sequence, result FROM sessions WHERE client = $client", ("$client", client)).ExecuteReader();
         return row.Read() ? (row.GetInt64(0), KvResult.Decode((byte[])row.GetValue(1))) : null;
     }
 
     private void Write(string sql, params (string Name, object Value)[] parameters)
     {
-        using var write = Command(sql, parameters);
-        write.ExecuteNonQuery();
+        Prepared(sql, parameters).ExecuteNonQuery();
         AfterWrite?.Invoke();
     }
 
-    /// <summary>A command on the open connection, in its transaction if one is open (Microsoft.Data.Sqlite requires it).</summary>
-    private SqliteCommand Command(string sql, params (string Name, object Value)[] parameters) => Command(connection, sql, parameters);
+    /// <summary>
+    /// A statement on the open connection, compiled once and kept: the same few statements run for
+    /// every entry. It joins the connection's open transaction, if any.
+    /// </summary>
+    private SqliteCommand Prepared(string sql, params (string Name, object Value)[] parameters)
+    {
+        if (prepared.TryGetValue(sql, out var command))
+        {
+            foreach (var (name, value) in parameters) command.Parameters[name].Value = value;
+        }
+        else
+        {
+            command = Command(connection, sql, parameters);
+            command.Prepare();
+            prepared[sql] = command;
+        }
+        command.Transaction = transaction;
+        return command;
+    }
+
+    /// <summary>Closes the connection and the statements compiled on it.</summary>
+    private void Close()
+    {
+        foreach (var command in prepared.Values) command.Dispose();
+        prepared.Clear();
+        connection.Dispose();
+    }
 
     private static SqliteCommand Command(SqliteConnection on, string sql, params (string Name, object Value)[] parameters)
     {
@@ -190,6 +218,7 @@ public sealed class SqliteKvStore : IKeyValueStore, INodeStore
         {
             using (var copy = Connect(copyPath))
             {
+                Scalar(copy, "PRAGMA synchronous = OFF"); // a scratch file: the Raft snapshot that takes its bytes is made durable by the log's storage
                 connection.BackupDatabase(copy);
                 Scalar(copy, "PRAGMA journal_mode = DELETE");
             }
@@ -212,7 +241,7 @@ public sealed class SqliteKvStore : IKeyValueStore, INodeStore
         WriteChecked(snapshot, temp, expectedIndex);
         // Closed first, so the old database is checkpointed and no write-ahead log of it can be
         // replayed into the new file; a crash anywhere here leaves the old database or the new one.
-        connection.Dispose();
+        Close();
         File.Delete(path + "-wal");
         File.Delete(path + "-shm");
         File.Move(temp, path, overwrite: true);
@@ -338,8 +367,7 @@ public sealed class SqliteKvStore : IKeyValueStore, INodeStore
             writer.Write(value);
         }
         var sessions = new List<(long Client, long Sequence, byte[] Result)>();
-        using (var select = Command("SELECT client, sequence, result FROM sessions ORDER BY client"))
-        using (var rows = select.ExecuteReader())
+        using (var rows = Prepared("SELECT client, sequence, result FROM sessions ORDER BY client").ExecuteReader())
             while (rows.Read()) sessions.Add((rows.GetInt64(0), rows.GetInt64(1), (byte[])rows.GetValue(2)));
         writer.Write(sessions.Count);
         foreach (var (client, sequence, result) in sessions)
@@ -353,5 +381,5 @@ public sealed class SqliteKvStore : IKeyValueStore, INodeStore
         return stream.ToArray();
     }
 
-    public void Dispose() => connection.Dispose();
+    public void Dispose() => Close();
 }
