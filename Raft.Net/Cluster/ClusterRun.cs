@@ -4,6 +4,7 @@ using Raft.Core;
 using Raft.Core.StateMachine;
 using Raft.Net.Hosting;
 using Raft.Net.Parity;
+using Raft.Net.StateMachine;
 using Raft.Simulation.Checkers.Linearizability;
 using Raft.Simulation.History;
 
@@ -50,6 +51,7 @@ public static class ClusterRun
         if (!options.Fsync) nodeArgs.Add("--no-fsync");
         if (options.LogReads) nodeArgs.Add("--log-reads");
         if (options.SnapshotEvery > 0) nodeArgs.AddRange(["--snapshot-every", options.SnapshotEvery.ToString(CultureInfo.InvariantCulture)]);
+        if (options.Store == StoreKind.Sqlite) nodeArgs.AddRange(["--store", "sqlite"]);
 
         // Discovery churn: a killed server is down for a second, plus its start-up, so a 700 ms silence removes it.
         if (options.Discover) nodeArgs.AddRange(["--announce-interval", "100ms", "--silent-after", "700ms"]);
@@ -63,7 +65,7 @@ public static class ClusterRun
         var cuts = 0;
 
         cluster.StartAll();
-        progress($"started {options.Nodes} nodes{(options.Spares > 0 ? $" and {options.Spares} spares" : "")} in {root}{(options.KeepData || options.DataRoot is not null ? "" : " (deleted if the run passes; --data DIR keeps it)")}");
+        progress($"started {options.Nodes} nodes{(options.Store == StoreKind.Sqlite ? " (SQLite stores)" : "")}{(options.Spares > 0 ? $" and {options.Spares} spares" : "")} in {root}{(options.KeepData || options.DataRoot is not null ? "" : " (deleted if the run passes; --data DIR keeps it)")}");
         // Process start-up takes a while on a loaded machine: the clock of the run starts with the first leader.
         var waitUntil = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (cluster.LatestLeader() is null && DateTime.UtcNow < waitUntil) Thread.Sleep(20);
@@ -199,6 +201,11 @@ public static class ClusterRun
             ReelectionTimes(kills, report), report, lin, lost, recoveryMillis, root, SnapshotLog(cluster),
             churn?.Changes ?? (options.Discover ? DiscoveryChanges(cluster) : []), churn?.GaveUp ?? 0,
             churn?.Final ?? (options.Discover ? $"{cluster.LatestCommittedConfiguration().Configuration} (committed when the run ended)" : null)) { CheckSeconds = checkClock.Elapsed.TotalSeconds };
+        if (options.Store == StoreKind.Sqlite)
+        {
+            var stores = StoreCheck.Check(cluster.Servers.Select(s => (s, cluster.DataDirectory(s))), report.CommittedEntries, out var mismatches);
+            summary = summary with { Stores = stores, StoreMismatches = mismatches };
+        }
         // A passing run in a temporary directory leaves nothing behind; otherwise the data stays for
         // inspection, and the summary names it only then.
         if (!options.KeepData && summary.Ok && options.DataRoot is null)

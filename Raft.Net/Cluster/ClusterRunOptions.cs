@@ -1,3 +1,4 @@
+using Raft.Net.StateMachine;
 using Raft.Simulation.Checkers.Linearizability;
 
 namespace Raft.Net.Cluster;
@@ -46,6 +47,9 @@ public sealed record ClusterRunOptions
 
     /// <summary>Each node snapshots and compacts its log every this many applied entries; 0 = never.</summary>
     public int SnapshotEvery { get; init; }
+
+    /// <summary>Where the nodes keep their key-value state; with SQLite, the run also checks each node's database against the committed log.</summary>
+    public StoreKind Store { get; init; } = StoreKind.Memory;
 
     /// <summary>Ask the current leader to hand leadership to another node this often; null for never.</summary>
     public TimeSpan? TransferEvery { get; init; }

@@ -23,7 +23,8 @@ public sealed record ClusterRunSummary(
     /// <summary>The exit code of <c>raft-net cluster</c>: 0 passed, 1 a check failed, 3 inconclusive.</summary>
     public int ExitCode => Ok ? 0 : Inconclusive ? 3 : 1;
 
-    private bool NothingFailed => Replay.Ok && Linearizability.Outcome != LinearizabilityOutcome.Violation && LostWrites == 0 && RecoveryMillis is not null;
+    private bool NothingFailed => Replay.Ok && Linearizability.Outcome != LinearizabilityOutcome.Violation && LostWrites == 0 && RecoveryMillis is not null
+        && StoreMismatches == 0;
 
     public string Render()
     {
@@ -53,6 +54,13 @@ public sealed record ClusterRunSummary(
             _ => "VIOLATION\n" + Linearizability.Render(),
         });
         Line("acknowledged", LostWrites == 0 ? "every acknowledged write is committed" : $"{LostWrites} acknowledged writes LOST");
+        if (Stores is not null)
+        {
+            Line("stores", StoreMismatches == 0
+                ? $"ok: {Stores.Count} databases each hold the committed log up to their last applied entry, applied once"
+                : $"{StoreMismatches} of {Stores.Count} databases DIFFER from the committed log");
+            foreach (var store in Stores) Line("", store);
+        }
         Line("recovered", RecoveryMillis is { } ms
             ? string.Create(CultureInfo.InvariantCulture, $"a new write was answered {ms:0} ms after faults stopped")
             : "NO: a new write was not answered within 15 s after faults stopped");
@@ -60,6 +68,12 @@ public sealed record ClusterRunSummary(
         text.Append(Ok ? "OK\n" : Inconclusive ? "INCONCLUSIVE: no check failed, but linearizability was not decided\n" : "FAILED\n");
         return text.ToString();
     }
+
+    /// <summary>With <c>--store sqlite</c>: one line per node's database, from <see cref="StoreCheck"/>; null when not checked.</summary>
+    public IReadOnlyList<string>? Stores { get; init; }
+
+    /// <summary>How many of <see cref="Stores"/> differ from the committed log.</summary>
+    public int StoreMismatches { get; init; }
 
     /// <summary>Seconds the post-run checks took (replay parity and safety, linearizability, lost writes).</summary>
     public double CheckSeconds { get; init; }

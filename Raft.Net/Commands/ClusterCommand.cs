@@ -22,6 +22,7 @@ public static class ClusterCommand
         {
             if (r.GetValueOrDefault<int>() < 0) r.AddError("--snapshot-every must not be negative.");
         });
+        var store = NodeCommand.StoreOption();
         var transferEvery = new Option<string?>("--transfer-every") { Description = "Ask the leader to hand leadership to a random other node this often, e.g. 4s." };
         var spares = new Option<int>("--spares") { Description = "Extra servers started outside the configuration, for --change-every to add." };
         spares.Validators.Add(r =>
@@ -47,7 +48,7 @@ public static class ClusterCommand
             "Start a local cluster of node processes, run a workload with faults, check safety, parity and linearizability. " +
             "Exit code 0: every check passed; 1: a check failed; 3: inconclusive (nothing failed, but the linearizability search ran out of budget: raise --lin-budget); 2: bad arguments.")
         {
-            nodes, spares, discover, duration, killEvery, killLeader, cutEvery, transferEvery, changeEvery, snapshotEvery, clients, keys, seed, noFsync, data, verbose, logReads, linBudget,
+            nodes, spares, discover, duration, killEvery, killLeader, cutEvery, transferEvery, changeEvery, snapshotEvery, store, clients, keys, seed, noFsync, data, verbose, logReads, linBudget,
         };
         nodes.Validators.Add(r =>
         {
@@ -86,6 +87,7 @@ public static class ClusterCommand
                 Spares = parse.GetValue(spares),
                 ChangeEvery = parse.GetValue(changeEvery) is { } m ? ParseSpan(m) : null,
                 SnapshotEvery = parse.GetValue(snapshotEvery),
+                Store = NodeCommand.ParseStore(parse.GetValue(store)!),
                 LogReads = parse.GetValue(logReads),
                 Clients = parse.GetValue(clients),
                 Keys = parse.GetValue(keys) ?? ClusterRunOptions.DefaultKeys(parse.GetValue(clients)),

@@ -4,6 +4,7 @@ using Raft.Core;
 using Raft.Core.Membership;
 using Raft.Core.Node;
 using Raft.Net.Hosting;
+using Raft.Net.StateMachine;
 
 namespace Raft.Net.Commands;
 
@@ -39,6 +40,7 @@ public static class NodeCommand
         var logReads = new Option<bool>("--log-reads") { Description = "Serve gets through the log like writes instead of with ReadIndex (thesis §6.4)." };
         var serialPersist = new Option<bool>("--serial-persist") { Description = "A leader sends new entries only once its own copy is synced, instead of writing in parallel with the followers (thesis §10.2.1)." };
         var snapshotEvery = new Option<int>("--snapshot-every") { Description = "Snapshot the state machine and compact the log every N applied entries (§7); 0 = never." };
+        var store = StoreOption();
         snapshotEvery.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<int>() < 0) r.AddError("--snapshot-every must not be negative.");
@@ -46,7 +48,7 @@ public static class NodeCommand
 
         var command = new Command("node", "Run one Raft server over NetMQ with a durable log.")
         {
-            id, peers, members, join, client, data, cluster, tick, election, heartbeat, seed, noFsync, snapshotEvery, logReads, serialPersist,
+            id, peers, members, join, client, data, cluster, tick, election, heartbeat, seed, noFsync, snapshotEvery, store, logReads, serialPersist,
         };
         foreach (var option in discovery.All) command.Options.Add(option);
         command.Validators.Add(result =>
@@ -92,6 +94,7 @@ public static class NodeCommand
                 Seed = parse.GetValue(seed),
                 Fsync = !parse.GetValue(noFsync),
                 SnapshotEveryEntries = parse.GetValue(snapshotEvery),
+                Store = ParseStore(parse.GetValue(store)!),
                 ReadIndexReads = !parse.GetValue(logReads),
             };
             return Run(config);
@@ -174,6 +177,20 @@ public static class NodeCommand
             var refused => $"refused: {refused.Refusal}",
         };
     }
+
+    /// <summary><c>--store memory|sqlite</c>, shared by <c>node</c> and <c>cluster</c>.</summary>
+    public static Option<string> StoreOption()
+    {
+        var store = new Option<string>("--store")
+        {
+            Description = "Where the key-value state lives: memory (rebuilt from the log at each start) or sqlite (a database in the data directory that survives restarts).",
+            DefaultValueFactory = _ => "memory",
+        };
+        store.AcceptOnlyFromAmong("memory", "sqlite");
+        return store;
+    }
+
+    public static StoreKind ParseStore(string text) => text == "sqlite" ? StoreKind.Sqlite : StoreKind.Memory;
 
     /// <summary>A list of node ids such as <c>1,2,3</c> or <c>n1,n2,n3</c>; null when malformed or empty.</summary>
     public static NodeId[]? ParseMembers(string text)

@@ -1,4 +1,5 @@
 using Raft.Core;
+using Raft.Net.StateMachine;
 
 namespace Raft.Net.Hosting;
 
@@ -43,6 +44,13 @@ public sealed record NodeConfig
     /// the commands still in the log, so it cannot vouch for commands compacted away.
     /// </summary>
     public int SnapshotEveryEntries { get; init; }
+
+    /// <summary>
+    /// Where the key-value state lives: in memory, rebuilt from the snapshot and the log at each
+    /// start, or in a SQLite database in <see cref="DataDirectory"/> that keeps it across restarts.
+    /// Every node of a cluster must use the same kind: snapshots carry the store's own format.
+    /// </summary>
+    public StoreKind Store { get; init; } = StoreKind.Memory;
 
     /// <summary>Seed of the election-timeout jitter (mixed with node id and incarnation).</summary>
     public ulong Seed { get; init; } = 1;

@@ -12,6 +12,7 @@ using Raft.Core.Node;
 using Raft.Core.Randomness;
 using Raft.Core.StateMachine;
 using Raft.Net.Parity;
+using Raft.Net.StateMachine;
 using Raft.Net.Storage;
 using Raft.Net.Transport;
 using Raft.Net.Wire;
@@ -44,7 +45,7 @@ public sealed class NodeHost : IDisposable
     private NetMQTimer? timer;
     private INodeStorage? storage;
     private RaftNode? core;
-    private KvStateMachine stateMachine = new();
+    private INodeStore? store;
     private StreamWriter? inputLog;
     private long messagesIn, messagesOut, clientRequests;
     private Role lastRole;
@@ -86,6 +87,11 @@ public sealed class NodeHost : IDisposable
     /// <summary>Test seam: opens the node's disk.</summary>
     internal Func<NodeConfig, INodeStorage> OpenStorage { get; init; } = c => FileStorage.Open(c.DataDirectory, c.Fsync);
 
+    /// <summary>Test seam: opens the node's key-value store (the one <see cref="NodeConfig.Store"/> names).</summary>
+    internal Func<NodeConfig, INodeStore> OpenStore { get; init; } = c => c.Store == StoreKind.Sqlite
+        ? SqliteKvStore.Open(c.DataDirectory, c.Fsync)
+        : new MemoryKvStore();
+
     /// <summary>Test seam: called on the node's thread with each input just before the core steps it.</summary>
     internal Action<Input>? BeforeStep { get; init; }
 
@@ -122,7 +128,11 @@ public sealed class NodeHost : IDisposable
         var seed = SplitMix64.Derive(config.Seed, (ulong)(config.Id.Value * 100_000 + Incarnation));
         var firstMessageId = Incarnation * 1_000_000_000L;
         core = new RaftNode(config.Id, members, config.Options, new SplitMix64(seed), persisted, firstMessageId);
-        if (persisted.Snapshot is { } snapshot) stateMachine.Restore(snapshot.Data); // §7: restart from snapshot plus log
+        store = OpenStore(config);
+        // §7: restart from snapshot plus log. A durable store that already holds the snapshot's
+        // entries keeps its state; one that lags behind it (a power loss took back its last commits,
+        // and compaction removed those entries from the log) starts from the snapshot.
+        if (persisted.Snapshot is { } snapshot && store.LastApplied < snapshot.LastIncludedIndex) store.Restore(snapshot);
         if (config.RecordInputs)
         {
             // Flushed at the end of every poller callback (see FlushInputLog), not line by line.
@@ -163,7 +173,7 @@ public sealed class NodeHost : IDisposable
             discovery.AddTo(poller);
         }
         UpdateMetrics();
-        LogEvent("start", $"\"incarnation\":{Incarnation},\"term\":{core.Term},\"log\":{core.Log.LastIndex}");
+        LogEvent("start", $"\"incarnation\":{Incarnation},\"term\":{core.Term},\"log\":{core.Log.LastIndex},\"store\":\"{config.Store}\",\"applied\":{store.LastApplied}");
         MaybeLogConfiguration();
         poller.RunAsync($"raft-{config.Id}");
     }
@@ -362,7 +372,7 @@ public sealed class NodeHost : IDisposable
             ReplyToClient(client, new ClientResponse(request.RequestId, ClientStatus.NotLeader, null, core.Leader));
             return;
         }
-        if (stateMachine.IsStale(request.Command))
+        if (store!.IsStale(request.Command))
         {
             // Older than this client's last applied write: its result is gone (only the latest is kept).
             ReplyToClient(client, new ClientResponse(request.RequestId, ClientStatus.Rejected, null, config.Id));
@@ -497,8 +507,9 @@ public sealed class NodeHost : IDisposable
         {
             readyReads.Remove((readId, readIndex));
             if (!pendingReads.Remove(readId, out var read)) continue;
-            stateMachine.Values.TryGetValue(read.Key, out var value);
-            ReplyToClient(read.Client, new ClientResponse(read.RequestId, ClientStatus.Ok, new KvResult(true, value), config.Id));
+            // The store may be ahead of the core's applied index after a restart (entries it held
+            // before): still only committed state, and at least the read index's.
+            ReplyToClient(read.Client, new ClientResponse(read.RequestId, ClientStatus.Ok, new KvResult(true, store!.Get(read.Key)), config.Id));
         }
     }
 
@@ -507,11 +518,11 @@ public sealed class NodeHost : IDisposable
     /// must not reach the disk, where it would stop every restart of this node. Throwing here makes
     /// the node fail-stop with its disk as it was.
     /// </summary>
-    private static void EnsureRestorable(Snapshot snapshot)
+    private void EnsureRestorable(Snapshot snapshot)
     {
         try
         {
-            new KvStateMachine().Restore(snapshot.Data);
+            store!.CheckRestorable(snapshot);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -526,7 +537,7 @@ public sealed class NodeHost : IDisposable
     /// </summary>
     private void RestoreStateMachine(Snapshot snapshot)
     {
-        stateMachine.Restore(snapshot.Data);
+        store!.Restore(snapshot);
         foreach (var index in pendingReplies.Keys.Where(i => i <= snapshot.LastIncludedIndex).ToList())
         {
             pendingReplies.Remove(index, out var pending);
@@ -534,20 +545,33 @@ public sealed class NodeHost : IDisposable
         }
     }
 
-    /// <summary>§7: every <see cref="NodeConfig.SnapshotEveryEntries"/> applied entries, snapshot the state machine and compact.</summary>
+    /// <summary>
+    /// §7: every <see cref="NodeConfig.SnapshotEveryEntries"/> applied entries, snapshot the state
+    /// machine and compact. Not while a durable store is ahead of the core (re-delivered entries it
+    /// already holds after a restart): its state would not be the state at the snapshot's index.
+    /// </summary>
     private void MaybeCompact()
     {
         var node = core!;
         if (config.SnapshotEveryEntries <= 0 || node.LastApplied - node.Log.SnapshotIndex < config.SnapshotEveryEntries) return;
-        Step(new Compact(node.LastApplied, stateMachine.Snapshot()));
+        if (store!.LastApplied != node.LastApplied) return;
+        Step(new Compact(node.LastApplied, store.Snapshot()));
     }
 
     private void Apply(LogEntry entry)
     {
         var waiting = pendingReplies.Remove(entry.Index, out var pending);
+        if (entry.Index <= store!.LastApplied)
+        {
+            // After a restart the core re-delivers the entries since its snapshot; a durable store
+            // holds some of them already, and applying one twice would run its command twice. No
+            // reply waits on them: this incarnation proposes only after every committed entry.
+            if (waiting) ReplyToClient(pending.Client, new ClientResponse(pending.RequestId, ClientStatus.Timeout, null, core!.Leader));
+            return;
+        }
         // Two writes of one client in flight at once: the older, applied after the newer, gets no result.
-        var stale = waiting && pending.Term == entry.Term && entry.Kind == EntryKind.Command && stateMachine.IsStale(KvCommand.Decode(entry.Command));
-        var result = stateMachine.Apply(entry);
+        var stale = waiting && pending.Term == entry.Term && entry.Kind == EntryKind.Command && store.IsStale(KvCommand.Decode(entry.Command));
+        var result = store.Apply(entry);
         if (!waiting) return;
         ReplyToClient(pending.Client, pending.Term != entry.Term
             ? new ClientResponse(pending.RequestId, ClientStatus.NotLeader, null, core!.Leader) // our entry was replaced: retry
@@ -632,6 +656,7 @@ public sealed class NodeHost : IDisposable
         {
             syncThread?.Dispose(); // an fsync under way finishes first: the storage must not close under it
             storage?.Dispose();
+            store?.Dispose();
         }
         catch (Exception e)
         {
@@ -667,5 +692,6 @@ public sealed class NodeHost : IDisposable
         control.Dispose();
         inputLog?.Dispose();
         storage?.Dispose();
+        store?.Dispose();
     }
 }

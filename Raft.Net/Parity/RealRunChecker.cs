@@ -26,6 +26,9 @@ public static class RealRunChecker
         IReadOnlySet<(long ClientId, long Sequence)> CommittedCommands)
     {
         public bool Ok => ParityMismatches == 0 && Safety is null;
+
+        /// <summary>Every entry some node applied, by index: the committed log as far as the run got, compacted parts included.</summary>
+        public IReadOnlyDictionary<long, LogEntry> CommittedEntries { get; init; } = new Dictionary<long, LogEntry>();
     }
 
     /// <summary>Inputs parsed ahead of the replay, per log: bounds memory however long the run.</summary>
@@ -71,6 +74,7 @@ public static class RealRunChecker
         var leaderChanges = new List<(long, NodeId, long)>();
         var finalCommits = new SortedDictionary<NodeId, (long, ulong)>();
         var committedCommands = new HashSet<(long, long)>();
+        var committedEntries = new Dictionary<long, LogEntry>();
         while (next.TryDequeue(out var step, out _))
         {
             var (l, i, recorded) = step;
@@ -95,18 +99,21 @@ public static class RealRunChecker
             // An applied entry is committed. Collected as they are applied, so entries later
             // compacted into a snapshot still count.
             foreach (var apply in output.Effects.OfType<ApplyEntry>())
+            {
+                committedEntries.TryAdd(apply.Entry.Index, apply.Entry); // the safety checker vouches that all nodes apply the same
                 if (apply.Entry.Kind == EntryKind.Command)
                 {
                     var command = KvCommand.Decode(apply.Entry.Command);
                     committedCommands.Add((command.ClientId, command.Sequence));
                 }
+            }
             if (!wasLeader && core.Role == Role.Leader) leaderChanges.Add((time, core.Id, core.Term));
             var commit = Math.Min(core.CommitIndex, core.Log.LastIndex);
             if (!finalCommits.TryGetValue(core.Id, out var known) || commit >= known.Item1)
                 finalCommits[core.Id] = (commit, core.Log.DigestAt(commit));
         }
         return new Report(headers.Count, stepsReplayed, mismatches, firstMismatch, safety.First, leaderChanges.Count, leaderChanges, finalCommits,
-            committedCommands);
+            committedCommands) { CommittedEntries = committedEntries };
     }
 
     /// <summary>One log's inputs, parsed on a thread of its own into a bounded queue; a parse error surfaces where the replay reaches it.</summary>
