@@ -119,8 +119,11 @@ public sealed class ChatConnection : IDisposable
         {
             var left = until - DateTime.UtcNow;
             if (left <= TimeSpan.Zero) return null;
-            // Wake now and then to notice a cancellation.
-            if (!socket.TryReceiveFrameBytes(left < PollSlice ? left : PollSlice, out var bytes)) continue;
+            // Wake now and then to notice a cancellation. Whole milliseconds, at least one: NetMQ
+            // truncates the timeout to milliseconds, and a wait under 1 ms becomes a blocking
+            // receive with no deadline, which spins until a frame comes (from a dead node, never).
+            var wait = TimeSpan.FromMilliseconds(Math.Ceiling((left < PollSlice ? left : PollSlice).TotalMilliseconds));
+            if (!socket.TryReceiveFrameBytes(wait, out var bytes)) continue;
             if (WireCodec.TryDecodeClientResponse(bytes, clusterId, out var response, out _) && response!.RequestId == requestId) return response;
             // A late answer to an earlier attempt: ignore it.
         }
