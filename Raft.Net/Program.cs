@@ -7,6 +7,7 @@ var root = new RootCommand("raft-net: the Raft core on a real NetMQ transport wi
     ClusterCommand.Create(),
     BenchCommand.Create(),
     StorageCommand.Create(),
+    ChatCommand.Create(),
 };
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)
