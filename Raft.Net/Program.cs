@@ -13,7 +13,7 @@ var parse = root.Parse(args);
 if (parse.Errors.Count > 0)
 {
     foreach (var error in parse.Errors) Console.Error.WriteLine($"raft-net: {error.Message}");
-    Console.Error.WriteLine("Usage: raft-net node|cluster|bench|storage [options]; raft-net <command> --help for details.");
+    Console.Error.WriteLine("Usage: raft-net node|cluster|bench|storage|chat [options]; raft-net <command> --help for details.");
     return 2;
 }
 return parse.Invoke();

@@ -89,7 +89,8 @@ public sealed class KvClient : IDisposable
         {
             var left = until - DateTime.UtcNow;
             if (left <= TimeSpan.Zero) return null;
-            if (!socket.TryReceiveFrameBytes(left, out var bytes)) return null;
+            // Whole milliseconds: NetMQ spins without a deadline on a wait below one millisecond.
+            if (!socket.TryReceiveFrameBytes(TimeSpan.FromMilliseconds(Math.Ceiling(left.TotalMilliseconds)), out var bytes)) return null;
             if (WireCodec.TryDecodeClientResponse(bytes, clusterId, out var response, out _) && response!.RequestId == requestId) return response;
             // A late answer to an earlier attempt: ignore it.
         }
