@@ -70,7 +70,19 @@ public sealed class SqliteKvStore : IKeyValueStore, INodeStore
     public static SqliteKvStore Open(string directory, bool fsync = true)
     {
         Directory.CreateDirectory(directory);
-        return new SqliteKvStore(Path.Combine(directory, FileName), fsync);
+        var path = Path.Combine(directory, FileName);
+        try
+        {
+            return new SqliteKvStore(path, fsync);
+        }
+        catch (SqliteException e)
+        {
+            // A damaged file: refuse it whole rather than guess. The Raft log and snapshot, the
+            // source of truth, are untouched; without the file the node rebuilds it from them.
+            throw new InvalidDataException(
+                $"state database '{path}' cannot be opened as a key-value store ({e.Message.TrimEnd('.')}). " +
+                "The node's Raft log and snapshot are untouched: move the file away and the node rebuilds the store from them at its next start.", e);
+        }
     }
 
     public long LastApplied { get; private set; }

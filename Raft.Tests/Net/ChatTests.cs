@@ -193,6 +193,92 @@ public sealed class ChatTests
         Assert.That(stdout.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries), Is.EqualTo(expected), stderr.Result);
     }
 
+    [Test]
+    public void Three_chat_processes_typing_through_stdin_see_one_ordered_history_across_a_leader_kill()
+    {
+        using var cluster = new InProcessCluster(3);
+        var leader = cluster.WaitForLeader();
+        string[] names = ["ann", "ben", "cat"];
+        var chats = names.Select(name => ChatProcess.Start(cluster, name)).ToList();
+        try
+        {
+            foreach (var k in Enumerable.Range(1, 4))
+                foreach (var chat in chats) chat.Type($"before {k}");
+            var before = names.SelectMany(n => Enumerable.Range(1, 4).Select(k => $"{n}: before {k}")).ToList();
+            foreach (var chat in chats) InProcessCluster.WaitUntil(() => before.All(chat.Shows), Patience.TotalSeconds, $"{chat.Name} to see the lines typed before the kill");
+
+            cluster[leader.Value].Dispose(); // the leader goes; the two others elect a new one
+            foreach (var k in Enumerable.Range(1, 4))
+                foreach (var chat in chats) chat.Type($"after {k}");
+            var all = before.Concat(names.SelectMany(n => Enumerable.Range(1, 4).Select(k => $"{n}: after {k}"))).ToList();
+            foreach (var chat in chats) InProcessCluster.WaitUntil(() => all.All(chat.Shows), Patience.TotalSeconds, $"{chat.Name} to see every line");
+
+            var histories = chats.Select(c => c.Said()).ToList();
+            Assert.That(histories[0], Has.Count.EqualTo(24), "each line once");
+            Assert.That(histories[1], Is.EqualTo(histories[0]), "ben sees ann's order");
+            Assert.That(histories[2], Is.EqualTo(histories[0]), "cat sees ann's order");
+            foreach (var name in names)
+                Assert.That(histories[0].Where(l => l.StartsWith(name + ":", StringComparison.Ordinal)), Is.EqualTo(all.Where(l => l.StartsWith(name + ":", StringComparison.Ordinal))), $"{name}'s lines in the order typed");
+        }
+        finally
+        {
+            foreach (var chat in chats) chat.Dispose();
+        }
+    }
+
+    /// <summary>A <c>raft-net chat</c> process in plain mode: lines typed into its stdin, the room's lines read from its stdout as they come.</summary>
+    private sealed class ChatProcess : IDisposable
+    {
+        private readonly Process process;
+        private readonly ConcurrentQueue<string> shown = new();
+
+        private ChatProcess(string name, Process process)
+        {
+            Name = name;
+            this.process = process;
+            process.OutputDataReceived += (_, e) => { if (e.Data is { } line) shown.Enqueue(line); };
+            process.BeginOutputReadLine();
+            process.ErrorDataReceived += (_, _) => { };
+            process.BeginErrorReadLine();
+        }
+
+        public string Name { get; }
+
+        public static ChatProcess Start(InProcessCluster cluster, string name)
+        {
+            var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var arg in new[]
+                     {
+                         Path.Combine(AppContext.BaseDirectory, "raft-net.dll"), "chat", "--name", name,
+                         "--join", string.Join(",", cluster.ClientAddresses.Select(a => a.Value)), "--cluster-id", cluster.ClusterId,
+                     })
+            {
+                start.ArgumentList.Add(arg);
+            }
+            return new ChatProcess(name, Process.Start(start)!);
+        }
+
+        public void Type(string line) => process.StandardInput.WriteLine(line);
+
+        public bool Shows(string line) => shown.Contains(line);
+
+        /// <summary>The lines people said, in the order shown (joins and leaves left out: they depend on when each process started).</summary>
+        public List<string> Said() => [.. shown.Where(l => !l.StartsWith("* ", StringComparison.Ordinal))];
+
+        public void Dispose()
+        {
+            try
+            {
+                process.StandardInput.Close();
+                if (!process.WaitForExit(Patience)) process.Kill(entireProcessTree: true);
+            }
+            finally
+            {
+                process.Dispose();
+            }
+        }
+    }
+
     [TestCase("chat")]
     [TestCase("chat", "--name", "alice")]
     [TestCase("chat", "--name", "alice", "--join", "nowhere")]

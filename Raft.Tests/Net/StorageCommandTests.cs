@@ -101,6 +101,20 @@ public sealed class StorageCommandTests
     }
 
     [Test]
+    public void A_node_whose_sqlite_store_is_not_a_database_refuses_to_start_with_one_line_and_exit_code_3()
+    {
+        var database = Path.Combine(directory, "state.db");
+        File.WriteAllText(database, "not a database at all, but long enough to be read as a header");
+        var raft = Raft.Net.Cluster.LocalCluster.FreePort();
+        var client = Raft.Net.Cluster.LocalCluster.FreePort();
+        var (code, _, stderr) = RaftNet.Run("node", "--id", "1", "--peers", $"1=tcp://127.0.0.1:{raft}", "--client", $"tcp://127.0.0.1:{client}", "--data", directory, "--store", "sqlite");
+        Assert.That(code, Is.EqualTo(3), stderr);
+        Assert.That(stderr, Does.StartWith($"raft-net node: cannot start: state database '{database}' cannot be opened as a key-value store").And.Contain("move the file away"));
+        Assert.That(stderr.Trim().Split('\n'), Has.Length.EqualTo(1), "one line, no stack trace");
+        Assert.That(File.ReadAllText(database), Does.StartWith("not a database"), "the file is left as it was");
+    }
+
+    [Test]
     public void A_missing_directory_is_a_usage_error()
     {
         var errors = new StringWriter();
