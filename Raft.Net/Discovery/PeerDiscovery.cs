@@ -130,6 +130,23 @@ public sealed class PeerDiscovery : IDisposable
             contact.TrySendMultipartMessage(TimeSpan.Zero, message);
         }
         MaybeChangeMembership();
+        WarnIfAlone();
+    }
+
+    private bool warnedAlone;
+
+    /// <summary>
+    /// A server that has heard from nobody for a silence period (a join contact that is wrong or
+    /// down, or a beacon that reaches no one) says so once, in a log line an operator can act on;
+    /// it keeps announcing, so it joins as soon as a contact answers.
+    /// </summary>
+    private void WarnIfAlone()
+    {
+        if (warnedAlone || Now < options.SilentAfter || table.Live(Now, TimeSpan.MaxValue).Count > 1 || (contacts.Count == 0 && beacon is null)) return;
+        warnedAlone = true;
+        var how = contacts.Count > 0 ? $"the join contact(s) {string.Join(", ", options.Contacts)}" : $"the beacon on UDP port {options.BeaconPort}";
+        var hint = $"no server answered through {how}: check the addresses, the group and the cluster id; still trying";
+        log("discovery-alone", $"\"afterMs\":{(long)Now.TotalMilliseconds},\"hint\":\"{Json(hint)}\"");
     }
 
     private void OnBeaconReady()
