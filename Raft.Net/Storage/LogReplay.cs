@@ -64,7 +64,7 @@ internal static class LogReplay
         // frame from looking like a record.
         var length = RecordFormat.PayloadLength(header);
         var declaredEnd = length < 0 ? -1 : offset + RecordFormat.HeaderBytes + length;
-        var next = declaredEnd > 0 && declaredEnd < log.Length && IsValidRecordAt(log, declaredEnd)
+        var next = declaredEnd > 0 && declaredEnd < log.Length && IsValidRecordAt(log, declaredEnd, header)
             ? declaredEnd
             : FindValidRecord(log, offset + 1);
         return new ReplayStop(offset, problem, IsTornTail: next < 0, next);
@@ -73,15 +73,15 @@ internal static class LogReplay
     /// <summary>The offset of the first whole, CRC-valid, decodable record at or after <paramref name="from"/>, or -1.</summary>
     public static long FindValidRecord(Stream log, long from)
     {
+        var header = new byte[RecordFormat.HeaderBytes]; // one buffer for the whole byte-by-byte search
         for (var at = from; at + RecordFormat.HeaderBytes < log.Length; at++)
-            if (IsValidRecordAt(log, at))
+            if (IsValidRecordAt(log, at, header))
                 return at;
         return -1;
     }
 
-    private static bool IsValidRecordAt(Stream log, long at)
+    private static bool IsValidRecordAt(Stream log, long at, byte[] header)
     {
-        var header = new byte[RecordFormat.HeaderBytes];
         log.Position = at;
         if (log.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) < header.Length)
             return false;
