@@ -202,10 +202,13 @@ public sealed class NetMqTransport : IDisposable
     public const int MaxQueuedFramesPerPeer = 1_000;
 
     /// <summary>How often an idle link is probed (ZMTP PING) for a peer that still answers.</summary>
-    public static readonly TimeSpan LinkHeartbeatInterval = TimeSpan.FromMilliseconds(100);
+    public static readonly TimeSpan LinkHeartbeatInterval = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>A link that has not answered a probe for this long is closed and reconnected.</summary>
-    public static readonly TimeSpan LinkHeartbeatTimeout = TimeSpan.FromMilliseconds(300);
+    /// <summary>
+    /// A link that has not answered a probe for this long is closed and reconnected. Long enough that
+    /// a peer starved of CPU for a moment (a loaded machine, a long GC) keeps its connection.
+    /// </summary>
+    public static readonly TimeSpan LinkHeartbeatTimeout = TimeSpan.FromSeconds(1);
 
     /// <summary>Most frames from one connection waiting to be read by the node; beyond it the sender's TCP backs up.</summary>
     public const int MaxQueuedFramesPerConnection = 1_000;
