@@ -64,6 +64,14 @@ public sealed record NodeConfig
     /// </summary>
     public Discovery.DiscoveryOptions? Discovery { get; init; }
 
+    /// <summary>
+    /// CurveZMQ on the server-to-server sockets, with a seal that proves each message's sender
+    /// (docs/security.md); null for plain TCP. Every server of <see cref="RaftAddresses"/> needs a
+    /// public key here. Excludes <see cref="Discovery"/>: a join contact is an address without a
+    /// known server, so there is no public key to expect from it.
+    /// </summary>
+    public Security.CurveCredentials? Curve { get; init; }
+
     /// <summary>Record every input the core receives (for replay parity and for the checkers).</summary>
     public bool RecordInputs { get; init; } = true;
 }
