@@ -28,6 +28,7 @@ public sealed class FrameSeal : IDisposable
     private static readonly byte[] MacLabel = "raft-seal-1"u8.ToArray();
     private static readonly byte[] KeyLabel = "raft-harness frame seal 1"u8.ToArray();
     private readonly NodeId self;
+    private readonly byte[] selfName;
     private readonly byte[] secretKey;
     private readonly byte[] publicKey;
     private readonly IReadOnlyDictionary<NodeId, byte[]> book;
@@ -37,6 +38,7 @@ public sealed class FrameSeal : IDisposable
     {
         ArgumentNullException.ThrowIfNull(credentials);
         self = credentials.Self;
+        selfName = Encoding.ASCII.GetBytes(self.ToString());
         secretKey = credentials.Certificate.SecretKey ?? throw new ArgumentException("the certificate has no secret key", nameof(credentials));
         publicKey = credentials.Certificate.PublicKey;
         book = credentials.PublicKeys;
@@ -55,12 +57,11 @@ public sealed class FrameSeal : IDisposable
     /// <summary>The seal of a message of <paramref name="parts"/> from this server to <paramref name="to"/>.</summary>
     public byte[] Seal(NodeId to, params ReadOnlySpan<ReadOnlyMemory<byte>> parts)
     {
-        var sender = Encoding.ASCII.GetBytes(self.ToString());
-        var seal = new byte[2 + sender.Length + MacBytes];
+        var seal = new byte[2 + selfName.Length + MacBytes];
         seal[0] = Version;
-        seal[1] = (byte)sender.Length;
-        sender.CopyTo(seal, 2);
-        Mac(to, self, to, parts, seal.AsSpan(2 + sender.Length));
+        seal[1] = (byte)selfName.Length;
+        selfName.CopyTo(seal, 2);
+        Mac(to, self, to, parts, seal.AsSpan(2 + selfName.Length));
         return seal;
     }
 

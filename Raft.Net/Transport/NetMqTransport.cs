@@ -200,7 +200,8 @@ public sealed class NetMqTransport : IDisposable
     {
         var message = new NetMQMessage();
         var batch = new List<(NodeId?, byte[])>();
-        while (batch.Count < MaxBatch && e.Socket.TryReceiveMultipartMessage(TimeSpan.Zero, ref message))
+        // Bounded by messages read, not frames kept: a flood of refused ones (each costs a MAC with Curve) must not hold the thread.
+        for (var read = 0; read < MaxBatch && e.Socket.TryReceiveMultipartMessage(TimeSpan.Zero, ref message); read++)
         {
             if (!TryOpen(message, out var from, out var body)) continue;
             if (IsAnnouncement(message, body))
@@ -260,7 +261,7 @@ public sealed class NetMqTransport : IDisposable
     private static bool IsAnnouncement(NetMQMessage message, int body) =>
         message.FrameCount == body + 2 && Bytes(message[body]).Span.SequenceEqual(AnnouncementMarker);
 
-    /// <summary>Most frames handed over in one batch (the rest wait for the next poll).</summary>
+    /// <summary>Most messages read, and so most frames handed over, in one batch (the rest wait for the next poll).</summary>
     public const int MaxBatch = 256;
 
     public static byte[] IdentityOf(NodeId id) => System.Text.Encoding.ASCII.GetBytes(id.ToString());
