@@ -59,7 +59,10 @@ public sealed class NetMqTransport : IDisposable
         }
         inbox.Options.RouterHandover = true; // a restarted peer reconnects under the same identity
         inbox.Options.Linger = TimeSpan.Zero;
-        inbox.Options.ReceiveHighWatermark = 10_000;
+        inbox.Options.ReceiveHighWatermark = MaxQueuedFramesPerConnection;
+        // A larger frame closes the connection before it is read into memory. NetMQ checks the size on
+        // the wire, where Curve wraps each part in a MESSAGE command of CurveMessageOverhead more bytes.
+        inbox.Options.MaxMsgSize = WireCodec.MaxFrameBytes + (curve is null ? 0 : CurveMessageOverhead);
         try
         {
             inbox.Bind(addresses[self]);
@@ -107,7 +110,8 @@ public sealed class NetMqTransport : IDisposable
             dealer.Options.Identity = IdentityOf(self);
         }
         dealer.Options.Linger = TimeSpan.Zero;
-        dealer.Options.SendHighWatermark = 10_000;
+        dealer.Options.SendHighWatermark = MaxQueuedFramesPerPeer;
+        dealer.Options.DelayAttachOnConnect = true; // nothing queues for a peer that is not connected: sends to it drop at once
         dealer.Options.ReconnectInterval = TimeSpan.FromMilliseconds(50);
         dealer.Options.ReconnectIntervalMax = TimeSpan.FromMilliseconds(500);
         dealer.Connect(address);
@@ -260,6 +264,20 @@ public sealed class NetMqTransport : IDisposable
 
     private static bool IsAnnouncement(NetMQMessage message, int body) =>
         message.FrameCount == body + 2 && Bytes(message[body]).Span.SequenceEqual(AnnouncementMarker);
+
+    /// <summary>
+    /// Most frames queued for one connected peer that does not read them (a stopped or overloaded
+    /// process); further sends drop and are counted in <see cref="FramesDroppedAtSend"/>. A peer
+    /// that is not connected queues nothing. Raft's own flow control keeps a reading peer's queue
+    /// far below this (a few AppendEntries in flight and a heartbeat per period).
+    /// </summary>
+    public const int MaxQueuedFramesPerPeer = 1_000;
+
+    /// <summary>Most frames from one connection waiting to be read by the node; beyond it the sender's TCP backs up.</summary>
+    public const int MaxQueuedFramesPerConnection = 1_000;
+
+    /// <summary>What Curve adds to each part on the wire: "\x07MESSAGE", an 8-byte nonce, a 16-byte MAC and a flags byte.</summary>
+    public const int CurveMessageOverhead = 8 + 8 + 16 + 1;
 
     /// <summary>Most messages read, and so most frames handed over, in one batch (the rest wait for the next poll).</summary>
     public const int MaxBatch = 256;
