@@ -109,6 +109,8 @@ public sealed class KvClient : IDisposable
         {
             socket = new DealerSocket();
             socket.Options.Linger = TimeSpan.Zero;
+            socket.Options.HeartbeatInterval = Transport.NetMqTransport.LinkHeartbeatInterval; // a silently dead link is replaced, as between servers
+            socket.Options.HeartbeatTimeout = Transport.NetMqTransport.LinkHeartbeatTimeout;
             socket.Connect(addresses[node]);
             sockets[node] = socket;
         }

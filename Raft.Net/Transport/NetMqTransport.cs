@@ -114,6 +114,11 @@ public sealed class NetMqTransport : IDisposable
         dealer.Options.DelayAttachOnConnect = true; // nothing queues for a peer that is not connected: sends to it drop at once
         dealer.Options.ReconnectInterval = TimeSpan.FromMilliseconds(50);
         dealer.Options.ReconnectIntervalMax = TimeSpan.FromMilliseconds(500);
+        // A link whose packets vanish (a partition in the network, not a closed socket) is noticed
+        // within the heartbeat timeout and reconnected, rather than left to TCP's retransmission
+        // back-off, which can keep a healed link silent for seconds.
+        dealer.Options.HeartbeatInterval = LinkHeartbeatInterval;
+        dealer.Options.HeartbeatTimeout = LinkHeartbeatTimeout;
         dealer.Connect(address);
         outboxes[peer] = dealer;
         addresses[peer] = address;
@@ -272,6 +277,12 @@ public sealed class NetMqTransport : IDisposable
     /// far below this (a few AppendEntries in flight and a heartbeat per period).
     /// </summary>
     public const int MaxQueuedFramesPerPeer = 1_000;
+
+    /// <summary>How often an idle link is probed (ZMTP PING) for a peer that still answers.</summary>
+    public static readonly TimeSpan LinkHeartbeatInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>A link that has not answered a probe for this long is closed and reconnected.</summary>
+    public static readonly TimeSpan LinkHeartbeatTimeout = TimeSpan.FromMilliseconds(300);
 
     /// <summary>Most frames from one connection waiting to be read by the node; beyond it the sender's TCP backs up.</summary>
     public const int MaxQueuedFramesPerConnection = 1_000;
