@@ -55,6 +55,14 @@ public static class ClusterRun
 
         // Discovery churn: a killed server is down for a second, plus its start-up, so a 700 ms silence removes it.
         if (options.Discover) nodeArgs.AddRange(["--announce-interval", "100ms", "--silent-after", "700ms"]);
+        if (options.Curve)
+        {
+            if (options.Discover) throw new ArgumentException("Curve excludes discovery (docs/security.md)", nameof(options));
+            var keys = Path.Combine(root, "keys");
+            // A run on a kept data directory (--data) reuses its keys, as it reuses its logs.
+            if (!File.Exists(Security.KeyFiles.PublicKeysPath(keys))) Security.KeyFiles.Generate(keys, NodeId.Range(options.Nodes + options.Spares));
+            nodeArgs.AddRange(["--curve", keys]);
+        }
         using var network = options.KernelNetwork ? KernelNetwork.Create(NodeId.Range(options.Nodes + options.Spares)) : null;
         if (network is not null && options.Loss > 0) network.SetLoss(options.Loss);
         using var cluster = new LocalCluster(options.Nodes, root, nodeArgs, options.Spares, discovery: options.Discover, network: network);
@@ -70,7 +78,7 @@ public static class ClusterRun
 
         cluster.StartAll();
         if (network is not null) progress($"{network} (netem {(KernelNetwork.NetemAvailable() ? "available but not used" : "not in this kernel: no delay, duplication or reordering")})");
-        progress($"started {options.Nodes} nodes{(options.Store == StoreKind.Sqlite ? " (SQLite stores)" : "")}{(options.Spares > 0 ? $" and {options.Spares} spares" : "")} in {root}{(options.KeepData || options.DataRoot is not null ? "" : " (deleted if the run passes; --data DIR keeps it)")}");
+        progress($"started {options.Nodes} nodes{(options.Store == StoreKind.Sqlite ? " (SQLite stores)" : "")}{(options.Curve ? " with Curve (keys in keys/)" : "")}{(options.Spares > 0 ? $" and {options.Spares} spares" : "")} in {root}{(options.KeepData || options.DataRoot is not null ? "" : " (deleted if the run passes; --data DIR keeps it)")}");
         // Process start-up takes a while on a loaded machine: the clock of the run starts with the first leader.
         var waitUntil = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (cluster.LatestLeader() is null && DateTime.UtcNow < waitUntil) Thread.Sleep(20);

@@ -87,6 +87,12 @@ public sealed record ClusterRunOptions
     /// </summary>
     public bool Discover { get; init; }
 
+    /// <summary>
+    /// CurveZMQ between the servers (docs/security.md): keys are generated into <c>keys/</c> of the
+    /// data directory and every node is started with <c>--curve</c>. Excludes <see cref="Discover"/>.
+    /// </summary>
+    public bool Curve { get; init; }
+
     /// <summary>Most search steps the linearizability check may spend on one key; a search that runs out makes the run inconclusive.</summary>
     public long LinearizabilityStepBudget { get; init; } = LinearizabilityChecker.DefaultStepBudget;
 }

@@ -21,7 +21,8 @@ public static class BenchCommand
         var clientCounts = new Option<string>("--clients") { Description = "Comma-separated client counts, one run each.", DefaultValueFactory = _ => string.Join(",", DefaultClientCounts) };
         var writeBytes = new Option<int>("--write-bytes") { Description = "Every operation a put of a value of this many bytes (64 for the DotNext comparison); 0: the mixed workload." };
         var noReelection = new Option<bool>("--no-reelection") { Description = "Skip the re-election measurement." };
-        var command = new Command("bench", "Measure throughput, latency and re-election time of a local 3-node cluster.") { duration, noFsync, clientCounts, writeBytes, noReelection };
+        var curve = new Option<bool>("--curve") { Description = "Run the servers with CurveZMQ and sealed frames (docs/security.md), to measure what it costs." };
+        var command = new Command("bench", "Measure throughput, latency and re-election time of a local 3-node cluster.") { duration, noFsync, clientCounts, writeBytes, noReelection, curve };
         clientCounts.Validators.Add(r =>
         {
             if (ParseCounts(r.GetValueOrDefault<string>() ?? "") is null) r.AddError("--clients: not a list of positive counts like 1,32,128");
@@ -35,13 +36,14 @@ public static class BenchCommand
             var length = ClusterCommand.ParseSpan(parse.GetValue(duration)!)!.Value;
             var fsync = !parse.GetValue(noFsync);
             var bytes = parse.GetValue(writeBytes);
+            var secure = parse.GetValue(curve);
             var failed = false;
             Console.WriteLine($"3 nodes on 127.0.0.1, fsync {(fsync ? "on" : "off")}, tick 10ms, {length.TotalSeconds:0}s per run, " +
-                $"{(bytes > 0 ? $"{bytes}-byte puts" : "mixed get/put/append")}, {Environment.ProcessorCount} cores");
+                $"{(bytes > 0 ? $"{bytes}-byte puts" : "mixed get/put/append")}, Curve {(secure ? "on" : "off")}, {Environment.ProcessorCount} cores");
             Console.WriteLine("clients   ops/s     p50 ms   p99 ms   completed   check s");
             foreach (var clients in ParseCounts(parse.GetValue(clientCounts)!)!)
             {
-                var run = ClusterRun.Execute(new ClusterRunOptions { Nodes = 3, Duration = length, Clients = clients, Keys = ClusterRunOptions.DefaultKeys(clients), Fsync = fsync, WriteOnlyValueBytes = bytes }, _ => { });
+                var run = ClusterRun.Execute(new ClusterRunOptions { Nodes = 3, Duration = length, Clients = clients, Keys = ClusterRunOptions.DefaultKeys(clients), Fsync = fsync, WriteOnlyValueBytes = bytes, Curve = secure }, _ => { });
                 failed |= !run.Ok;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{clients,7}   {run.Completed / run.Seconds,7:0.0}   {run.P50Millis,6:0.00}   {run.P99Millis,6:0.00}   {run.Completed,9}   {run.CheckSeconds,7:0.0}{(run.Ok ? "" : "  (CHECK FAILED)")}"));
@@ -49,7 +51,7 @@ public static class BenchCommand
             if (parse.GetValue(noReelection)) return failed ? 1 : 0;
             var kills = ClusterRun.Execute(new ClusterRunOptions
             {
-                Nodes = 3, Duration = TimeSpan.FromSeconds(16), Clients = 2, Fsync = fsync, KillEvery = TimeSpan.FromSeconds(4), KillLeaderOnly = true,
+                Nodes = 3, Duration = TimeSpan.FromSeconds(16), Clients = 2, Fsync = fsync, KillEvery = TimeSpan.FromSeconds(4), KillLeaderOnly = true, Curve = secure,
             }, _ => { });
             failed |= !kills.Ok;
             var times = kills.ReelectionMillis;

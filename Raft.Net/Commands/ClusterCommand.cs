@@ -58,11 +58,15 @@ public static class ClusterCommand
         {
             Description = "Servers find each other from one join contact (n1 bootstraps) and the leader adds and removes them through the log as they come and go (a killed server stays silent long enough to be removed, and is added back). Excludes --change-every.",
         };
+        var curve = new Option<bool>("--curve")
+        {
+            Description = "Encrypt and authenticate server-to-server traffic with CurveZMQ: keys are generated into keys/ of the data directory (docs/security.md). Excludes --discover.",
+        };
         var command = new Command("cluster",
             "Start a local cluster of node processes, run a workload with faults, check safety, parity and linearizability. " +
             "Exit code 0: every check passed; 1: a check failed; 3: inconclusive (nothing failed, but the linearizability search ran out of budget: raise --lin-budget); 2: bad arguments.")
         {
-            nodes, spares, discover, duration, killEvery, killLeader, cutEvery, partitionEvery, net, oneWay, loss, transferEvery, changeEvery, snapshotEvery, store, clients, keys, seed, noFsync, data, verbose, logReads, linBudget,
+            nodes, spares, discover, curve, duration, killEvery, killLeader, cutEvery, partitionEvery, net, oneWay, loss, transferEvery, changeEvery, snapshotEvery, store, clients, keys, seed, noFsync, data, verbose, logReads, linBudget,
         };
         nodes.Validators.Add(r =>
         {
@@ -87,6 +91,7 @@ public static class ClusterCommand
         command.Validators.Add(r =>
         {
             if (r.GetValue(discover) && r.GetValue(changeEvery) is not null) r.AddError("--discover excludes --change-every: the leader changes membership itself");
+            if (r.GetValue(discover) && r.GetValue(curve)) r.AddError("--curve excludes --discover: a join contact is an address without a known server, so there is no public key to expect from it (docs/security.md)");
             var kernel = r.GetValue(net) == "kernel";
             if (!kernel && (r.GetValue(oneWay) || r.GetValue(loss) > 0)) r.AddError("--one-way and --loss need --net kernel");
             if (kernel && r.GetValue(discover)) r.AddError("--net kernel excludes --discover");
@@ -119,8 +124,18 @@ public static class ClusterCommand
                 KeepData = parse.GetValue(data) is not null,
                 LinearizabilityStepBudget = parse.GetValue(linBudget),
                 Discover = parse.GetValue(discover),
+                Curve = parse.GetValue(curve),
             };
-            var summary = ClusterRun.Execute(options, line => Console.WriteLine("  " + line));
+            ClusterRunSummary summary;
+            try
+            {
+                summary = ClusterRun.Execute(options, line => Console.WriteLine("  " + line));
+            }
+            catch (Security.KeyFileException e)
+            {
+                Console.Error.WriteLine($"raft-net cluster: {e.Message}");
+                return 2;
+            }
             Console.WriteLine();
             Console.Write(summary.Render());
             if (!summary.Ok || parse.GetValue(verbose))

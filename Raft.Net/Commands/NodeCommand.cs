@@ -15,6 +15,7 @@ namespace Raft.Net.Commands;
 /// on stdout with a line that starts with the command); exits when stdin closes, so a dead launcher leaves no orphans.
 /// Exit codes: 0 after <c>quit</c> or the end of stdin, 2 for bad arguments, <see cref="NodeFault.ExitCode"/> when the node
 /// stopped itself on a fault (fail-stop, one line on stderr says why) or refused to start on damaged storage.
+/// A key file (<c>--curve</c>) that cannot be used is a bad argument: one line names the file, exit code 2.
 /// </summary>
 public static class NodeCommand
 {
@@ -41,6 +42,7 @@ public static class NodeCommand
         var serialPersist = new Option<bool>("--serial-persist") { Description = "A leader sends new entries only once its own copy is synced, instead of writing in parallel with the followers (thesis §10.2.1)." };
         var snapshotEvery = new Option<int>("--snapshot-every") { Description = "Snapshot the state machine and compact the log every N applied entries (§7); 0 = never." };
         var store = StoreOption();
+        var curve = CurveOption();
         snapshotEvery.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<int>() < 0) r.AddError("--snapshot-every must not be negative.");
@@ -48,12 +50,14 @@ public static class NodeCommand
 
         var command = new Command("node", "Run one Raft server over NetMQ with a durable log.")
         {
-            id, peers, members, join, client, data, cluster, tick, election, heartbeat, seed, noFsync, snapshotEvery, store, logReads, serialPersist,
+            id, peers, members, join, client, data, cluster, tick, election, heartbeat, seed, noFsync, snapshotEvery, store, logReads, serialPersist, curve,
         };
         foreach (var option in discovery.All) command.Options.Add(option);
         command.Validators.Add(result =>
         {
             discovery.Validate(result, id, peers, members, join);
+            if (result.GetValue(curve) is not null && result.GetValue(discovery.Discover))
+                result.AddError("--curve excludes --discover: a join contact is an address without a known server, so there is no public key to expect from it (docs/security.md)");
             if (result.GetValue(peers) is { } p && ParsePeers(p) is null) result.AddError($"--peers: '{p}' is not a list like 1=tcp://127.0.0.1:7001,2=tcp://127.0.0.1:7002");
             if (result.GetValue(tick) is { } t && ParseMillis(t) is null) result.AddError($"--tick: '{t}' is not a duration like 10ms");
             if (result.GetValue(peers) is { } p2 && ParsePeers(p2) is { } parsed && !parsed.ContainsKey(new NodeId(result.GetValue(id))) && !result.GetValue(discovery.Discover))
@@ -74,6 +78,21 @@ public static class NodeCommand
             var discover = discovery.Read(parse, join);
             var book = parse.GetValue(peers) is { } p ? ParsePeers(p)! : [];
             if (parse.GetValue(discovery.RaftAddress) is { } own) book[self] = own;
+            Security.CurveCredentials? credentials = null;
+            if (parse.GetValue(curve) is { } keys)
+            {
+                try
+                {
+                    credentials = Security.CurveCredentials.Load(keys, self);
+                    if (book.Keys.FirstOrDefault(server => !credentials.PublicKeys.ContainsKey(server)) is { Value: > 0 } keyless)
+                        throw new Security.KeyFileException(Security.KeyFiles.PublicKeysPath(keys), $"has no key for {keyless}, which is in --peers");
+                }
+                catch (Security.KeyFileException e)
+                {
+                    Console.Error.WriteLine($"raft-net node: {e.Message}");
+                    return 2;
+                }
+            }
             var config = new NodeConfig
             {
                 Id = self,
@@ -96,6 +115,7 @@ public static class NodeCommand
                 SnapshotEveryEntries = parse.GetValue(snapshotEvery),
                 Store = ParseStore(parse.GetValue(store)!),
                 ReadIndexReads = !parse.GetValue(logReads),
+                Curve = credentials,
             };
             return Run(config);
         });
@@ -189,6 +209,13 @@ public static class NodeCommand
         store.AcceptOnlyFromAmong("memory", "sqlite");
         return store;
     }
+
+    /// <summary><c>--curve DIR</c>, shared by <c>node</c>, <c>cluster</c> and <c>bench</c> (there without a value: the keys are generated).</summary>
+    private static Option<string?> CurveOption() => new("--curve")
+    {
+        HelpName = "DIR",
+        Description = "Encrypt and authenticate server-to-server traffic with CurveZMQ: read this server's key pair from DIR/nID.key and every server's public key from DIR/public-keys (raft-net keys writes them). Frames from servers without a known key are refused and counted.",
+    };
 
     public static StoreKind ParseStore(string text) => text == "sqlite" ? StoreKind.Sqlite : StoreKind.Memory;
 

@@ -65,6 +65,14 @@ public sealed record NodeConfig
     public Discovery.DiscoveryOptions? Discovery { get; init; }
 
     /// <summary>
+    /// CurveZMQ on the server-to-server sockets, with a seal that proves each message's sender
+    /// (docs/security.md); null for plain TCP. Every server of <see cref="RaftAddresses"/> needs a
+    /// public key here. Excludes <see cref="Discovery"/>: a join contact is an address without a
+    /// known server, so there is no public key to expect from it.
+    /// </summary>
+    public Security.CurveCredentials? Curve { get; init; }
+
+    /// <summary>
     /// Most client requests a leader holds unanswered (writes waiting to apply plus reads waiting for
     /// ReadIndex). One more is answered Busy at once, without reaching the log, so an overload grows
     /// neither the log's uncommitted tail nor this node's memory; clients retry.

@@ -119,6 +119,7 @@ public sealed class NodeHost : IDisposable
     /// <summary>Opens the disk, restores the core and starts the poller thread.</summary>
     public void Start()
     {
+        if (config.Curve is not null && config.Discovery is not null) throw new ArgumentException("Curve and discovery exclude each other (NodeConfig.Curve)");
         Directory.CreateDirectory(config.DataDirectory);
         Incarnation = NextIncarnation();
         storage = OpenStorage(config);
@@ -143,7 +144,7 @@ public sealed class NodeHost : IDisposable
         }
 
         syncThread = new SyncThread($"raft-{config.Id}-sync");
-        transport = new NetMqTransport(config.Id, config.RaftAddresses, Drops);
+        transport = new NetMqTransport(config.Id, config.RaftAddresses, Drops, config.Curve);
         transport.FramesReceived += frames => FailStopOnException(() =>
         {
             BeginBatch();
@@ -174,7 +175,7 @@ public sealed class NodeHost : IDisposable
             discovery.AddTo(poller);
         }
         UpdateMetrics();
-        LogEvent("start", $"\"incarnation\":{Incarnation},\"term\":{core.Term},\"log\":{core.Log.LastIndex},\"store\":\"{config.Store}\",\"applied\":{store.LastApplied}");
+        LogEvent("start", $"\"incarnation\":{Incarnation},\"term\":{core.Term},\"log\":{core.Log.LastIndex},\"store\":\"{config.Store}\",\"applied\":{store.LastApplied},\"curve\":{(config.Curve is null ? "false" : "true")}");
         MaybeLogConfiguration();
         poller.RunAsync($"raft-{config.Id}");
     }

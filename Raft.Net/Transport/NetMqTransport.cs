@@ -1,6 +1,7 @@
 using NetMQ;
 using NetMQ.Sockets;
 using Raft.Core;
+using Raft.Net.Security;
 using Raft.Net.Wire;
 
 namespace Raft.Net.Transport;
@@ -17,6 +18,15 @@ namespace Raft.Net.Transport;
 /// by their shape: <c>[identity][<see cref="AnnouncementMarker"/>][announcement]</c>, three frames
 /// where a Raft frame has two, so that neither kind can be mistaken for the other.
 /// </para>
+/// <para>
+/// With Curve (<see cref="CurveCredentials"/>, docs/security.md) the inbox is a Curve server with
+/// this node's key pair and each outbox a Curve client that expects its peer's public key, so
+/// every link is encrypted and a node talks only to the holder of its peer's secret key. Since a
+/// Curve server accepts any client, every message also carries a <see cref="FrameSeal"/> after the
+/// identity, <c>[identity][seal][frame]</c> or <c>[identity][seal][marker][announcement]</c>, and
+/// the sender is the one the seal proves, not the socket identity (the outboxes set none, so that
+/// a stranger claiming a member's identity cannot take over the member's connection either).
+/// </para>
 /// </summary>
 public sealed class NetMqTransport : IDisposable
 {
@@ -26,20 +36,33 @@ public sealed class NetMqTransport : IDisposable
     private readonly SortedDictionary<NodeId, DealerSocket> outboxes = [];
     private readonly SortedDictionary<NodeId, string> addresses = [];
     private readonly SortedSet<NodeId> blocked = [];
+    private readonly CurveCredentials? curve;
+    private readonly FrameSeal? seal;
     private NetMQPoller? poller;
 
     /// <param name="self">This node.</param>
     /// <param name="addresses">Every member's inbox address (tcp://127.0.0.1:port), this node's included.</param>
-    /// <param name="drops">Where to count frames dropped before decoding (a message of another shape than [identity][frame]).</param>
-    public NetMqTransport(NodeId self, IReadOnlyDictionary<NodeId, string> addresses, DropCounter? drops = null)
+    /// <param name="drops">Where to count frames dropped before decoding (a message of another shape than [identity][frame], a seal that fails).</param>
+    /// <param name="curve">This node's key pair and the peers' public keys: Curve on every socket and a seal on every message; null for plain TCP.</param>
+    public NetMqTransport(NodeId self, IReadOnlyDictionary<NodeId, string> addresses, DropCounter? drops = null, CurveCredentials? curve = null)
     {
+        if (curve is not null && curve.Self != self) throw new ArgumentException($"the credentials are {curve.Self}'s, not {self}'s", nameof(curve));
         this.self = self;
         this.drops = drops;
+        this.curve = curve;
+        seal = curve is null ? null : new FrameSeal(curve);
         inbox = new RouterSocket();
+        if (curve is not null)
+        {
+            inbox.Options.CurveServer = true;
+            inbox.Options.CurveCertificate = curve.Certificate;
+        }
         inbox.Options.RouterHandover = true; // a restarted peer reconnects under the same identity
         inbox.Options.Linger = TimeSpan.Zero;
         inbox.Options.ReceiveHighWatermark = MaxQueuedFramesPerConnection;
-        inbox.Options.MaxMsgSize = WireCodec.MaxFrameBytes; // a larger frame closes the connection before it is read into memory
+        // A larger frame closes the connection before it is read into memory. NetMQ checks the size on
+        // the wire, where Curve wraps each part in a MESSAGE command of CurveMessageOverhead more bytes.
+        inbox.Options.MaxMsgSize = WireCodec.MaxFrameBytes + (curve is null ? 0 : CurveMessageOverhead);
         try
         {
             inbox.Bind(addresses[self]);
@@ -62,10 +85,14 @@ public sealed class NetMqTransport : IDisposable
     /// <summary>
     /// Adds <paramref name="peer"/> to the address book, or moves it to a new address (a server
     /// restarted elsewhere). A socket added once the poller runs joins it at once. On the poller thread.
+    /// With Curve, only a peer whose public key is in the book can be added.
     /// </summary>
     public void Connect(NodeId peer, string address)
     {
         if (peer == self) throw new ArgumentException($"{self} cannot connect to itself", nameof(peer));
+        byte[]? peerKey = null;
+        if (curve is not null && !curve.PublicKeys.TryGetValue(peer, out peerKey))
+            throw new ArgumentException($"{peer} has no public key in the address book: with Curve it cannot be a peer", nameof(peer));
         if (addresses.TryGetValue(peer, out var known) && known == address) return;
         if (outboxes.Remove(peer, out var old))
         {
@@ -73,7 +100,15 @@ public sealed class NetMqTransport : IDisposable
             old.Dispose();
         }
         var dealer = new DealerSocket();
-        dealer.Options.Identity = IdentityOf(self);
+        if (peerKey is not null)
+        {
+            dealer.Options.CurveCertificate = curve!.Certificate;
+            dealer.Options.CurveServerKey = peerKey;
+        }
+        else
+        {
+            dealer.Options.Identity = IdentityOf(self);
+        }
         dealer.Options.Linger = TimeSpan.Zero;
         dealer.Options.SendHighWatermark = MaxQueuedFramesPerPeer;
         dealer.Options.DelayAttachOnConnect = true; // nothing queues for a peer that is not connected: sends to it drop at once
@@ -135,7 +170,10 @@ public sealed class NetMqTransport : IDisposable
             return false;
         }
         if (!outboxes.TryGetValue(to, out var dealer)) return false;
-        if (!dealer.TrySendFrame(TimeSpan.Zero, frame))
+        var sent = seal is null
+            ? dealer.TrySendFrame(TimeSpan.Zero, frame)
+            : dealer.TrySendMultipartMessage(TimeSpan.Zero, Sealed(to, frame));
+        if (!sent)
         {
             FramesDroppedAtSend++;
             return false;
@@ -148,10 +186,16 @@ public sealed class NetMqTransport : IDisposable
     public bool SendAnnouncement(NodeId to, byte[] announcement)
     {
         if (blocked.Contains(to) || !outboxes.TryGetValue(to, out var dealer)) return false;
+        return dealer.TrySendMultipartMessage(TimeSpan.Zero, Sealed(to, AnnouncementMarker, announcement));
+    }
+
+    /// <summary>The parts of a message, after a seal for <paramref name="to"/> when Curve is on.</summary>
+    private NetMQMessage Sealed(NodeId to, params byte[][] parts)
+    {
         var message = new NetMQMessage();
-        message.Append(AnnouncementMarker);
-        message.Append(announcement);
-        return dealer.TrySendMultipartMessage(TimeSpan.Zero, message);
+        if (seal is not null) message.Append(seal.Seal(to, [.. parts.Select(p => (ReadOnlyMemory<byte>)p)]));
+        foreach (var part in parts) message.Append(part);
+        return message;
     }
 
     /// <summary>Cuts the link to and from <paramref name="peer"/> (both directions) until <see cref="Unblock"/>.</summary>
@@ -165,33 +209,66 @@ public sealed class NetMqTransport : IDisposable
     {
         var message = new NetMQMessage();
         var batch = new List<(NodeId?, byte[])>();
-        while (batch.Count < MaxBatch && e.Socket.TryReceiveMultipartMessage(TimeSpan.Zero, ref message))
+        // Bounded by messages read, not frames kept: a flood of refused ones (each costs a MAC with Curve) must not hold the thread.
+        for (var read = 0; read < MaxBatch && e.Socket.TryReceiveMultipartMessage(TimeSpan.Zero, ref message); read++)
         {
-            if (IsAnnouncement(message))
+            if (!TryOpen(message, out var from, out var body)) continue;
+            if (IsAnnouncement(message, body))
             {
                 // A cut link carries no announcements either, so that discovery sees what Raft sees.
-                if (ParseIdentity(message[0].Buffer) is not { } announcer || !blocked.Contains(announcer)) AnnouncementReceived?.Invoke(message[2].ToByteArray());
+                if (from is not { } announcer || !blocked.Contains(announcer)) AnnouncementReceived?.Invoke(message[body + 1].ToByteArray());
                 continue;
             }
-            if (message.FrameCount != 2)
+            if (message.FrameCount != body + 1)
             {
                 drops?.Count(DropReason.Malformed); // not [identity][payload]: not one of ours
                 continue;
             }
-            var from = ParseIdentity(message[0].Buffer);
             if (from is { } peer && blocked.Contains(peer))
             {
                 FramesBlocked++;
                 continue;
             }
             FramesIn++;
-            batch.Add((from, message[1].ToByteArray()));
+            batch.Add((from, message[body].ToByteArray()));
         }
         if (batch.Count > 0) FramesReceived?.Invoke(batch);
     }
 
-    private static bool IsAnnouncement(NetMQMessage message) =>
-        message.FrameCount == 3 && message[1].Buffer.AsSpan(0, message[1].MessageSize).SequenceEqual(AnnouncementMarker);
+    /// <summary>
+    /// Finds the sender of <paramref name="message"/> and where its body starts. Without Curve the
+    /// sender is the socket identity (null if it names no server) and the body follows it. With
+    /// Curve the seal after the identity must prove the sender, or the message is dropped and counted.
+    /// </summary>
+    private bool TryOpen(NetMQMessage message, out NodeId? from, out int body)
+    {
+        if (seal is null)
+        {
+            (from, body) = (ParseIdentity(message[0].Buffer), 1);
+            return true;
+        }
+        (from, body) = (null, 2);
+        if (message.FrameCount < 3)
+        {
+            drops?.Count(DropReason.BadSeal); // no seal, or nothing under it
+            return false;
+        }
+        var parts = new ReadOnlyMemory<byte>[message.FrameCount - 2];
+        for (var i = 0; i < parts.Length; i++) parts[i] = Bytes(message[i + 2]);
+        var reason = seal.Open(Bytes(message[1]).Span, parts, out var sender);
+        if (reason != DropReason.None)
+        {
+            drops?.Count(reason);
+            return false;
+        }
+        from = sender;
+        return true;
+    }
+
+    private static ReadOnlyMemory<byte> Bytes(NetMQFrame frame) => frame.Buffer.AsMemory(0, frame.MessageSize);
+
+    private static bool IsAnnouncement(NetMQMessage message, int body) =>
+        message.FrameCount == body + 2 && Bytes(message[body]).Span.SequenceEqual(AnnouncementMarker);
 
     /// <summary>
     /// Most frames queued for one connected peer that does not read them (a stopped or overloaded
@@ -213,7 +290,10 @@ public sealed class NetMqTransport : IDisposable
     /// <summary>Most frames from one connection waiting to be read by the node; beyond it the sender's TCP backs up.</summary>
     public const int MaxQueuedFramesPerConnection = 1_000;
 
-    /// <summary>Most frames handed over in one batch (the rest wait for the next poll).</summary>
+    /// <summary>What Curve adds to each part on the wire: "\x07MESSAGE", an 8-byte nonce, a 16-byte MAC and a flags byte.</summary>
+    public const int CurveMessageOverhead = 8 + 8 + 16 + 1;
+
+    /// <summary>Most messages read, and so most frames handed over, in one batch (the rest wait for the next poll).</summary>
     public const int MaxBatch = 256;
 
     public static byte[] IdentityOf(NodeId id) => System.Text.Encoding.ASCII.GetBytes(id.ToString());
@@ -229,6 +309,7 @@ public sealed class NetMqTransport : IDisposable
         inbox.Dispose();
         foreach (var dealer in outboxes.Values) dealer.Dispose();
         outboxes.Clear();
+        seal?.Dispose();
     }
 
     public override string ToString() => $"{self}: in={FramesIn} out={FramesOut} dropped-at-send={FramesDroppedAtSend} blocked={FramesBlocked}";

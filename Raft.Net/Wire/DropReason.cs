@@ -29,4 +29,10 @@ public enum DropReason
 
     /// <summary>The message decodes but breaks an invariant (negative term or index, entries not contiguous...).</summary>
     Invalid = 8,
+
+    /// <summary>With Curve on: the frame's seal names a server whose public key is not in the address book (docs/security.md).</summary>
+    UnknownKey = 9,
+
+    /// <summary>With Curve on: the frame has no seal, a malformed one, or one whose MAC is wrong: it was not sent by the server it names (docs/security.md).</summary>
+    BadSeal = 10,
 }
