@@ -111,7 +111,6 @@ public sealed class NetMqTransport : IDisposable
         }
         dealer.Options.Linger = TimeSpan.Zero;
         dealer.Options.SendHighWatermark = MaxQueuedFramesPerPeer;
-        dealer.Options.DelayAttachOnConnect = true; // nothing queues for a peer that is not connected: sends to it drop at once
         dealer.Options.ReconnectInterval = TimeSpan.FromMilliseconds(50);
         dealer.Options.ReconnectIntervalMax = TimeSpan.FromMilliseconds(500);
         // A link whose packets vanish (a partition in the network, not a closed socket) is noticed
@@ -271,10 +270,12 @@ public sealed class NetMqTransport : IDisposable
         message.FrameCount == body + 2 && Bytes(message[body]).Span.SequenceEqual(AnnouncementMarker);
 
     /// <summary>
-    /// Most frames queued for one connected peer that does not read them (a stopped or overloaded
-    /// process); further sends drop and are counted in <see cref="FramesDroppedAtSend"/>. A peer
-    /// that is not connected queues nothing. Raft's own flow control keeps a reading peer's queue
-    /// far below this (a few AppendEntries in flight and a heartbeat per period).
+    /// Most frames queued for one peer, connected or not: a peer that is down or does not read gets
+    /// at most this many (was 10,000); further sends drop and are counted in <see cref="FramesDroppedAtSend"/>.
+    /// A leader sends a peer that does not answer one heartbeat, with at most one batch of entries
+    /// (MaxBytesPerAppend), per heartbeat period. Not lower: a leader answering a batch of 256 reads
+    /// with ReadIndex sends each peer a heartbeat per read at once. Frames are queued, not dropped,
+    /// for a peer not yet connected, so that a node's first votes reach peers that come up a moment later.
     /// </summary>
     public const int MaxQueuedFramesPerPeer = 1_000;
 
