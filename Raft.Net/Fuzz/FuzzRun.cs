@@ -113,6 +113,9 @@ public static class FuzzRun
             foreach (var socket in sockets.Values) socket.Dispose();
         }
         var faults = Faults(hosts);
+        var finalNodes = hosts.Values.Select(h => h.Metrics is { } m
+            ? string.Create(CultureInfo.InvariantCulture, $"{m.Id}: {m.Role}, term {m.Term:N0}, leader {m.Leader?.ToString() ?? "none"}, commit {m.CommitIndex}, last {m.LastIndex}")
+            : "no metrics").ToList();
         var finalTerm = hosts.Values.Max(h => h.Metrics?.Term ?? 0);
         var drops = new SortedDictionary<string, long>(StringComparer.Ordinal);
         foreach (var host in hosts.Values)
@@ -123,7 +126,7 @@ public static class FuzzRun
         var report = RealRunChecker.Check(members.Select(m => Path.Combine(root, m.ToString())));
         var lost = acknowledged.Count(w => !report.CommittedCommands.Contains(w));
         var summary = new FuzzRunSummary(sent, byRole, byKind, bursts, drops, faults, serveFailures, slowest, acknowledged.Count, lost,
-            caughtUp, finalTerm, report, seconds, root);
+            caughtUp, finalTerm, report, seconds, root, finalNodes);
         if (summary.Ok && options.DataRoot is null)
         {
             try

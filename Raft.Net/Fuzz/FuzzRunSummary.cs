@@ -26,7 +26,8 @@ public sealed record FuzzRunSummary(
     long FinalTerm,
     RealRunChecker.Report Replay,
     double Seconds,
-    string DataRoot)
+    string DataRoot,
+    IReadOnlyList<string> FinalNodes)
 {
     public bool Ok => Faults.Count == 0 && ServeFailures.Count == 0 && CaughtUp && Replay.Ok && LostWrites == 0;
 
@@ -50,6 +51,7 @@ public sealed record FuzzRunSummary(
             ? string.Create(CultureInfo.InvariantCulture, $"a write was answered after every burst (slowest {SlowestServeMillis:0} ms)")
             : $"{ServeFailures.Count} bursts after which NO write was answered in time: {string.Join("; ", ServeFailures.Take(5))}");
         Line("caught up", CaughtUp ? "every node reached the same commit index at the end" : "NO: a node did not catch up at the end");
+        foreach (var node in FinalNodes) Line("", node);
         Line("replay parity", Replay.ParityMismatches == 0
             ? $"ok: {Replay.InputsReplayed:N0} inputs of {Replay.Incarnations} incarnations replayed to identical effects"
             : $"{Replay.ParityMismatches} MISMATCHES, first at {Replay.FirstMismatch}");

@@ -67,7 +67,7 @@ public sealed class ProtocolFrameGenerator
         string kind;
         if (roll < 12)
         {
-            (kind, frame) = ("mutated " + message.Kind, Mutate(WireCodec.Encode(message, clusterId)));
+            (kind, frame) = ("mutated " + message.Kind, Mutate(WireCodec.Encode(message, clusterId), s: scene));
         }
         else if (roll < 18)
         {
@@ -103,8 +103,9 @@ public sealed class ProtocolFrameGenerator
 
     /// <summary>
     /// A term for a message: mostly the target's or behind it, and when allowed one just ahead or
-    /// far ahead (never near <see cref="RaftNode.MaxTermOrIndex"/>: see docs/fuzzing.md, "Terms are
-    /// finite"); a few that the codec or the core must drop (negative, past the bound, the largest).
+    /// far ahead; a few that the codec or the core must drop (negative, past
+    /// <see cref="RaftNode.MaxTermOrIndex"/>, the largest). Never one within reach of that bound:
+    /// a node that adopts it can never campaign again (docs/fuzzing.md, "Terms are finite").
     /// </summary>
     private long Term(FuzzScene s, bool raiseTerm)
     {
@@ -359,7 +360,24 @@ public sealed class ProtocolFrameGenerator
     private static byte[] Envelope(int version, string cluster, int sender, PeerBody? body) =>
         MessagePackSerializer.Serialize(new Envelope { Version = version, ClusterId = cluster, Sender = sender, Body = body }, Options);
 
-    private byte[] Mutate(byte[] valid)
+    /// <summary>
+    /// Flips, truncates or extends a valid frame. A flip may land in a term and still decode: such
+    /// a frame is kept only if its term stays within what <see cref="Term"/> could have chosen,
+    /// since bit flips would otherwise ratchet the cluster's term up to the bound.
+    /// </summary>
+    private byte[] Mutate(byte[] valid, FuzzScene s)
+    {
+        for (var attempt = 0; attempt < 8; attempt++)
+        {
+            var mutated = MutateOnce(valid);
+            if (!WireCodec.TryDecode(mutated, clusterId, _ => true, null, out var message, out _) ||
+                message!.Term <= s.Term + 2 * FarAhead + (1L << 32) || message.Term > RaftNode.MaxTermOrIndex)
+                return mutated;
+        }
+        return valid[..(valid.Length / 2)];
+    }
+
+    private byte[] MutateOnce(byte[] valid)
     {
         var bytes = (byte[])valid.Clone();
         switch (random.Next(3))
