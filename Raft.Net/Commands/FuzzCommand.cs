@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using NetMQ;
 using Raft.Net.Fuzz;
 
@@ -24,13 +25,16 @@ public static class FuzzCommand
         {
             frames, seed, burst, serveWithin, data,
         };
+        // Read from the tokens: a value that is not a number at all is reported by the parser
+        // itself, and reading it as one here would throw instead.
         frames.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<long>() < 1) r.AddError("--frames must be at least 1.");
+            if (r.Tokens.Count == 1 && long.TryParse(r.Tokens[0].Value, CultureInfo.InvariantCulture, out var n) && n < 1) r.AddError("--frames must be at least 1.");
         });
         burst.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<int>() is < 1 or > 1_000_000) r.AddError("--burst must be between 1 and 1000000.");
+            if (r.Tokens.Count == 1 && int.TryParse(r.Tokens[0].Value, CultureInfo.InvariantCulture, out var n) && n is < 1 or > 1_000_000)
+                r.AddError("--burst must be between 1 and 1000000.");
         });
         serveWithin.Validators.Add(r =>
         {
