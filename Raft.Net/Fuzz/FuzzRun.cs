@@ -89,7 +89,8 @@ public static class FuzzRun
                 if (isolated) Isolate(hosts, target);
                 try
                 {
-                    if (isolated) WaitUntil(() => hosts[target].Metrics?.Role == Role.Candidate, TimeSpan.FromSeconds(5));
+                    // Bounded: if it has not campaigned yet, the burst still goes on; the frames count under the role seen.
+                    if (isolated) TryWaitUntil(() => hosts[target].Metrics?.Role == Role.Candidate, TimeSpan.FromSeconds(5));
                     var frames = (int)Math.Min(options.BurstFrames, options.Frames - sent);
                     sent += SendBurst(hosts, target, members, sockets[target], generator, frames, options.RaiseTermShare, byRole, byKind);
                 }
@@ -196,8 +197,6 @@ public static class FuzzRun
 
     private static List<string> Faults(SortedDictionary<NodeId, NodeHost> hosts) =>
         hosts.Values.Where(h => h.Faulted.IsCompleted).Select(h => h.Faulted.Result.ToString()).ToList();
-
-    private static void WaitUntil(Func<bool> condition, TimeSpan limit) => TryWaitUntil(condition, limit);
 
     private static bool TryWaitUntil(Func<bool> condition, TimeSpan limit)
     {

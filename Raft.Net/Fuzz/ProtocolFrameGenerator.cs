@@ -32,7 +32,7 @@ public sealed class ProtocolFrameGenerator
     /// <summary>How far past the log an index that must not exist is placed: more entries than a burst can add.</summary>
     public const long PastTheLog = 1_000;
 
-    /// <summary>The nearest a "far ahead" term gets to the target's term; far terms lie in [Far, 2^32).</summary>
+    /// <summary>The nearest a "far ahead" term gets to the target's: far terms are 2^20 to 2^20 + 2^32 ahead.</summary>
     public const long FarAhead = 1L << 20;
 
     private const int ReplayMemory = 64;
@@ -54,8 +54,9 @@ public sealed class ProtocolFrameGenerator
 
     /// <summary>
     /// One frame for <paramref name="scene"/>'s target, and its kind (a message kind, or what was done
-    /// to the bytes or the envelope). With <paramref name="raiseTerm"/> false every accepted frame has a
-    /// term at most the scene's, so the target keeps its role (short of what its own timers do).
+    /// to the bytes or the envelope). With <paramref name="raiseTerm"/> false every new message that
+    /// could change the target's term has one at most the scene's (pre-votes change none), so the
+    /// target mostly keeps its role; replays and byte flips may still carry a higher term.
     /// </summary>
     public (string Kind, byte[] Frame) Next(FuzzScene scene, bool raiseTerm)
     {
