@@ -22,6 +22,13 @@ public sealed record RaftOptions
     public int MaxSnapshotChunkBytes { get; init; } = 64 * 1024;
 
     /// <summary>
+    /// Most bytes of a snapshot a follower accepts from a leader (1 GiB by default). A transfer that
+    /// would grow past it is dropped and counted as implausible, so a faulty leader cannot fill the
+    /// follower's memory; set it above the largest state machine the cluster will ever hold.
+    /// </summary>
+    public long MaxSnapshotBytes { get; init; } = 1L << 30;
+
+    /// <summary>
     /// PreVote (thesis §9.6): before a real election a node asks whether it could win, without
     /// changing its term, so a node that was cut off cannot force a stable leader out by raising the term.
     /// </summary>
@@ -81,6 +88,7 @@ public sealed record RaftOptions
         if (LeaseReads && LeaseDriftMarginTicks < 1)
             throw new ArgumentException("LeaseReads needs ElectionTicks of at least 10: with fewer the lease leaves no margin for clock drift.");
         if (MaxSnapshotChunkBytes < 1) throw new ArgumentException("MaxSnapshotChunkBytes must be at least 1.");
+        if (MaxSnapshotBytes < 1) throw new ArgumentException("MaxSnapshotBytes must be at least 1.");
         return this;
     }
 }

@@ -127,6 +127,12 @@ public sealed partial class RaftNode
             ReplySnapshot(chunk, incoming.Length, done: false); // duplicated or out of order: say where we are
             return;
         }
+        if (incoming.Length + chunk.Data.Length > options.MaxSnapshotBytes)
+        {
+            incoming = null; // a snapshot this large is not one a correct leader of ours sends: keep memory bounded
+            IgnoreImplausible();
+            return;
+        }
         incoming.Append(chunk.Data);
         if (!chunk.Done)
         {

@@ -55,7 +55,9 @@ public static class ClusterRun
 
         // Discovery churn: a killed server is down for a second, plus its start-up, so a 700 ms silence removes it.
         if (options.Discover) nodeArgs.AddRange(["--announce-interval", "100ms", "--silent-after", "700ms"]);
-        using var cluster = new LocalCluster(options.Nodes, root, nodeArgs, options.Spares, discovery: options.Discover);
+        using var network = options.KernelNetwork ? KernelNetwork.Create(NodeId.Range(options.Nodes + options.Spares)) : null;
+        if (network is not null && options.Loss > 0) network.SetLoss(options.Loss);
+        using var cluster = new LocalCluster(options.Nodes, root, nodeArgs, options.Spares, discovery: options.Discover, network: network);
         var history = new OperationHistory();
         var latencies = new List<double>();
         var clock = Stopwatch.StartNew();
@@ -63,8 +65,11 @@ public static class ClusterRun
         var random = new Random((int)(options.Seed % int.MaxValue));
         var kills = new List<(long TimeMicros, NodeId Node)>();
         var cuts = 0;
+        var oneWayCuts = 0;
+        var partitions = 0;
 
         cluster.StartAll();
+        if (network is not null) progress($"{network} (netem {(KernelNetwork.NetemAvailable() ? "available but not used" : "not in this kernel: no delay, duplication or reordering")})");
         progress($"started {options.Nodes} nodes{(options.Store == StoreKind.Sqlite ? " (SQLite stores)" : "")}{(options.Spares > 0 ? $" and {options.Spares} spares" : "")} in {root}{(options.KeepData || options.DataRoot is not null ? "" : " (deleted if the run passes; --data DIR keeps it)")}");
         // Process start-up takes a while on a loaded machine: the clock of the run starts with the first leader.
         var waitUntil = DateTime.UtcNow + TimeSpan.FromSeconds(30);
@@ -83,6 +88,7 @@ public static class ClusterRun
 
         var nextKill = options.KillEvery is { } k ? clock.Elapsed + k : TimeSpan.MaxValue;
         var nextCut = options.CutEvery is { } cutEvery ? clock.Elapsed + cutEvery : TimeSpan.MaxValue;
+        var nextPartition = options.PartitionEvery is { } partitionEvery ? clock.Elapsed + partitionEvery : TimeSpan.MaxValue;
         var nextTransfer = options.TransferEvery is { } transferEvery ? clock.Elapsed + transferEvery : TimeSpan.MaxValue;
         var transfers = 0;
         var churn = options.ChangeEvery is { } changeEvery ? new MembershipChurn(cluster, changeEvery, random, progress) : null;
@@ -103,8 +109,7 @@ public static class ClusterRun
             }
             foreach (var r in restores.Where(r => r.At <= now).ToList())
             {
-                cluster.Command(r.A, $"restore {r.B}");
-                cluster.Command(r.B, $"restore {r.A}");
+                cluster.Restore(r.A, r.B);
                 restores.Remove(r);
             }
             if (now >= nextKill)
@@ -125,9 +130,26 @@ public static class ClusterRun
                 var active = Active();
                 var a = active[random.Next(active.Count)];
                 var b = active.Where(s => s != a).ElementAt(random.Next(active.Count - 1));
-                cluster.Cut(a, b);
+                if (options.OneWayCuts && random.Next(2) == 0)
+                {
+                    cluster.CutOneWay(a, b);
+                    oneWayCuts++;
+                }
+                else cluster.Cut(a, b);
                 cuts++;
                 restores.Add((now + TimeSpan.FromSeconds(1), a, b));
+            }
+            if (now >= nextPartition)
+            {
+                nextPartition = now + options.PartitionEvery!.Value;
+                var active = Active();
+                var isolated = active[random.Next(active.Count)];
+                foreach (var other in active.Where(s => s != isolated))
+                {
+                    cluster.Cut(isolated, other);
+                    restores.Add((now + TimeSpan.FromSeconds(1), isolated, other));
+                }
+                partitions++;
             }
             if (now >= nextTransfer)
             {
@@ -147,7 +169,7 @@ public static class ClusterRun
                 lastReport = now;
                 int done;
                 lock (history) done = history.CompletedCount;
-                progress($"{now.TotalSeconds:0}s: {done} ops, {kills.Count} kills, {cuts} cuts, {transfers} transfers{(churn is null ? "" : $", {churn.Changes.Count} membership changes")}");
+                progress($"{now.TotalSeconds:0}s: {done} ops, {kills.Count} kills, {cuts} cuts, {partitions} partitions, {transfers} transfers{(churn is null ? "" : $", {churn.Changes.Count} membership changes")}");
             }
         }
 
@@ -200,7 +222,11 @@ public static class ClusterRun
             Percentile(latencies, 0.50), Percentile(latencies, 0.99), kills.Count, cuts,
             ReelectionTimes(kills, report), report, lin, lost, recoveryMillis, root, SnapshotLog(cluster),
             churn?.Changes ?? (options.Discover ? DiscoveryChanges(cluster) : []), churn?.GaveUp ?? 0,
-            churn?.Final ?? (options.Discover ? $"{cluster.LatestCommittedConfiguration().Configuration} (committed when the run ended)" : null)) { CheckSeconds = checkClock.Elapsed.TotalSeconds };
+            churn?.Final ?? (options.Discover ? $"{cluster.LatestCommittedConfiguration().Configuration} (committed when the run ended)" : null))
+        {
+            CheckSeconds = checkClock.Elapsed.TotalSeconds, OneWayCuts = oneWayCuts, Partitions = partitions,
+            Network = network is null ? null : $"kernel (a network namespace per node, iptables cuts{(options.Loss > 0 ? string.Create(CultureInfo.InvariantCulture, $", {options.Loss:0.###} packet loss") : "")})",
+        };
         if (options.Store == StoreKind.Sqlite)
         {
             var stores = StoreCheck.Check(cluster.Servers.Select(s => (s, cluster.DataDirectory(s))), report.CommittedEntries, out var mismatches);

@@ -16,6 +16,21 @@ public sealed record ClusterRunOptions
     /// <summary>Cut a random link this often (restored a second later); null for no cuts.</summary>
     public TimeSpan? CutEvery { get; init; }
 
+    /// <summary>Isolate a random node from all the others this often (healed a second later); null for none.</summary>
+    public TimeSpan? PartitionEvery { get; init; }
+
+    /// <summary>
+    /// Run each node in its own network namespace and make cuts and partitions with iptables in the
+    /// kernel (<see cref="KernelNetwork"/>) instead of asking the nodes to ignore each other.
+    /// </summary>
+    public bool KernelNetwork { get; init; }
+
+    /// <summary>With <see cref="KernelNetwork"/>: every other link cut drops one direction only.</summary>
+    public bool OneWayCuts { get; init; }
+
+    /// <summary>With <see cref="KernelNetwork"/>: each node drops this fraction of the packets it receives, for the whole run.</summary>
+    public double Loss { get; init; }
+
     public int Clients { get; init; } = 3;
 
     public int Keys { get; init; } = 5;

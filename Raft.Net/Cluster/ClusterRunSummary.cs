@@ -33,7 +33,8 @@ public sealed record ClusterRunSummary(
         Line("client ops", $"{Completed} completed, {Pending} unanswered");
         Line("throughput", string.Create(CultureInfo.InvariantCulture, $"{Completed / Math.Max(Seconds, 1e-9):0.0} ops/s over {Seconds:0.0}s"));
         Line("latency", string.Create(CultureInfo.InvariantCulture, $"p50 {P50Millis:0.00} ms, p99 {P99Millis:0.00} ms"));
-        Line("faults", $"{Kills} kill -9, {Cuts} link cuts");
+        Line("faults", $"{Kills} kill -9, {Cuts} link cuts{(OneWayCuts > 0 ? $" ({OneWayCuts} one-way)" : "")}, {Partitions} partitions");
+        if (Network is not null) Line("network", Network);
         Line("elections", $"{Replay.Elections}");
         if (FinalConfiguration is not null)
         {
@@ -74,6 +75,15 @@ public sealed record ClusterRunSummary(
 
     /// <summary>How many of <see cref="Stores"/> differ from the committed log.</summary>
     public int StoreMismatches { get; init; }
+
+    /// <summary>Link cuts that dropped one direction only (kernel network).</summary>
+    public int OneWayCuts { get; init; }
+
+    /// <summary>Times a node was isolated from all the others.</summary>
+    public int Partitions { get; init; }
+
+    /// <summary>How faults were made when not by the nodes themselves; null for loopback.</summary>
+    public string? Network { get; init; }
 
     /// <summary>Seconds the post-run checks took (replay parity and safety, linearizability, lost writes).</summary>
     public double CheckSeconds { get; init; }

@@ -37,6 +37,9 @@ public sealed class KvClient : IDisposable
 
     public long Attempts { get; private set; }
 
+    /// <summary>Busy answers received (the node was overloaded or transferring leadership).</summary>
+    public long Busy { get; private set; }
+
     /// <summary>Whether the last <see cref="Execute"/> ended with a Rejected answer (an invalid or stale command: retrying cannot help).</summary>
     public bool Rejected { get; private set; }
 
@@ -70,6 +73,10 @@ public sealed class KvClient : IDisposable
                 case { Status: ClientStatus.Rejected }:
                     Rejected = true; // docs/wire-format.md: invalid, or older than this client's last applied write
                     return null;
+                case { Status: ClientStatus.Busy }:
+                    Busy++;
+                    Thread.Sleep(20); // overloaded or handing leadership over: the same node, shortly
+                    break;
                 default:
                     if (response.LeaderHint is { } hint && addresses.ContainsKey(hint) && hint != target) target = hint;
                     else
@@ -102,6 +109,8 @@ public sealed class KvClient : IDisposable
         {
             socket = new DealerSocket();
             socket.Options.Linger = TimeSpan.Zero;
+            socket.Options.HeartbeatInterval = Transport.NetMqTransport.LinkHeartbeatInterval; // a silently dead link is replaced, as between servers
+            socket.Options.HeartbeatTimeout = Transport.NetMqTransport.LinkHeartbeatTimeout;
             socket.Connect(addresses[node]);
             sockets[node] = socket;
         }

@@ -31,6 +31,7 @@ public sealed class LocalCluster : IDisposable
     private readonly List<NodeId> faults = [];
     private static readonly string[] JoinArguments = ["--join"];
     private readonly bool discovery;
+    private readonly KernelNetwork? network;
     private readonly bool contacts;
     private int configurationCursor;
     private (Configuration Configuration, long Index) committedConfiguration;
@@ -41,8 +42,11 @@ public sealed class LocalCluster : IDisposable
     /// <param name="spares">Servers n(nodes+1)... that start outside the configuration, to be added later.</param>
     /// <param name="discovery">Servers find each other from one contact, n1, which alone starts as a voter (see the class summary).</param>
     /// <param name="contacts">With discovery: give the other servers n1 as their join contact; false leaves them to a beacon (--beacon-port in <paramref name="nodeArguments"/>).</param>
-    public LocalCluster(int nodes, string root, IReadOnlyList<string> nodeArguments, int spares = 0, bool discovery = false, bool contacts = true)
+    /// <param name="network">Run each node in its own network namespace and make cuts in the kernel (see <see cref="KernelNetwork"/>); null: loopback, and cuts by the nodes themselves.</param>
+    public LocalCluster(int nodes, string root, IReadOnlyList<string> nodeArguments, int spares = 0, bool discovery = false, bool contacts = true,
+        KernelNetwork? network = null)
     {
+        this.network = network;
         this.contacts = contacts;
         Root = root;
         this.nodeArguments = nodeArguments;
@@ -52,8 +56,8 @@ public sealed class LocalCluster : IDisposable
         committedConfiguration = (new Configuration(InitialVoters), 0);
         foreach (var id in NodeId.Range(nodes + spares))
         {
-            raftAddresses[id] = $"tcp://127.0.0.1:{FreePort()}";
-            clientAddresses[id] = $"tcp://127.0.0.1:{FreePort()}";
+            raftAddresses[id] = network is null ? $"tcp://127.0.0.1:{FreePort()}" : $"tcp://{network.AddressOf(id)}:{KernelNetwork.RaftPort}";
+            clientAddresses[id] = network is null ? $"tcp://127.0.0.1:{FreePort()}" : $"tcp://{network.AddressOf(id)}:{KernelNetwork.ClientPort}";
             processes[id] = null;
             answers[id] = [];
         }
@@ -89,13 +93,17 @@ public sealed class LocalCluster : IDisposable
     public void Start(NodeId id)
     {
         if (IsRunning(id)) return;
-        var start = new ProcessStartInfo(DotnetHost())
+        // In a kernel network the node runs inside its namespace: ip netns exec NS dotnet raft-net.dll ...
+        var launch = network?.LaunchPrefix(id) ?? [];
+        var start = new ProcessStartInfo(launch.Count > 0 ? launch[0] : DotnetHost())
         {
             RedirectStandardInput = true,
             RedirectStandardError = true,
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
+        foreach (var arg in launch.Skip(1)) start.ArgumentList.Add(arg);
+        if (launch.Count > 0) start.ArgumentList.Add(DotnetHost());
         start.ArgumentList.Add(typeof(LocalCluster).Assembly.Location);
         foreach (var arg in discovery ? DiscoveryArguments(id) : new[]
                  {
@@ -267,13 +275,38 @@ public sealed class LocalCluster : IDisposable
     /// <summary>Cuts the link between two nodes in both directions.</summary>
     public void Cut(NodeId a, NodeId b)
     {
+        if (network is not null)
+        {
+            network.Cut(a, b);
+            return;
+        }
         Command(a, $"cut {b}");
         Command(b, $"cut {a}");
     }
 
+    /// <summary>Restores what <see cref="Cut"/> or <see cref="CutOneWay"/> took away between two nodes.</summary>
+    public void Restore(NodeId a, NodeId b)
+    {
+        if (network is not null)
+        {
+            network.Restore(a, b);
+            return;
+        }
+        Command(a, $"restore {b}");
+        Command(b, $"restore {a}");
+    }
+
+    /// <summary>Drops what <paramref name="from"/> sends to <paramref name="to"/> (a kernel network only: a node's own cuts are two-way).</summary>
+    public void CutOneWay(NodeId from, NodeId to)
+    {
+        if (network is null) throw new InvalidOperationException("one-way cuts need a kernel network");
+        network.CutOneWay(from, to);
+    }
+
     public void HealAll()
     {
-        foreach (var id in processes.Keys) Command(id, "heal");
+        if (network is not null) network.HealAll();
+        else foreach (var id in processes.Keys) Command(id, "heal");
     }
 
     /// <summary>Asks every node to exit cleanly; kills those that do not within the timeout.</summary>

@@ -13,6 +13,20 @@ public static class ClusterCommand
         var killEvery = new Option<string?>("--kill-every") { Description = "Kill -9 a random node this often (restarted 1s later), e.g. 3s." };
         var killLeader = new Option<bool>("--kill-leader") { Description = "With --kill-every: kill the current leader (measures re-election)." };
         var cutEvery = new Option<string?>("--cut-every") { Description = "Cut a random link this often (restored 1s later), e.g. 2s." };
+        var partitionEvery = new Option<string?>("--partition-every") { Description = "Isolate a random node from all the others this often (healed 1s later), e.g. 5s." };
+        var net = new Option<string>("--net")
+        {
+            HelpName = "loopback|kernel",
+            Description = "How links are cut: loopback (the nodes ignore each other) or kernel (each node in its own network namespace, cuts and loss made by iptables; needs Linux, root, ip and iptables).",
+            DefaultValueFactory = _ => "loopback",
+        };
+        net.AcceptOnlyFromAmong("loopback", "kernel");
+        var oneWay = new Option<bool>("--one-way") { Description = "With --net kernel: every other link cut drops one direction only." };
+        var loss = new Option<double>("--loss") { HelpName = "P", Description = "With --net kernel: each node drops this fraction of the packets it receives, e.g. 0.05." };
+        loss.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<double>() is < 0 or >= 0.5) r.AddError("--loss must be at least 0 and below 0.5.");
+        });
         var clients = new Option<int>("--clients") { Description = "Concurrent key-value clients.", DefaultValueFactory = _ => 3 };
         var keys = new Option<int?>("--keys") { Description = "Keys the clients use (default: 5, or one per client when there are more clients)." };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the workload and faults.", DefaultValueFactory = _ => 1 };
@@ -48,7 +62,7 @@ public static class ClusterCommand
             "Start a local cluster of node processes, run a workload with faults, check safety, parity and linearizability. " +
             "Exit code 0: every check passed; 1: a check failed; 3: inconclusive (nothing failed, but the linearizability search ran out of budget: raise --lin-budget); 2: bad arguments.")
         {
-            nodes, spares, discover, duration, killEvery, killLeader, cutEvery, transferEvery, changeEvery, snapshotEvery, store, clients, keys, seed, noFsync, data, verbose, logReads, linBudget,
+            nodes, spares, discover, duration, killEvery, killLeader, cutEvery, partitionEvery, net, oneWay, loss, transferEvery, changeEvery, snapshotEvery, store, clients, keys, seed, noFsync, data, verbose, logReads, linBudget,
         };
         nodes.Validators.Add(r =>
         {
@@ -62,7 +76,7 @@ public static class ClusterCommand
         {
             if (r.GetValueOrDefault<int?>() is < 1 or > 100_000) r.AddError("--keys must be between 1 and 100000.");
         });
-        foreach (var option in new[] { duration, killEvery, cutEvery, transferEvery, changeEvery })
+        foreach (var option in new[] { duration, killEvery, cutEvery, partitionEvery, transferEvery, changeEvery })
         {
             option.Validators.Add(r =>
             {
@@ -73,6 +87,10 @@ public static class ClusterCommand
         command.Validators.Add(r =>
         {
             if (r.GetValue(discover) && r.GetValue(changeEvery) is not null) r.AddError("--discover excludes --change-every: the leader changes membership itself");
+            var kernel = r.GetValue(net) == "kernel";
+            if (!kernel && (r.GetValue(oneWay) || r.GetValue(loss) > 0)) r.AddError("--one-way and --loss need --net kernel");
+            if (kernel && r.GetValue(discover)) r.AddError("--net kernel excludes --discover");
+            if (kernel && KernelNetwork.WhyUnavailable() is { } why) r.AddError($"--net kernel: {why}");
         });
         command.SetAction(parse =>
         {
@@ -83,6 +101,10 @@ public static class ClusterCommand
                 KillEvery = parse.GetValue(killEvery) is { } k ? ParseSpan(k) : null,
                 KillLeaderOnly = parse.GetValue(killLeader),
                 CutEvery = parse.GetValue(cutEvery) is { } c ? ParseSpan(c) : null,
+                PartitionEvery = parse.GetValue(partitionEvery) is { } p ? ParseSpan(p) : null,
+                KernelNetwork = parse.GetValue(net) == "kernel",
+                OneWayCuts = parse.GetValue(oneWay),
+                Loss = parse.GetValue(loss),
                 TransferEvery = parse.GetValue(transferEvery) is { } t ? ParseSpan(t) : null,
                 Spares = parse.GetValue(spares),
                 ChangeEvery = parse.GetValue(changeEvery) is { } m ? ParseSpan(m) : null,

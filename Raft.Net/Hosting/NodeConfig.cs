@@ -64,6 +64,13 @@ public sealed record NodeConfig
     /// </summary>
     public Discovery.DiscoveryOptions? Discovery { get; init; }
 
+    /// <summary>
+    /// Most client requests a leader holds unanswered (writes waiting to apply plus reads waiting for
+    /// ReadIndex). One more is answered Busy at once, without reaching the log, so an overload grows
+    /// neither the log's uncommitted tail nor this node's memory; clients retry.
+    /// </summary>
+    public int MaxPendingClientRequests { get; init; } = 4_096;
+
     /// <summary>Record every input the core receives (for replay parity and for the checkers).</summary>
     public bool RecordInputs { get; init; } = true;
 }

@@ -152,6 +152,7 @@ public sealed class NodeHost : IDisposable
         });
         clients = new RouterSocket();
         clients.Options.Linger = TimeSpan.Zero;
+        clients.Options.MaxMsgSize = WireCodec.MaxClientFrameBytes; // a larger request closes its connection unread
         clients.Bind(config.ClientAddress);
         clients.ReceiveReady += (_, e) => FailStopOnException(() => OnClientReady(e.Socket));
         timer = new NetMQTimer(config.TickInterval);
@@ -370,6 +371,11 @@ public sealed class NodeHost : IDisposable
         if (core!.Role != Role.Leader)
         {
             ReplyToClient(client, new ClientResponse(request.RequestId, ClientStatus.NotLeader, null, core.Leader));
+            return;
+        }
+        if (pendingReplies.Count + pendingReads.Count >= config.MaxPendingClientRequests)
+        {
+            ReplyToClient(client, new ClientResponse(request.RequestId, ClientStatus.Busy, null, config.Id)); // overloaded: retry shortly
             return;
         }
         if (store!.IsStale(request.Command))

@@ -38,7 +38,8 @@ public sealed class NetMqTransport : IDisposable
         inbox = new RouterSocket();
         inbox.Options.RouterHandover = true; // a restarted peer reconnects under the same identity
         inbox.Options.Linger = TimeSpan.Zero;
-        inbox.Options.ReceiveHighWatermark = 10_000;
+        inbox.Options.ReceiveHighWatermark = MaxQueuedFramesPerConnection;
+        inbox.Options.MaxMsgSize = WireCodec.MaxFrameBytes; // a larger frame closes the connection before it is read into memory
         try
         {
             inbox.Bind(addresses[self]);
@@ -74,9 +75,15 @@ public sealed class NetMqTransport : IDisposable
         var dealer = new DealerSocket();
         dealer.Options.Identity = IdentityOf(self);
         dealer.Options.Linger = TimeSpan.Zero;
-        dealer.Options.SendHighWatermark = 10_000;
+        dealer.Options.SendHighWatermark = MaxQueuedFramesPerPeer;
+        dealer.Options.DelayAttachOnConnect = true; // nothing queues for a peer that is not connected: sends to it drop at once
         dealer.Options.ReconnectInterval = TimeSpan.FromMilliseconds(50);
         dealer.Options.ReconnectIntervalMax = TimeSpan.FromMilliseconds(500);
+        // A link whose packets vanish (a partition in the network, not a closed socket) is noticed
+        // within the heartbeat timeout and reconnected, rather than left to TCP's retransmission
+        // back-off, which can keep a healed link silent for seconds.
+        dealer.Options.HeartbeatInterval = LinkHeartbeatInterval;
+        dealer.Options.HeartbeatTimeout = LinkHeartbeatTimeout;
         dealer.Connect(address);
         outboxes[peer] = dealer;
         addresses[peer] = address;
@@ -185,6 +192,23 @@ public sealed class NetMqTransport : IDisposable
 
     private static bool IsAnnouncement(NetMQMessage message) =>
         message.FrameCount == 3 && message[1].Buffer.AsSpan(0, message[1].MessageSize).SequenceEqual(AnnouncementMarker);
+
+    /// <summary>
+    /// Most frames queued for one connected peer that does not read them (a stopped or overloaded
+    /// process); further sends drop and are counted in <see cref="FramesDroppedAtSend"/>. A peer
+    /// that is not connected queues nothing. Raft's own flow control keeps a reading peer's queue
+    /// far below this (a few AppendEntries in flight and a heartbeat per period).
+    /// </summary>
+    public const int MaxQueuedFramesPerPeer = 1_000;
+
+    /// <summary>How often an idle link is probed (ZMTP PING) for a peer that still answers.</summary>
+    public static readonly TimeSpan LinkHeartbeatInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>A link that has not answered a probe for this long is closed and reconnected.</summary>
+    public static readonly TimeSpan LinkHeartbeatTimeout = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>Most frames from one connection waiting to be read by the node; beyond it the sender's TCP backs up.</summary>
+    public const int MaxQueuedFramesPerConnection = 1_000;
 
     /// <summary>Most frames handed over in one batch (the rest wait for the next poll).</summary>
     public const int MaxBatch = 256;

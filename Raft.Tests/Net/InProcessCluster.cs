@@ -80,6 +80,9 @@ public sealed class InProcessCluster : IDisposable
         return leader!.Value;
     }
 
+    /// <summary>Stops a node, as a crash would (its data directory stays; <see cref="Restart"/> brings it back).</summary>
+    public void Stop(NodeId id) => hosts[id].Dispose();
+
     /// <summary>Stops a node (if it still runs) and starts it again on its data directory, as a supervisor would.</summary>
     public void Restart(NodeId id)
     {
