@@ -4,7 +4,6 @@ using Raft.Core;
 using Raft.Core.Log;
 using Raft.Core.Messages;
 using Raft.Core.StateMachine;
-using Raft.Net.Transport;
 using Raft.Net.Wire;
 
 namespace Raft.Tests.Net;
@@ -29,8 +28,9 @@ public sealed class LiveNodeFuzzTests
         var random = new Random(12345);
         using (var attacker = new DealerSocket())
         {
-            // Pretend to be another member (identity of a real peer) so frames reach the codec.
-            attacker.Options.Identity = NetMqTransport.IdentityOf(NodeId.Range(3).First(n => n != victim && n != leader));
+            // Not a member's identity: a socket under a member's identity would take over that
+            // member's connection to the victim (RouterHandover) and cut it off (docs/fuzzing.md).
+            attacker.Options.Identity = "attacker"u8.ToArray();
             attacker.Options.SendHighWatermark = 1_000_000;
             attacker.Connect(RaftAddressOf(cluster, victim));
             for (var i = 0; i < Frames; i++)
