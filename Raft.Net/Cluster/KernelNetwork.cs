@@ -22,7 +22,6 @@ public sealed class KernelNetwork : IDisposable
     private readonly string prefix;
     private readonly int subnet;
     private readonly SortedSet<NodeId> servers;
-    private readonly List<string> namespaces = [];
     private double loss;
     private bool disposed;
 
@@ -113,6 +112,7 @@ public sealed class KernelNetwork : IDisposable
     private void Build()
     {
         if (servers.Any(s => s.Value is < 1 or > 250)) throw new ArgumentException("kernel networks number servers 1 to 250");
+        RemoveLeftovers(); // of an earlier process with the same id that did not clean up
         Run("ip", "link", "add", Bridge, "type", "bridge");
         Run("ip", "addr", "add", $"10.77.{subnet}.254/24", "dev", Bridge);
         Run("ip", "link", "set", Bridge, "up");
@@ -121,7 +121,6 @@ public sealed class KernelNetwork : IDisposable
             var ns = NamespaceOf(id);
             var veth = $"{prefix}v{id.Value}";
             Run("ip", "netns", "add", ns);
-            namespaces.Add(ns);
             Run("ip", "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", ns);
             Run("ip", "link", "set", veth, "master", Bridge, "up");
             Run("ip", "netns", "exec", ns, "ip", "addr", "add", $"{AddressOf(id)}/24", "dev", "eth0");
@@ -180,12 +179,25 @@ public sealed class KernelNetwork : IDisposable
     public override string ToString() =>
         $"kernel network: {servers.Count} namespaces on bridge {Bridge} (10.77.{subnet}.0/24), {Cuts} two-way and {OneWayCuts} one-way cuts, loss {loss:0.###}";
 
-    /// <summary>Deletes the namespaces (their veth pairs go with them) and the bridge.</summary>
+    /// <summary>Deletes the veth pairs, the namespaces and the bridge.</summary>
     public void Dispose()
     {
         if (disposed) return;
         disposed = true;
-        foreach (var ns in namespaces) TryRun(out _, "ip", "netns", "del", ns);
+        RemoveLeftovers();
+    }
+
+    /// <summary>
+    /// Deletes this network's links and namespaces, whatever exists of them. The veth pairs are
+    /// deleted by name: a namespace that a dying process still holds would otherwise keep its pair.
+    /// </summary>
+    private void RemoveLeftovers()
+    {
+        foreach (var id in servers)
+        {
+            TryRun(out _, "ip", "link", "del", $"{prefix}v{id.Value}");
+            TryRun(out _, "ip", "netns", "del", NamespaceOf(id));
+        }
         TryRun(out _, "ip", "link", "del", Bridge);
     }
 
