@@ -5,6 +5,7 @@ using Raft.Core;
 using Raft.Core.StateMachine;
 using Raft.Net.Chat;
 using Raft.Net.Storage;
+using Raft.Tests.Support;
 
 namespace Raft.Tests.Net;
 
@@ -303,18 +304,17 @@ public sealed class ChatTests
     /// <summary>A participant in plain mode on a thread of its own, typing from a queue and printing to a list.</summary>
     private sealed class PlainRun
     {
-        private readonly Thread thread;
+        private readonly BackgroundWork thread;
         private int exitCode = -1;
 
         public PlainRun(InProcessCluster cluster, string name, long clientId)
         {
             Name = name;
             var participant = Participant(cluster, name, clientId);
-            thread = new Thread(() =>
+            thread = BackgroundWork.Start($"chat {name}", () =>
             {
                 using (participant) exitCode = PlainChat.Run(participant, Input, Output, Notes);
-            }) { IsBackground = true };
-            thread.Start();
+            });
         }
 
         public string Name { get; }
@@ -340,7 +340,7 @@ public sealed class ChatTests
         public void Finish()
         {
             Input.End();
-            if (!thread.Join(Patience)) Assert.Fail($"{Name} did not finish; notes: {string.Join(" | ", Notes.Lines)}");
+            thread.Join(Patience); // fails the test if it did not finish, or threw
             Assert.That(exitCode, Is.Zero, string.Join(" | ", Notes.Lines));
         }
     }
