@@ -154,10 +154,12 @@ public sealed class ChatTests
         var block = ChatBlock.Key("lobby", 0);
         var add = connection.NextCommand(KvOperation.CompareAndSet, block, ChatBlock.Append(null, ChatLine.Said("alice", "once")), expected: null);
 
-        var first = connection.Execute(add, CancellationToken.None);
-        var retry = connection.Execute(add, CancellationToken.None);
-        var read = connection.Execute(connection.NextCommand(KvOperation.Get, block), CancellationToken.None);
+        using var patience = new CancellationTokenSource(Patience); // Execute retries until answered: bound it
+        var first = connection.Execute(add, patience.Token);
+        var retry = connection.Execute(add, patience.Token);
+        var read = connection.Execute(connection.NextCommand(KvOperation.Get, block), patience.Token);
 
+        Assert.That(read, Is.Not.Null, $"no answer within {Patience.TotalSeconds} s ({string.Join("; ", cluster.Faults())})");
         Assert.That(first, Is.EqualTo(new KvResult(true, ChatLine.Said("alice", "once").Encode())));
         Assert.That(retry, Is.EqualTo(first), "the retry gets the first answer");
         Assert.That(ChatBlock.Lines(read!.Value), Has.Count.EqualTo(1));
