@@ -1,6 +1,7 @@
 using Raft.Core;
 using Raft.Simulation.Cli;
 using Raft.Simulation.Faults;
+using Raft.Simulation.Network;
 
 namespace Raft.Simulation;
 
@@ -8,6 +9,9 @@ namespace Raft.Simulation;
 /// A complete, explicit description of one run, small enough to generate and shrink: the seed
 /// drives timeouts, latencies and clients; the fault schedule, membership changes included, is
 /// spelled out action by action (so a case never needs <see cref="SimulationOptions.MembershipChanges"/>).
+/// With <c>Unreliable</c> the links lose, duplicate and reorder messages from the start (as explore's
+/// unreliable and chaos profiles do), and <c>LongDelayRate</c> holds that share of messages for
+/// 200 ms to 2.2 s (<see cref="LinkProfile.LongDelayRate"/>).
 /// </summary>
 public sealed record SimulationCase(
     ulong Seed,
@@ -22,7 +26,9 @@ public sealed record SimulationCase(
     bool CheckQuorum = false,
     ReadMode Reads = ReadMode.ReadIndex,
     int Spares = 0,
-    int SnapshotEvery = 0)
+    int SnapshotEvery = 0,
+    bool Unreliable = false,
+    double LongDelayRate = 0)
 {
     public SimulationOptions ToOptions(bool keepTrace = false) => new()
     {
@@ -33,6 +39,9 @@ public sealed record SimulationCase(
         DurationMicros = DurationMicros,
         MaxClockDrift = MaxClockDrift,
         Schedule = Schedule,
+        // The explicit schedule is what runs; the profile only picks the links, and names them in the replay command.
+        Faults = Unreliable ? FaultProfile.Unreliable : FaultProfile.None,
+        Network = (Unreliable ? LinkProfile.Unreliable : LinkProfile.Reliable) with { LongDelayRate = LongDelayRate },
         Raft = new RaftOptions
         {
             Bug = Bug, MaxEntriesPerAppend = MaxEntriesPerAppend, PreVote = PreVote, CheckQuorum = CheckQuorum,
@@ -45,9 +54,9 @@ public sealed record SimulationCase(
     };
 
     /// <summary>The command that reruns exactly this case.</summary>
-    public string ReplayCommand() => RunOptionSet.ReplayCommand(ToOptions() with { Faults = FaultProfile.None });
+    public string ReplayCommand() => RunOptionSet.ReplayCommand(ToOptions());
 
     public override string ToString() =>
-        $"seed={Seed} nodes={Nodes} spares={Spares} clients={Clients} duration={RunOptionSet.FormatDuration(DurationMicros)} max-entries={MaxEntriesPerAppend} drift={MaxClockDrift} bug={Bug} prevote={PreVote} check-quorum={CheckQuorum} reads={Reads} snapshot-every={SnapshotEvery}\n" +
+        $"seed={Seed} nodes={Nodes} spares={Spares} clients={Clients} duration={RunOptionSet.FormatDuration(DurationMicros)} max-entries={MaxEntriesPerAppend} drift={MaxClockDrift} bug={Bug} prevote={PreVote} check-quorum={CheckQuorum} reads={Reads} snapshot-every={SnapshotEvery} network={(Unreliable ? "unreliable" : "reliable")} long-delays={LongDelayRate}\n" +
         $"  schedule ({Schedule.Count} actions): {(Schedule.Count == 0 ? "(none)" : FaultScheduleText.Format(Schedule))}";
 }

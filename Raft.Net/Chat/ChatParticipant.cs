@@ -49,6 +49,9 @@ public sealed class ChatParticipant : IDisposable
     /// <summary>Whether the participant's thread has finished: after <c>/quit</c>, a rejection, or <see cref="Dispose"/>.</summary>
     public bool Ended => ended;
 
+    /// <summary>Why the participant's thread ended on an error, or null (it quit, was rejected or disposed).</summary>
+    public Exception? Error { get; private set; }
+
     /// <summary>Whether <c>/quit</c> was typed: the front end stops reading input.</summary>
     public bool Quitting => quitting;
 
@@ -124,6 +127,11 @@ public sealed class ChatParticipant : IDisposable
         catch (OperationCanceledException)
         {
             // Disposed: the line in flight, if any, may or may not have been added.
+        }
+        catch (Exception e)
+        {
+            // An exception on this thread would end the process; the participant ends instead and says why.
+            Error = e;
         }
         finally
         {

@@ -9,7 +9,7 @@ namespace Raft.Net.Chat;
 /// </summary>
 public static class PlainChat
 {
-    /// <summary>Runs until the participant has quit and its last line is in; 0, or 1 when the cluster rejected it.</summary>
+    /// <summary>Runs until the participant has quit and its last line is in; 0, or 1 when the cluster rejected it or the participant failed.</summary>
     public static int Run(ChatParticipant participant, TextReader input, TextWriter output, TextWriter notes)
     {
         participant.LineShown += line => output.WriteLine(line.ToString());
@@ -22,7 +22,8 @@ public static class PlainChat
         participant.Quit();
         participant.WaitForExit(Timeout.InfiniteTimeSpan);
         output.Flush();
-        return participant.Connection.State == ChatConnectionState.Rejected ? 1 : 0;
+        if (participant.Error is { } error) notes.WriteLine($"raft-net chat: failed: {error.GetType().Name}: {error.Message}");
+        return participant.Connection.State == ChatConnectionState.Rejected || participant.Error is not null ? 1 : 0;
     }
 
     /// <summary>A connection state as a note for stderr.</summary>

@@ -91,7 +91,20 @@ public static class ClusterRun
         progress(cluster.LatestLeader() is { } first ? $"{first} leads; workload starts" : "no leader after 30s; starting the workload anyway");
         clock.Restart();
         var stopClients = DateTime.UtcNow + options.Duration;
-        var threads = Enumerable.Range(1, options.Clients).Select(c => new Thread(() => RunClient(c)) { Name = $"client-{c}" }).ToList();
+        // An exception on a client thread would end the whole process (a test host with it): each
+        // thread keeps the first one, and the run rethrows it once the clients have stopped.
+        Exception? clientError = null;
+        var threads = Enumerable.Range(1, options.Clients).Select(c => new Thread(() =>
+        {
+            try
+            {
+                RunClient(c);
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref clientError, new InvalidOperationException($"client {c} failed: {e.Message}", e), null);
+            }
+        }) { Name = $"client-{c}" }).ToList();
         threads.ForEach(t => t.Start());
 
         var nextKill = options.KillEvery is { } k ? clock.Elapsed + k : TimeSpan.MaxValue;
@@ -185,6 +198,7 @@ public static class ClusterRun
         foreach (var id in Active()) cluster.Start(id);
         cluster.HealAll();
         threads.ForEach(t => t.Join());
+        if (Volatile.Read(ref clientError) is { } failed) throw failed;
         var seconds = options.Duration.TotalSeconds;
 
         // Liveness: once faults stop, the cluster must accept and answer a new write.

@@ -643,7 +643,16 @@ public sealed class NodeHost : IDisposable
         }
         catch (Exception e)
         {
-            FailStop(e);
+            try
+            {
+                FailStop(e);
+            }
+            catch (Exception stopping)
+            {
+                // Nothing may escape to the poller thread: an exception there ends the process (and a
+                // test host with every node in it). Stopping itself failed: report both, and stop.
+                faulted.TrySetResult(new NodeFault(config.Id, "fail-stop", new AggregateException(e, stopping), $"{stopping.GetType().Name}: {stopping.Message}"));
+            }
         }
     }
 

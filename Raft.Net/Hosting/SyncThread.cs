@@ -62,7 +62,15 @@ internal sealed class SyncThread : IDisposable
                 completed = null;
                 Monitor.PulseAll(gate);
             }
-            onCompleted(error);
+            try
+            {
+                onCompleted(error);
+            }
+            catch (ObjectDisposedException)
+            {
+                // The node was disposed while its last fsync ran: nobody is left to tell. Anything
+                // else is a bug and ends the process, as on any thread.
+            }
         }
     }
 

@@ -206,7 +206,7 @@ public sealed class ElectionTests
         var cluster = new TestCluster(3);
         cluster.Campaign(1);
         cluster.DropAll(); // no votes arrive
-        cluster.Tick(1, cluster[1].TicksUntilElection - 1);
+        cluster.TickUntilJustBeforeElection(1);
         Assert.That(cluster[1].Term, Is.EqualTo(1), "not before its timeout");
 
         var output = cluster.Tick(1);

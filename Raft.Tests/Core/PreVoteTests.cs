@@ -18,7 +18,7 @@ public sealed class PreVoteTests
         var cluster = new TestCluster(3, With(preVote: true));
 
         var output = cluster.Tick(1);
-        cluster.Tick(1, cluster[1].TicksUntilElection - 1);
+        cluster.TickUntilJustBeforeElection(1);
         output = cluster.Tick(1);
 
         Assert.That(cluster[1].Role, Is.EqualTo(Role.PreCandidate));

@@ -5,6 +5,7 @@ using Raft.Core;
 using Raft.Core.StateMachine;
 using Raft.Net.Chat;
 using Raft.Net.Storage;
+using Raft.Tests.Support;
 
 namespace Raft.Tests.Net;
 
@@ -153,10 +154,12 @@ public sealed class ChatTests
         var block = ChatBlock.Key("lobby", 0);
         var add = connection.NextCommand(KvOperation.CompareAndSet, block, ChatBlock.Append(null, ChatLine.Said("alice", "once")), expected: null);
 
-        var first = connection.Execute(add, CancellationToken.None);
-        var retry = connection.Execute(add, CancellationToken.None);
-        var read = connection.Execute(connection.NextCommand(KvOperation.Get, block), CancellationToken.None);
+        using var patience = new CancellationTokenSource(Patience); // Execute retries until answered: bound it
+        var first = connection.Execute(add, patience.Token);
+        var retry = connection.Execute(add, patience.Token);
+        var read = connection.Execute(connection.NextCommand(KvOperation.Get, block), patience.Token);
 
+        Assert.That(read, Is.Not.Null, $"no answer within {Patience.TotalSeconds} s ({string.Join("; ", cluster.Faults())})");
         Assert.That(first, Is.EqualTo(new KvResult(true, ChatLine.Said("alice", "once").Encode())));
         Assert.That(retry, Is.EqualTo(first), "the retry gets the first answer");
         Assert.That(ChatBlock.Lines(read!.Value), Has.Count.EqualTo(1));
@@ -303,18 +306,17 @@ public sealed class ChatTests
     /// <summary>A participant in plain mode on a thread of its own, typing from a queue and printing to a list.</summary>
     private sealed class PlainRun
     {
-        private readonly Thread thread;
+        private readonly BackgroundWork thread;
         private int exitCode = -1;
 
         public PlainRun(InProcessCluster cluster, string name, long clientId)
         {
             Name = name;
             var participant = Participant(cluster, name, clientId);
-            thread = new Thread(() =>
+            thread = BackgroundWork.Start($"chat {name}", () =>
             {
                 using (participant) exitCode = PlainChat.Run(participant, Input, Output, Notes);
-            }) { IsBackground = true };
-            thread.Start();
+            });
         }
 
         public string Name { get; }
@@ -340,7 +342,7 @@ public sealed class ChatTests
         public void Finish()
         {
             Input.End();
-            if (!thread.Join(Patience)) Assert.Fail($"{Name} did not finish; notes: {string.Join(" | ", Notes.Lines)}");
+            thread.Join(Patience); // fails the test if it did not finish, or threw
             Assert.That(exitCode, Is.Zero, string.Join(" | ", Notes.Lines));
         }
     }

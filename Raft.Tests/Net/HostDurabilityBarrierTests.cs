@@ -5,6 +5,7 @@ using Raft.Core.StateMachine;
 using Raft.Net.Cluster;
 using Raft.Net.Hosting;
 using Raft.Net.Storage;
+using Raft.Tests.Support;
 
 namespace Raft.Tests.Net;
 
@@ -131,7 +132,7 @@ public sealed class HostDurabilityBarrierTests
     private static int RunClients(InProcessCluster cluster, int clients, int operationsEach, long firstClientId)
     {
         var answered = 0;
-        var threads = Enumerable.Range(1, clients).Select(c => new Thread(() =>
+        var threads = Enumerable.Range(1, clients).Select(c => BackgroundWork.Start($"client {c}", () =>
         {
             using var client = cluster.Client(firstClientId - 1 + c);
             for (var i = 0; i < operationsEach; i++)
@@ -145,8 +146,8 @@ public sealed class HostDurabilityBarrierTests
                 if (client.Execute(command, DateTime.UtcNow + TimeSpan.FromSeconds(10)) is not null) Interlocked.Increment(ref answered);
             }
         })).ToList();
-        threads.ForEach(t => t.Start());
-        threads.ForEach(t => t.Join());
+        // Each Execute gives up after 10 s; a client never waits longer than that per operation.
+        threads.ForEach(t => t.Join(TimeSpan.FromSeconds(10 * operationsEach + 30)));
         return answered;
     }
 }

@@ -62,26 +62,41 @@ public sealed class InProcessCluster : IDisposable
 
     public KvClient Client(long id) => new(id, ClientAddresses, ClusterId);
 
-    /// <summary>Waits until <paramref name="condition"/> holds, failing the test after <paramref name="seconds"/>.</summary>
-    public static void WaitUntil(Func<bool> condition, double seconds, string what)
+    /// <summary>
+    /// Waits until <paramref name="condition"/> holds, failing the test after <paramref name="seconds"/>
+    /// with what it waited for and, if given, <paramref name="context"/> (e.g. which hosts stopped).
+    /// </summary>
+    public static void WaitUntil(Func<bool> condition, double seconds, string what, Func<string>? context = null)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(seconds);
         while (!condition())
         {
-            if (DateTime.UtcNow > deadline) Assert.Fail($"timed out waiting for {what}");
+            if (DateTime.UtcNow > deadline) Assert.Fail($"timed out after {seconds}s waiting for {what}" + (context?.Invoke() is { Length: > 0 } more ? $" ({more})" : ""));
             Thread.Sleep(10);
         }
     }
 
+    /// <summary>
+    /// Waits for a host that leads. Fails at once, naming the faults, when half the hosts or more
+    /// have stopped themselves (fail-stop): no leader can come then, and waiting would only hide why.
+    /// </summary>
     public NodeId WaitForLeader(double seconds = 10)
     {
         NodeId? leader = null;
-        WaitUntil(() => (leader = hosts.Values.Select(h => h.Metrics).FirstOrDefault(m => m?.Role == Role.Leader)?.Id) is not null, seconds, "a leader");
+        WaitUntil(() =>
+        {
+            if (Faults().Count * 2 >= hosts.Count) Assert.Fail($"no leader can be elected: {string.Join("; ", Faults())}");
+            return (leader = hosts.Values.Select(h => h.Metrics).FirstOrDefault(m => m?.Role == Role.Leader)?.Id) is not null;
+        }, seconds, "a leader", () => string.Join("; ", Faults()));
         return leader!.Value;
     }
 
     /// <summary>Stops a node, as a crash would (its data directory stays; <see cref="Restart"/> brings it back).</summary>
     public void Stop(NodeId id) => hosts[id].Dispose();
+
+    /// <summary>Why each host that stopped itself stopped (see <see cref="NodeHost.Faulted"/>), one line each.</summary>
+    public IReadOnlyList<string> Faults() =>
+        hosts.Values.Where(h => h.Faulted.IsCompleted).Select(h => h.Faulted.Result.ToString()).ToList();
 
     /// <summary>Stops a node (if it still runs) and starts it again on its data directory, as a supervisor would.</summary>
     public void Restart(NodeId id)

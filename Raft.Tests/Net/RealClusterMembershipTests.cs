@@ -3,6 +3,7 @@ using Raft.Core;
 using Raft.Core.StateMachine;
 using Raft.Net.Cluster;
 using Raft.Net.Parity;
+using Raft.Tests.Support;
 
 namespace Raft.Tests.Net;
 
@@ -25,7 +26,7 @@ public sealed class RealClusterMembershipTests
                 cluster.StartAll();
                 var leader = WaitFor(cluster.LatestLeader, 20, "a leader");
                 var stop = false;
-                var writer = new Thread(() =>
+                var writer = BackgroundWork.Start("writer", () =>
                 {
                     using var client = new KvClient(1, cluster.ClientAddresses, cluster.ClusterId);
                     for (var i = 0; !Volatile.Read(ref stop); i++)
@@ -35,7 +36,6 @@ public sealed class RealClusterMembershipTests
                             lock (acknowledged) acknowledged.Add((command, clock.Elapsed));
                     }
                 });
-                writer.Start();
                 try
                 {
                     ChangeMembershipUnderLoad(cluster, leader, acknowledged, clock);
@@ -44,7 +44,7 @@ public sealed class RealClusterMembershipTests
                 {
                     // A writer left running past a failed assertion would outlive its sockets' context and take the test host down.
                     Volatile.Write(ref stop, true);
-                    writer.Join();
+                    writer.Join(TimeSpan.FromSeconds(30)); // one Execute lasts at most 5 s
                 }
                 Thread.Sleep(300); // the last commits reach every member
                 Assert.That(cluster.LatestCommittedConfiguration().Configuration.Voters, Is.EqualTo(new[] { new NodeId(2), new NodeId(3), N4 }));

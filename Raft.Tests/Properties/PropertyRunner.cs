@@ -21,11 +21,14 @@ public static class PropertyRunner
     public static ulong FsCheckSeed =>
         ulong.TryParse(Environment.GetEnvironmentVariable("RAFT_PROPERTY_SEED"), out var seed) ? seed : 20261126;
 
-    /// <summary>A failing case found and shrunk, with the run that shows it.</summary>
-    public sealed record Counterexample(SimulationCase Case, SimulationResult Result, int Shrinks)
+    /// <summary>
+    /// A failing case found and shrunk, with the run that shows it; <c>FoundAtCase</c> is which
+    /// generated case (from 1) failed first, before shrinking: how hard the search had to look.
+    /// </summary>
+    public sealed record Counterexample(SimulationCase Case, SimulationResult Result, int Shrinks, int FoundAtCase)
     {
         public string Report() =>
-            $"{Outcome(Result)}\n  {Case}\n  replay: {Case.ReplayCommand()}\n  last events:\n" +
+            $"{Outcome(Result)}\n  found at case {FoundAtCase}, shrunk in {Shrinks} steps\n  {Case}\n  replay: {Case.ReplayCommand()}\n  last events:\n" +
             string.Join("\n", Result.RecentTrace.TakeLast(8).Select(e => "    " + e.ToText()));
     }
 
@@ -64,15 +67,19 @@ public static class PropertyRunner
         Counterexample? last = null;
         var inconclusive = new List<(SimulationCase, SimulationResult)>();
         var failures = 0;
+        var casesRun = 0;
+        var foundAtCase = 0;
         var property = Prop.ForAll(cases, c =>
         {
+            casesRun++;
             var result = run(c);
             if (result.Inconclusive) inconclusive.Add((c, result));
             var ok = holds(c, result);
             if (!ok)
             {
                 failures++;
-                last = new Counterexample(c, result, failures - 1); // shrinking only ever moves to smaller failing cases
+                if (foundAtCase == 0) foundAtCase = casesRun;
+                last = new Counterexample(c, result, failures - 1, foundAtCase); // shrinking only ever moves to smaller failing cases
             }
             return ok;
         });

@@ -9,13 +9,20 @@ namespace Raft.Tests.Properties;
 
 /// <summary>
 /// FsCheck generators and shrinkers for whole simulation runs: cluster size, clients, core
-/// options (PreVote, CheckQuorum, read mode, log compaction), spare servers and a timed fault
+/// options (PreVote, CheckQuorum, read mode, log compaction), spare servers, the network (reliable,
+/// or lossy with duplicates and reordering, with or without long-held messages) and a timed fault
 /// schedule with membership changes (thesis §4).
-/// Shrinking drops actions, removes spares, nodes and clients, turns drift off and shortens times,
-/// so a failure ends as the smallest schedule that still fails.
+/// A schedule mixes single actions with episodes that tell the stories explore's chaos profile
+/// tells and independent actions rarely do: a node crashed and restarted later, paused and
+/// resumed, a follower cut off long enough to lag far behind and then reconnected, the leader
+/// isolated while clients still write to it and then healed (a deposed leader with an
+/// uncommitted suffix to truncate), the leader crashed or paused. Runs last 3, 6 or 10 seconds.
+/// Shrinking drops actions, removes spares, nodes and clients, makes the network reliable, turns
+/// drift off and shortens times, so a failure ends as the smallest schedule that still fails.
 /// </summary>
 public static class SimulationCaseGenerators
 {
+    /// <summary>The shortest generated run; others last twice or three times and a bit as long.</summary>
     public const long DurationMicros = 3_000_000;
 
     public static Arbitrary<SimulationCase> Cases(TeachingBug bug = TeachingBug.None, bool withFaults = true) =>
@@ -26,28 +33,41 @@ public static class SimulationCaseGenerators
         from nodes in Gen.Frequency((4, Gen.Constant(3)), (4, Gen.Constant(5)), (1, Gen.Constant(7)))
         from membership in Gen.Frequency((2, Gen.Constant(false)), (1, Gen.Constant(true))) // a third of the cases change membership
         from spares in membership ? Gen.Choose(0, 2) : Gen.Constant(0)
-        from clients in Gen.Choose(1, 4)
+        from clients in Gen.Choose(1, 5)
         from maxEntries in Gen.Elements(1, 4, 64)
         from drift in Gen.Elements(0.0, 0.05)
-        from schedule in withFaults ? Schedule(nodes + spares, membership) : Gen.Constant<IReadOnlyList<FaultAction>>([])
+        from duration in Gen.Frequency((3, Gen.Constant(DurationMicros)), (2, Gen.Constant(2 * DurationMicros)), (2, Gen.Constant(10_000_000L)))
+        from schedule in withFaults ? Schedule(nodes + spares, membership, duration) : Gen.Constant<IReadOnlyList<FaultAction>>([])
+        from unreliable in withFaults ? Gen.Elements(false, true) : Gen.Constant(false)
+        from longDelays in withFaults ? Gen.Frequency((3, Gen.Constant(0.0)), (1, Gen.Elements(0.02, 0.05, 0.1))) : Gen.Constant(0.0)
         from preVote in Gen.Elements(false, true)
         from checkQuorum in Gen.Elements(false, true)
         from reads in Gen.Elements(ReadMode.Log, ReadMode.ReadIndex, ReadMode.Lease)
         from snapshotEvery in Gen.Elements(0, 0, 10, 40) // half the cases compact their logs (§7)
-        select new SimulationCase((ulong)seed, nodes, clients, DurationMicros, maxEntries, drift, schedule, bug, preVote, checkQuorum,
+        select new SimulationCase((ulong)seed, nodes, clients, duration, maxEntries, drift, schedule, bug, preVote, checkQuorum,
             reads == ReadMode.Lease && !checkQuorum ? ReadMode.ReadIndex : reads, // lease reads need CheckQuorum
-            spares, snapshotEvery);
+            spares, snapshotEvery, unreliable, longDelays);
 
-    /// <summary>Faults on any of the servers, the initial voters and the spares alike; with <paramref name="membership"/>, membership changes among them.</summary>
-    private static Gen<IReadOnlyList<FaultAction>> Schedule(int servers, bool membership) =>
-        from count in Gen.Choose(0, membership ? 18 : 14)
-        from actions in Gen.ArrayOf(membership ? Gen.Frequency((3, Action(servers)), (1, MembershipChange(servers))) : Action(servers), count)
-        select (IReadOnlyList<FaultAction>)actions.OrderBy(a => a.AtMicros).ToList();
+    /// <summary>
+    /// Faults on any of the servers, the initial voters and the spares alike; with <paramref name="membership"/>,
+    /// membership changes among them. About as many faults per second as explore's chaos profile.
+    /// </summary>
+    private static Gen<IReadOnlyList<FaultAction>> Schedule(int servers, bool membership, long durationMicros)
+    {
+        var faults = Gen.Frequency((1, Action(servers, durationMicros)), (2, Episode(servers, durationMicros)));
+        var most = (int)(durationMicros / 1_000_000 * (membership ? 3 : 2)) + 2;
+        return from count in Gen.Choose(0, most)
+               from episodes in Gen.ArrayOf(membership ? Gen.Frequency((3, faults), (1, MembershipChange(servers, durationMicros).Select(a => new[] { a }))) : faults, count)
+               select (IReadOnlyList<FaultAction>)episodes.SelectMany(e => e).OrderBy(a => a.AtMicros).ToList();
+    }
 
-    private static Gen<FaultAction> Action(int servers)
+    private static Gen<long> Time(long durationMicros) => Gen.Choose(0, (int)(durationMicros / 1000)).Select(ms => ms * 1000L);
+
+    /// <summary>One action on its own, in a single-element array (see <see cref="Episode"/>).</summary>
+    private static Gen<FaultAction[]> Action(int servers, long durationMicros)
     {
         var node = Gen.Choose(1, servers);
-        var time = Gen.Choose(0, (int)(DurationMicros / 1000)).Select(ms => ms * 1000L);
+        var time = Time(durationMicros);
         return Gen.Frequency(
             (3, from t in time from n in node select (FaultAction)new CrashFault(t, n)),
             (3, from t in time from n in node select (FaultAction)new RestartFault(t, n)),
@@ -61,11 +81,32 @@ public static class SimulationCaseGenerators
             (1, from t in time from n in node select (FaultAction)new ResumeFault(t, n)),
             (1, from t in time from n in node select (FaultAction)new TransferFault(t, n)),
             (1, from t in time from loss in Gen.Elements(0.0, 0.05, 0.2) from dup in Gen.Elements(0.0, 0.05) from reorder in Gen.Elements(0.0, 0.1)
-                select (FaultAction)new NetworkFault(t, loss, dup, reorder)));
+                select (FaultAction)new NetworkFault(t, loss, dup, reorder)))
+            .Select(a => new[] { a });
     }
 
-    private static Gen<FaultAction> MembershipChange(int servers) =>
-        from t in Gen.Choose(0, (int)(DurationMicros / 1000)).Select(ms => ms * 1000L)
+    /// <summary>
+    /// A fault and its end, some time later: the stories of explore's chaos profile, which keeps
+    /// track of what is down and paused, and of the leader-aimed faults that depose a leader.
+    /// </summary>
+    private static Gen<FaultAction[]> Episode(int servers, long durationMicros)
+    {
+        var node = Gen.Choose(1, servers);
+        var time = Time(durationMicros);
+        var outage = Gen.Frequency((3, Gen.Choose(50, 700)), (2, Gen.Choose(700, 3_000))).Select(ms => ms * 1000L); // long ones leave a follower far behind
+        return Gen.Frequency(
+            (3, from t in time from n in node from d in outage select new FaultAction[] { new CrashFault(t, n), new RestartFault(t + d, n) }),
+            (2, from t in time from n in node from d in outage select new FaultAction[] { new PauseFault(t, n), new ResumeFault(t + d, n) }),
+            (3, from t in time from n in node from d in outage select new FaultAction[] { new IsolateFault(t, n), new ReconnectFault(t + d, n) }),
+            (3, from t in time from d in outage select new FaultAction[] { new IsolateFault(t, FaultAction.TheLeader), new HealFault(t + d) }),
+            (2, from t in time select new FaultAction[] { new CrashFault(t, FaultAction.TheLeader) }),
+            (1, from t in time select new FaultAction[] { new PauseFault(t, FaultAction.TheLeader) }),
+            (2, from t in time from d in outage from split in Gen.Choose(1, servers - 1)
+                select new FaultAction[] { Split(t, servers, split), new HealFault(t + d) }));
+    }
+
+    private static Gen<FaultAction> MembershipChange(int servers, long durationMicros) =>
+        from t in Time(durationMicros)
         from kind in Gen.Frequency(
             (2, Gen.Constant(MembershipChangeKind.AddVoter)), (1, Gen.Constant(MembershipChangeKind.AddLearner)), (2, Gen.Constant(MembershipChangeKind.Remove)))
         from n in Gen.Choose(1, servers)
@@ -97,6 +138,8 @@ public static class SimulationCaseGenerators
         if (c.Nodes > 3) yield return Restricted(c with { Nodes = c.Nodes - 2 });
         if (c.Clients > 1) yield return c with { Clients = c.Clients - 1 };
         if (c.MaxClockDrift > 0) yield return c with { MaxClockDrift = 0 };
+        if (c.LongDelayRate > 0) yield return c with { LongDelayRate = 0 };
+        if (c.Unreliable) yield return c with { Unreliable = false };
         if (c.PreVote) yield return c with { PreVote = false };
         if (c.SnapshotEvery > 0) yield return c with { SnapshotEvery = 0 };
         if (c.Reads == ReadMode.Lease) yield return c with { Reads = ReadMode.ReadIndex };
@@ -119,6 +162,7 @@ public static class SimulationCaseGenerators
         CrashFault a => a.Node <= nodes ? a : null,
         RestartFault a => a.Node <= nodes ? a : null,
         IsolateFault a => a.Node <= nodes ? a : null,
+        ReconnectFault a => a.Node <= nodes ? a : null,
         PauseFault a => a.Node <= nodes ? a : null,
         ResumeFault a => a.Node <= nodes ? a : null,
         TransferFault a => a.Node <= nodes ? a : null,

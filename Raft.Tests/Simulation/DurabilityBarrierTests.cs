@@ -4,6 +4,7 @@ using Raft.Simulation.Checkers;
 using Raft.Simulation.Execution;
 using Raft.Simulation.Network;
 using Raft.Simulation.Tracing;
+using Raft.Tests.Support;
 
 namespace Raft.Tests.Simulation;
 
@@ -27,13 +28,13 @@ public sealed class DurabilityBarrierTests
     /// <summary>Runs until a message matching <paramref name="match"/> is in flight; returns it.</summary>
     private static InFlightMessage RunUntilInFlight(Raft.Simulation.Simulation simulation, Func<Message, bool> match)
     {
-        while (simulation.StepEvent())
+        while (simulation.Now <= SimulationSteps.DefaultLimitMicros && simulation.StepEvent())
         {
             Assert.That(simulation.Violation, Is.Null, simulation.Violation?.ToString());
             var found = simulation.Network.InFlight.Where(m => match(m.Message)).OrderBy(m => m.Seq).FirstOrDefault();
             if (found is not null) return found;
         }
-        throw new AssertionException("no such message was ever sent");
+        throw new AssertionException($"no such message was sent within {SimulationSteps.DefaultLimitMicros / 1000} ms of virtual time");
     }
 
     /// <summary>Delivers a message and, at the same instant (inside the receiver's sync window), a copy of it.</summary>

@@ -4,6 +4,7 @@ using Raft.Core.Randomness;
 using Raft.Simulation;
 using Raft.Simulation.Faults;
 using Raft.Simulation.Network;
+using Raft.Tests.Support;
 
 namespace Raft.Tests.Simulation;
 
@@ -65,7 +66,7 @@ public sealed class NetworkTests
     public void A_message_can_be_delivered_by_hand_ahead_of_its_time()
     {
         var simulation = new Raft.Simulation.Simulation(new SimulationOptions { Clients = 0, KeepTrace = true });
-        while (simulation.Network.InFlight.Count == 0 && simulation.StepEvent()) { }
+        SimulationSteps.Until(simulation, () => simulation.Network.InFlight.Count > 0, "a message in flight");
         var message = simulation.Network.InFlight.First();
 
         Assert.That(simulation.DeliverNow(message.Seq), Is.True);

@@ -12,6 +12,10 @@ public sealed class ViolationReportTests
         var report = stdout[stdout.IndexOf("Servers at the violation:", StringComparison.Ordinal)..].Split('\n').Skip(1).Take(5).ToArray();
         Assert.That(report, Has.Length.EqualTo(5));
         for (var i = 0; i < 5; i++) Assert.That(report[i], Does.StartWith($"  n{i + 1} ").And.Contain(" term "));
-        Assert.That(report.Count(line => line.Contains(" leader ", StringComparison.Ordinal)), Is.EqualTo(2), "the two leaders of the violated term");
+        // Which property the first failing seed breaks is the seed's business, not this test's; what
+        // the table must show is each server's role, and two leaders when Election Safety is what broke.
+        Assert.That(report, Has.All.Match(@"^  n\d+ +\S+ +(leader|follower|candidate|precandidate) "), "each line names the server's role");
+        var leaders = report.Count(line => line.Contains(" leader ", StringComparison.Ordinal));
+        if (stdout.Contains("ElectionSafety violated", StringComparison.Ordinal)) Assert.That(leaders, Is.GreaterThanOrEqualTo(2), "the two leaders of the violated term");
     }
 }

@@ -15,6 +15,9 @@ namespace Raft.Tests.Support;
 /// A tiny deterministic driver for unit tests: nodes, their storage and state machines, and one
 /// FIFO queue of messages that the test delivers explicitly. No time, no threads, no randomness:
 /// election timeouts are pinned to ElectionTicks + the node's index unless the test says otherwise.
+/// Every loop is bounded (TIGER_STYLE: explicit limits): a test asking for more ticks than
+/// <see cref="MaxTicksPerCall"/> or more steps than <see cref="MaxSteps"/> in all fails at once
+/// with a message, so that a broken core makes a test fail, not tick for ever and eat the machine.
 /// </summary>
 public sealed class TestCluster
 {
@@ -26,6 +29,13 @@ public sealed class TestCluster
     private readonly SortedSet<NodeId> crashed = [];
     private readonly List<Message> inFlight = [];
     private long incarnation;
+    private long steps;
+
+    /// <summary>Most ticks one <see cref="Tick(int, int)"/> or <see cref="TickAll"/> call may ask for; no unit test needs more.</summary>
+    public const int MaxTicksPerCall = 100_000;
+
+    /// <summary>Most inputs all nodes together may take in one test (the effect log keeps each one's effects).</summary>
+    public const long MaxSteps = 1_000_000;
 
     /// <param name="size">Voters the cluster starts with, n1..nSize.</param>
     /// <param name="options">Options for every node.</param>
@@ -97,6 +107,7 @@ public sealed class TestCluster
     {
         var node = N(id);
         if (crashed.Contains(node)) throw new InvalidOperationException($"{node} is crashed");
+        if (++steps > MaxSteps) Assert.Fail($"the test cluster took more than {MaxSteps} steps: a loop in the test runs away (a broken core that never settles?)");
         var output = nodes[node].Step(input);
         EffectLog[node].AddRange(output.Effects);
         new EffectExecutor(new InstantDisk(this, node)).Execute(output.Effects);
@@ -134,12 +145,25 @@ public sealed class TestCluster
 
     public void Tick(int id, int times)
     {
+        CheckTicks(times, $"Tick(n{id}, {times})");
         for (var i = 0; i < times; i++) Tick(id);
+    }
+
+    /// <summary>
+    /// Ticks a follower or candidate until one tick before its election timeout. Fails if it leads
+    /// (a leader has no election timeout: <see cref="RaftNode.TicksUntilElection"/> is int.MaxValue).
+    /// </summary>
+    public void TickUntilJustBeforeElection(int id)
+    {
+        var node = this[id];
+        if (node.Role == Role.Leader) Assert.Fail($"n{id} leads in term {node.Term}: it has no election timeout to tick towards");
+        Tick(id, node.TicksUntilElection - 1);
     }
 
     /// <summary>Ticks every live node <paramref name="times"/> times, delivering messages after each round.</summary>
     public void TickAll(int times, bool deliver = true)
     {
+        CheckTicks(times, $"TickAll({times})");
         for (var i = 0; i < times; i++)
         {
             foreach (var id in LiveIds()) Tick(id);
@@ -251,6 +275,11 @@ public sealed class TestCluster
     {
         var log = this[id].Log;
         return Enumerable.Range((int)log.FirstIndex, (int)(log.LastIndex - log.FirstIndex + 1)).Select(i => log.TermAt(i)).ToArray();
+    }
+
+    private static void CheckTicks(int times, string call)
+    {
+        if (times is < 0 or > MaxTicksPerCall) Assert.Fail($"{call}: a tick count outside [0, {MaxTicksPerCall}] is a bug in the test or in the core it reads it from");
     }
 
     private void Start(NodeId id)
