@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Raft.Net.Cluster;
+using Raft.Simulation.Cli;
 
 namespace Raft.Net.Commands;
 
@@ -23,26 +24,17 @@ public static class ClusterCommand
         net.AcceptOnlyFromAmong("loopback", "kernel");
         var oneWay = new Option<bool>("--one-way") { Description = "With --net kernel: every other link cut drops one direction only." };
         var loss = new Option<double>("--loss") { HelpName = "P", Description = "With --net kernel: each node drops this fraction of the packets it receives, e.g. 0.05." };
-        loss.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<double>() is < 0 or >= 0.5) r.AddError("--loss must be at least 0 and below 0.5.");
-        });
+        loss.Require(p => p is >= 0 and < 0.5, "--loss must be at least 0 and below 0.5.");
         var clients = new Option<int>("--clients") { Description = "Concurrent key-value clients.", DefaultValueFactory = _ => 3 };
         var keys = new Option<int?>("--keys") { Description = "Keys the clients use (default: 5, or one per client when there are more clients)." };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the workload and faults.", DefaultValueFactory = _ => 1 };
         var noFsync = new Option<bool>("--no-fsync") { Description = "Do not fsync (not crash-safe; for comparison only)." };
         var snapshotEvery = new Option<int>("--snapshot-every") { Description = "Nodes snapshot and compact their logs every N applied entries; 0 = never." };
-        snapshotEvery.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() < 0) r.AddError("--snapshot-every must not be negative.");
-        });
+        snapshotEvery.Require(n => n >= 0, "--snapshot-every must not be negative.");
         var store = NodeCommand.StoreOption();
         var transferEvery = new Option<string?>("--transfer-every") { Description = "Ask the leader to hand leadership to a random other node this often, e.g. 4s." };
         var spares = new Option<int>("--spares") { Description = "Extra servers started outside the configuration, for --change-every to add." };
-        spares.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() is < 0 or > 8) r.AddError("--spares must be between 0 and 8.");
-        });
+        spares.Require(n => n is >= 0 and <= 8, "--spares must be between 0 and 8.");
         var changeEvery = new Option<string?>("--change-every") { Description = "Change the membership this often through the leader (add a server, or remove a voter or the leader, keeping 3 voters), e.g. 3s." };
         var logReads = new Option<bool>("--log-reads") { Description = "Serve gets through the log instead of with ReadIndex." };
         var verbose = new Option<bool>("--verbose") { Description = "Print the nodes' structured log lines at the end." };
@@ -68,18 +60,9 @@ public static class ClusterCommand
         {
             nodes, spares, discover, curve, duration, killEvery, killLeader, cutEvery, partitionEvery, net, oneWay, loss, transferEvery, changeEvery, snapshotEvery, store, clients, keys, seed, noFsync, data, verbose, logReads, linBudget,
         };
-        nodes.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() is not (3 or 5 or 7)) r.AddError("--nodes must be 3, 5 or 7.");
-        });
-        clients.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() is < 1 or > 256) r.AddError("--clients must be between 1 and 256.");
-        });
-        keys.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int?>() is < 1 or > 100_000) r.AddError("--keys must be between 1 and 100000.");
-        });
+        nodes.Require(n => n is 3 or 5 or 7, "--nodes must be 3, 5 or 7.");
+        clients.Require(n => n is >= 1 and <= 256, "--clients must be between 1 and 256.");
+        keys.Require(n => n is null or (>= 1 and <= 100_000), "--keys must be between 1 and 100000.");
         foreach (var option in new[] { duration, killEvery, cutEvery, partitionEvery, transferEvery, changeEvery })
         {
             option.Validators.Add(r =>

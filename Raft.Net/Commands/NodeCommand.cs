@@ -5,6 +5,7 @@ using Raft.Core.Membership;
 using Raft.Core.Node;
 using Raft.Net.Hosting;
 using Raft.Net.StateMachine;
+using Raft.Simulation.Cli;
 
 namespace Raft.Net.Commands;
 
@@ -43,10 +44,7 @@ public static class NodeCommand
         var snapshotEvery = new Option<int>("--snapshot-every") { Description = "Snapshot the state machine and compact the log every N applied entries (§7); 0 = never." };
         var store = StoreOption();
         var curve = CurveOption();
-        snapshotEvery.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() < 0) r.AddError("--snapshot-every must not be negative.");
-        });
+        snapshotEvery.Require(n => n >= 0, "--snapshot-every must not be negative.");
 
         var command = new Command("node", "Run one Raft server over NetMQ with a durable log.")
         {

@@ -111,6 +111,11 @@ public sealed class RealClusterTests
     }
 
     [TestCase("cluster", "--nodes", "4")]
+    [TestCase("cluster", "--nodes", "x")]
+    [TestCase("cluster", "--clients", "many")]
+    [TestCase("cluster", "--loss", "0.6")]
+    [TestCase("cluster", "--one-way")]
+    [TestCase("node", "--snapshot-every", "x")]
     [TestCase("cluster", "--kill-every", "soon")]
     [TestCase("node", "--id", "1")]
     [TestCase("launch")]
