@@ -256,18 +256,8 @@ public static class ClusterRun
         }
         // A passing run in a temporary directory leaves nothing behind; otherwise the data stays for
         // inspection, and the summary names it only then.
-        if (!options.KeepData && summary.Ok && options.DataRoot is null)
-        {
-            try
-            {
-                Directory.Delete(root, recursive: true);
-                summary = summary with { DataDeleted = true };
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                progress($"could not delete {root}: {e.Message}");
-            }
-        }
+        if (!options.KeepData && summary.Ok && options.DataRoot is null && DeleteData(root, progress))
+            summary = summary with { DataDeleted = true };
         return summary;
 
         // A node that stopped itself on a fault says why on stderr; say that it happened here, where it is seen.
@@ -305,6 +295,21 @@ public static class ClusterRun
                     latencies.Add((clock.Elapsed - started).TotalMilliseconds);
                 }
             }
+        }
+    }
+
+    /// <summary>Deletes a passing run's temporary data; says so and returns false if it cannot.</summary>
+    internal static bool DeleteData(string root, Action<string> progress)
+    {
+        try
+        {
+            Directory.Delete(root, recursive: true);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            progress($"could not delete {root}: {e.Message}");
+            return false;
         }
     }
 

@@ -128,18 +128,8 @@ public static class FuzzRun
         var lost = acknowledged.Count(w => !report.CommittedCommands.Contains(w));
         var summary = new FuzzRunSummary(sent, byRole, byKind, bursts, drops, faults, serveFailures, slowest, acknowledged.Count, lost,
             caughtUp, finalTerm, report, seconds, root, finalNodes);
-        if (summary.Ok && options.DataRoot is null)
-        {
-            try
-            {
-                Directory.Delete(root, recursive: true);
-                summary = summary with { DataDeleted = true };
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                progress($"could not delete {root}: {e.Message}");
-            }
-        }
+        if (summary.Ok && options.DataRoot is null && ClusterRun.DeleteData(root, progress))
+            summary = summary with { DataDeleted = true };
         return summary;
 
         // A write the cluster must answer within the bound: the measure of "keeps serving".

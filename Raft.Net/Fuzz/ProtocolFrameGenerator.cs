@@ -401,7 +401,10 @@ public sealed class ProtocolFrameGenerator
         };
     }
 
-    private byte[] MutateOnce(byte[] valid)
+    private byte[] MutateOnce(byte[] valid) => Mutate(valid, random);
+
+    /// <summary>A copy of <paramref name="valid"/> with a few bits flipped, cut short, or with junk appended.</summary>
+    public static byte[] Mutate(byte[] valid, Random random)
     {
         var bytes = (byte[])valid.Clone();
         switch (random.Next(3))

@@ -34,7 +34,7 @@ public sealed class LiveNodeFuzzTests
             attacker.Options.SendHighWatermark = 1_000_000;
             attacker.Connect(RaftAddressOf(cluster, victim));
             for (var i = 0; i < Frames; i++)
-                attacker.SendFrame(i % 2 == 0 ? RandomBytes(random) : Mutate(valid, random));
+                attacker.SendFrame(i % 2 == 0 ? RandomBytes(random) : Raft.Net.Fuzz.ProtocolFrameGenerator.Mutate(valid, random));
             InProcessCluster.WaitUntil(() => victimHost.Drops.Total >= Frames * 0.9, 60, "the node to read and drop the frames");
         }
 
@@ -53,23 +53,5 @@ public sealed class LiveNodeFuzzTests
         var bytes = new byte[random.Next(0, 200)];
         random.NextBytes(bytes);
         return bytes;
-    }
-
-    private static byte[] Mutate(byte[] valid, Random random)
-    {
-        var bytes = (byte[])valid.Clone();
-        switch (random.Next(3))
-        {
-            case 0:
-                for (var flips = 1 + random.Next(4); flips > 0; flips--) bytes[random.Next(bytes.Length)] ^= (byte)(1 << random.Next(8));
-                return bytes;
-            case 1:
-                return bytes[..random.Next(bytes.Length)];
-            default:
-                var longer = new byte[bytes.Length + 1 + random.Next(32)];
-                bytes.CopyTo(longer, 0);
-                random.NextBytes(longer.AsSpan(bytes.Length));
-                return longer;
-        }
     }
 }
