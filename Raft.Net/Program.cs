@@ -10,6 +10,7 @@ var root = new RootCommand("raft-net: the Raft core on a real NetMQ transport wi
     ChatCommand.Create(),
     KeysCommand.Create(),
     FuzzCommand.Create(),
+    ShaperCommand.Create(),
 };
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)
