@@ -63,8 +63,10 @@ public static class ClusterRun
             if (!File.Exists(Security.KeyFiles.PublicKeysPath(keys))) Security.KeyFiles.Generate(keys, NodeId.Range(options.Nodes + options.Spares));
             nodeArgs.AddRange(["--curve", keys]);
         }
+        if (!options.KernelNetwork && options.Shaping is { IsActive: true }) throw new ArgumentException("packet shaping needs the kernel network", nameof(options));
         using var network = options.KernelNetwork ? KernelNetwork.Create(NodeId.Range(options.Nodes + options.Spares)) : null;
         if (network is not null && options.Loss > 0) network.SetLoss(options.Loss);
+        if (network is not null && options.Shaping is { IsActive: true } shaping) network.Shape(shaping, options.Seed);
         using var cluster = new LocalCluster(options.Nodes, root, nodeArgs, options.Spares, discovery: options.Discover, network: network);
         var history = new OperationHistory();
         var latencies = new List<double>();
@@ -77,7 +79,7 @@ public static class ClusterRun
         var partitions = 0;
 
         cluster.StartAll();
-        if (network is not null) progress($"{network} (netem {(KernelNetwork.NetemAvailable() ? "available but not used" : "not in this kernel: no delay, duplication or reordering")})");
+        if (network is not null) progress(network.ToString());
         progress($"started {options.Nodes} nodes{(options.Store == StoreKind.Sqlite ? " (SQLite stores)" : "")}{(options.Curve ? " with Curve (keys in keys/)" : "")}{(options.Spares > 0 ? $" and {options.Spares} spares" : "")} in {root}{(options.KeepData || options.DataRoot is not null ? "" : " (deleted if the run passes; --data DIR keeps it)")}");
         // Process start-up takes a while on a loaded machine: the clock of the run starts with the first leader.
         var waitUntil = DateTime.UtcNow + TimeSpan.FromSeconds(30);
@@ -217,6 +219,7 @@ public static class ClusterRun
         }
         Thread.Sleep(500); // let the last commits reach every node
         cluster.StopAll(TimeSpan.FromSeconds(10));
+        network?.StopShaping();
         ReportFaults();
         churn?.Refresh();
         progress("stopped; checking");
@@ -248,6 +251,8 @@ public static class ClusterRun
         {
             CheckSeconds = checkClock.Elapsed.TotalSeconds, OneWayCuts = oneWayCuts, Partitions = partitions,
             Network = network is null ? null : $"kernel (a network namespace per node, iptables cuts{(options.Loss > 0 ? string.Create(CultureInfo.InvariantCulture, $", {options.Loss:0.###} packet loss") : "")})",
+            Shaping = network?.Shaping is { } shapedBy ? $"{shapedBy}: {network.ShapingCounters}" : null,
+            ShapingProblems = network?.ShapingProblems ?? [],
         };
         if (options.Store == StoreKind.Sqlite)
         {

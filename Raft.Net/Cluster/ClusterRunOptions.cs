@@ -31,6 +31,12 @@ public sealed record ClusterRunOptions
     /// <summary>With <see cref="KernelNetwork"/>: each node drops this fraction of the packets it receives, for the whole run.</summary>
     public double Loss { get; init; }
 
+    /// <summary>
+    /// With <see cref="KernelNetwork"/>: delay, jitter, duplication and reordering of the packets
+    /// between servers, made by a shaper in each namespace (<see cref="Cluster.KernelNetwork.Shape"/>); null for none.
+    /// </summary>
+    public Shaping.PacketShaping? Shaping { get; init; }
+
     public int Clients { get; init; } = 3;
 
     public int Keys { get; init; } = 5;

@@ -35,6 +35,8 @@ public sealed record ClusterRunSummary(
         Line("latency", string.Create(CultureInfo.InvariantCulture, $"p50 {P50Millis:0.00} ms, p99 {P99Millis:0.00} ms"));
         Line("faults", $"{Kills} kill -9, {Cuts} link cuts{(OneWayCuts > 0 ? $" ({OneWayCuts} one-way)" : "")}, {Partitions} partitions");
         if (Network is not null) Line("network", Network);
+        if (Shaping is not null) Line("shaping", Shaping);
+        foreach (var problem in ShapingProblems) Line("", problem);
         Line("elections", $"{Replay.Elections}");
         if (FinalConfiguration is not null)
         {
@@ -84,6 +86,12 @@ public sealed record ClusterRunSummary(
 
     /// <summary>How faults were made when not by the nodes themselves; null for loopback.</summary>
     public string? Network { get; init; }
+
+    /// <summary>With a shaped kernel network: the shaping and what the shapers did (packets delayed, duplicated, reordered); null otherwise.</summary>
+    public string? Shaping { get; init; }
+
+    /// <summary>Shapers that died or complained during the run (their packets then went unshaped, not lost).</summary>
+    public IReadOnlyList<string> ShapingProblems { get; init; } = [];
 
     /// <summary>Seconds the post-run checks took (replay parity and safety, linearizability, lost writes).</summary>
     public double CheckSeconds { get; init; }

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Raft.Core;
+using Raft.Net.Shaping;
 
 namespace Raft.Net.Cluster;
 
@@ -12,9 +14,11 @@ namespace Raft.Net.Cluster;
 /// two-way cut, in the receiver's only for a one-way cut); random loss is an iptables rule with the
 /// statistic match. The node never learns of either: its packets just stop arriving.
 /// <para>
-/// Needs Linux, root, iproute2 and iptables. Delay, jitter, duplication and reordering need the
-/// kernel's netem queueing discipline; <see cref="NetemAvailable"/> says whether this kernel has it
-/// (many minimal kernels, this project's CI machine's included, do not), and they are not offered.
+/// Needs Linux, root, iproute2 and iptables. Delay, jitter, duplication and reordering
+/// (<see cref="Shape"/>) are made by a <see cref="PacketShaper"/> process in each node's namespace,
+/// to which an iptables NFQUEUE rule hands what the node sends to its peers, rather than by the
+/// kernel's netem, which many minimal kernels (this project's CI machine's included) lack; they also
+/// need libnetfilter_queue (<see cref="WhyShapingUnavailable"/>).
 /// </para>
 /// </summary>
 public sealed class KernelNetwork : IDisposable
@@ -22,6 +26,7 @@ public sealed class KernelNetwork : IDisposable
     private readonly string prefix;
     private readonly int subnet;
     private readonly SortedSet<NodeId> servers;
+    private readonly Dictionary<NodeId, ShaperProcess> shapers = [];
     private double loss;
     private bool disposed;
 
@@ -65,24 +70,51 @@ public sealed class KernelNetwork : IDisposable
         return null;
     }
 
-    /// <summary>Whether this kernel has netem (delay, jitter, duplication, reordering); it is not used either way.</summary>
-    public static bool NetemAvailable()
+    /// <summary>
+    /// Why packet shaping (<see cref="Shape"/>) cannot run here, or null if it can: besides what
+    /// <see cref="WhyUnavailable"/> needs, libnetfilter_queue, the NFQUEUE target, and a kernel that
+    /// hands a queue to a shaper in a namespace (tried for real, in a namespace of its own).
+    /// </summary>
+    public static string? WhyShapingUnavailable()
     {
+        if (WhyUnavailable() is { } why) return why;
+        if (!NativeLibrary.TryLoad(ShapingLibrary, out var library))
+            return $"packet shaping needs {ShapingLibrary} (Debian: apt-get install libnetfilter-queue1)";
+        NativeLibrary.Free(library);
+        var probe = $"rkshape{Environment.ProcessId}";
+        if (TryRun(out var error, "ip", "netns", "add", probe) is false) return $"cannot create a network namespace: {error}";
         try
         {
-            using var config = new System.IO.Compression.GZipStream(File.OpenRead("/proc/config.gz"), System.IO.Compression.CompressionMode.Decompress);
-            using var reader = new StreamReader(config);
-            return reader.ReadToEnd().Contains("CONFIG_NET_SCH_NETEM=", StringComparison.Ordinal);
+            if (TryRun(out error, ["ip", "netns", "exec", probe, "iptables", .. QueueRule("-A", "10.0.0.0/8")]) is false)
+                return $"iptables has no NFQUEUE target in a namespace: {error}";
+            using var shaper = ShaperProcess.Start(["ip", "netns", "exec", probe], ShaperQueue, new PacketShaping(), seed: 1, ShaperStartTimeout);
+            return null;
         }
-        catch (IOException)
+        catch (InvalidOperationException e)
         {
-            return false;
+            return $"netfilter queues do not work here: {e.Message}";
         }
-        catch (UnauthorizedAccessException)
+        finally
         {
-            return false;
+            TryRun(out _, "ip", "netns", "del", probe);
         }
     }
+
+    private const string ShapingLibrary = "libnetfilter_queue.so.1";
+
+    /// <summary>The netfilter queue of every namespace's shaper (queues are per namespace).</summary>
+    private const ushort ShaperQueue = 0;
+
+    private static readonly TimeSpan ShaperStartTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>The shaping of <see cref="Shape"/>, or null when packets go unshaped.</summary>
+    public PacketShaping? Shaping { get; private set; }
+
+    /// <summary>What the shapers have done so far (what each printed last; final once <see cref="StopShaping"/> returned).</summary>
+    public ShaperCounters ShapingCounters => shapers.Values.Aggregate(default(ShaperCounters), (sum, s) => sum + s.Counters);
+
+    /// <summary>Shapers that died or complained, with their words; empty when all is well.</summary>
+    public IReadOnlyList<string> ShapingProblems => [.. shapers.Where(s => s.Value.Problem() is not null).Select(s => $"shaper of {s.Key}: {s.Value.Problem()}")];
 
     /// <summary>Builds the namespaces, veth pairs and bridge for <paramref name="servers"/>; throws if the kernel refuses.</summary>
     public static KernelNetwork Create(IEnumerable<NodeId> servers)
@@ -114,7 +146,7 @@ public sealed class KernelNetwork : IDisposable
         if (servers.Any(s => s.Value is < 1 or > 250)) throw new ArgumentException("kernel networks number servers 1 to 250");
         RemoveLeftovers(); // of an earlier process with the same id that did not clean up
         Run("ip", "link", "add", Bridge, "type", "bridge");
-        Run("ip", "addr", "add", $"10.77.{subnet}.254/24", "dev", Bridge);
+        Run("ip", "addr", "add", $"{BridgeAddress}/24", "dev", Bridge);
         Run("ip", "link", "set", Bridge, "up");
         foreach (var id in servers)
         {
@@ -128,6 +160,45 @@ public sealed class KernelNetwork : IDisposable
             Run("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up");
         }
     }
+
+    /// <summary>
+    /// Delays, duplicates and reorders every packet each node sends to another node, from now on:
+    /// starts a shaper in each namespace (seeded from <paramref name="seed"/> and the node), then
+    /// sends the packets to it with an NFQUEUE rule in the namespace's OUTPUT chain. Packets to the
+    /// bridge's address, which carries the clients, are not shaped: the clients' own latency would
+    /// only blur the workload's latency figures and widen every operation's window, while the faults
+    /// that matter to Raft are between servers. The rule has <c>--queue-bypass</c>: if a shaper
+    /// dies, its node's packets go unshaped rather than nowhere (and <see cref="ShapingProblems"/> says so).
+    /// </summary>
+    public void Shape(PacketShaping shaping, ulong seed)
+    {
+        if (Shaping is not null) throw new InvalidOperationException("the network is shaped already");
+        if (shaping.Problem() is { } problem) throw new ArgumentException(problem, nameof(shaping));
+        Shaping = shaping;
+        foreach (var id in servers)
+            shapers[id] = ShaperProcess.Start(LaunchPrefix(id), ShaperQueue, shaping, seed * 1_000_003 + (ulong)id.Value, ShaperStartTimeout);
+        foreach (var id in servers)
+        {
+            Run("ip", "netns", "exec", NamespaceOf(id), "iptables", "-A", "OUTPUT", "-d", BridgeAddress, "-j", "RETURN");
+            Run(["ip", "netns", "exec", NamespaceOf(id), "iptables", .. QueueRule("-A", $"10.77.{subnet}.0/24")]);
+        }
+    }
+
+    /// <summary>Stops the shapers, which first let every packet they hold go; their counters are final afterwards.</summary>
+    public void StopShaping()
+    {
+        foreach (var id in servers) TryRun(out _, "ip", "netns", "exec", NamespaceOf(id), "iptables", "-F", "OUTPUT");
+        foreach (var shaper in shapers.Values) shaper.Stop();
+    }
+
+    /// <summary>The iptables arguments of the rule that queues packets to <paramref name="destination"/> for the shaper, except copies it sent itself.</summary>
+    private static string[] QueueRule(string action, string destination) =>
+    [
+        action, "OUTPUT", "-d", destination, "-m", "mark", "!", "--mark", PacketShaper.CopyMark.ToString(CultureInfo.InvariantCulture),
+        "-j", "NFQUEUE", "--queue-num", ShaperQueue.ToString(CultureInfo.InvariantCulture), "--queue-bypass",
+    ];
+
+    private string BridgeAddress => $"10.77.{subnet}.254";
 
     /// <summary>Drops everything between <paramref name="a"/> and <paramref name="b"/>, both ways.</summary>
     public void Cut(NodeId a, NodeId b)
@@ -177,13 +248,15 @@ public sealed class KernelNetwork : IDisposable
             "--probability", loss.ToString("0.####", CultureInfo.InvariantCulture), "-j", "DROP");
 
     public override string ToString() =>
-        $"kernel network: {servers.Count} namespaces on bridge {Bridge} (10.77.{subnet}.0/24), {Cuts} two-way and {OneWayCuts} one-way cuts, loss {loss:0.###}";
+        $"kernel network: {servers.Count} namespaces on bridge {Bridge} (10.77.{subnet}.0/24), {Cuts} two-way and {OneWayCuts} one-way cuts, loss {loss:0.###}, " +
+        (Shaping is null ? "packets unshaped" : $"packets shaped: {Shaping}");
 
-    /// <summary>Deletes the veth pairs, the namespaces and the bridge.</summary>
+    /// <summary>Stops the shapers, then deletes the veth pairs, the namespaces and the bridge.</summary>
     public void Dispose()
     {
         if (disposed) return;
         disposed = true;
+        foreach (var shaper in shapers.Values) shaper.Dispose();
         RemoveLeftovers();
     }
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Raft.Net.Cluster;
+using Raft.Net.Shaping;
 using Raft.Simulation.Cli;
 
 namespace Raft.Net.Commands;
@@ -25,6 +26,14 @@ public static class ClusterCommand
         var oneWay = new Option<bool>("--one-way") { Description = "With --net kernel: every other link cut drops one direction only." };
         var loss = new Option<double>("--loss") { HelpName = "P", Description = "With --net kernel: each node drops this fraction of the packets it receives, e.g. 0.05." };
         loss.Require(p => p is >= 0 and < 0.5, "--loss must be at least 0 and below 0.5.");
+        var delay = new Option<string?>("--delay") { Description = "With --net kernel: each node holds every packet it sends to a peer this long, e.g. 5ms (a shaper on a netfilter queue; needs libnetfilter_queue)." };
+        var jitter = new Option<string?>("--jitter") { Description = "With --delay: each packet's delay is drawn uniformly within delay ± jitter (at most the delay), e.g. 5ms; wider than the gap between packets, it reorders them." };
+        var duplicate = new Option<double>("--duplicate") { HelpName = "P", Description = "With --net kernel: each node sends this fraction of the packets to its peers twice, e.g. 0.01." };
+        var reorder = new Option<double>("--reorder") { HelpName = "P", Description = "With --delay: this fraction of the packets skips the delay, going ahead of those held, e.g. 0.02." };
+        foreach (var option in new[] { delay, jitter })
+            option.Require(text => text is null || ShaperCommand.ParseMillis(text) is not null, $"{option.Name} must be a duration in milliseconds like 5ms.");
+        foreach (var option in new[] { duplicate, reorder })
+            option.Require(p => p is >= 0 and <= 0.5, $"{option.Name} must be a probability between 0 and 0.5.");
         var clients = new Option<int>("--clients") { Description = "Concurrent key-value clients.", DefaultValueFactory = _ => 3 };
         var keys = new Option<int?>("--keys") { Description = "Keys the clients use (default: 5, or one per client when there are more clients)." };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the workload and faults.", DefaultValueFactory = _ => 1 };
@@ -58,7 +67,7 @@ public static class ClusterCommand
             "Start a local cluster of node processes, run a workload with faults, check safety, parity and linearizability. " +
             "Exit code 0: every check passed; 1: a check failed; 3: inconclusive (nothing failed, but the linearizability search ran out of budget: raise --lin-budget); 2: bad arguments.")
         {
-            nodes, spares, discover, curve, duration, killEvery, killLeader, cutEvery, partitionEvery, net, oneWay, loss, transferEvery, changeEvery, snapshotEvery, store, clients, keys, seed, noFsync, data, verbose, logReads, linBudget,
+            nodes, spares, discover, curve, duration, killEvery, killLeader, cutEvery, partitionEvery, net, oneWay, loss, delay, jitter, duplicate, reorder, transferEvery, changeEvery, snapshotEvery, store, clients, keys, seed, noFsync, data, verbose, logReads, linBudget,
         };
         nodes.Require(n => n is 3 or 5 or 7, "--nodes must be 3, 5 or 7.");
         clients.Require(n => n is >= 1 and <= 256, "--clients must be between 1 and 256.");
@@ -78,7 +87,11 @@ public static class ClusterCommand
             var kernel = r.GetValue(net) == "kernel";
             if (!kernel && (r.GetValue(oneWay) || r.GetValue(loss) > 0)) r.AddError("--one-way and --loss need --net kernel");
             if (kernel && r.GetValue(discover)) r.AddError("--net kernel excludes --discover");
+            var shaping = Shaping(r);
+            if (!kernel && shaping is { IsActive: true }) r.AddError("--delay, --jitter, --duplicate and --reorder need --net kernel");
+            if (shaping?.Problem() is { } problem) r.AddError($"--delay, --jitter, --duplicate, --reorder: {problem}");
             if (kernel && KernelNetwork.WhyUnavailable() is { } why) r.AddError($"--net kernel: {why}");
+            else if (kernel && shaping is { IsActive: true } && KernelNetwork.WhyShapingUnavailable() is { } whyNot) r.AddError($"--delay, --duplicate, --reorder: {whyNot}");
         });
         command.SetAction(parse =>
         {
@@ -93,6 +106,7 @@ public static class ClusterCommand
                 KernelNetwork = parse.GetValue(net) == "kernel",
                 OneWayCuts = parse.GetValue(oneWay),
                 Loss = parse.GetValue(loss),
+                Shaping = ShapingFrom(parse.GetValue(delay), parse.GetValue(jitter), parse.GetValue(duplicate), parse.GetValue(reorder)) is { IsActive: true } s ? s : null,
                 TransferEvery = parse.GetValue(transferEvery) is { } t ? ParseSpan(t) : null,
                 Spares = parse.GetValue(spares),
                 ChangeEvery = parse.GetValue(changeEvery) is { } m ? ParseSpan(m) : null,
@@ -129,6 +143,20 @@ public static class ClusterCommand
             return summary.ExitCode;
         });
         return command;
+
+        // The shaping asked for, or null when a value did not parse (the parser reports that itself).
+        PacketShaping? Shaping(System.CommandLine.Parsing.SymbolResult r) =>
+            r.TryGetValue(delay, out var d) && r.TryGetValue(jitter, out var j) && r.TryGetValue(duplicate, out var p) && r.TryGetValue(reorder, out var q)
+                ? ShapingFrom(d, j, p, q) : null;
+    }
+
+    /// <summary>The shaping of the options <c>--delay</c>, <c>--jitter</c>, <c>--duplicate</c>, <c>--reorder</c>; null when a duration does not parse.</summary>
+    private static PacketShaping? ShapingFrom(string? delay, string? jitter, double duplicate, double reorder)
+    {
+        var delayMillis = delay is null ? 0 : ShaperCommand.ParseMillis(delay);
+        var jitterMillis = jitter is null ? 0 : ShaperCommand.ParseMillis(jitter);
+        if (delayMillis is null || jitterMillis is null) return null;
+        return new PacketShaping { Delay = TimeSpan.FromMilliseconds(delayMillis.Value), Jitter = TimeSpan.FromMilliseconds(jitterMillis.Value), Duplicate = duplicate, Reorder = reorder };
     }
 
     public static TimeSpan? ParseSpan(string text)
