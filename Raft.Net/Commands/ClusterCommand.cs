@@ -91,7 +91,7 @@ public static class ClusterCommand
             if (!kernel && shaping is { IsActive: true }) r.AddError("--delay, --jitter, --duplicate and --reorder need --net kernel");
             if (shaping?.Problem() is { } problem) r.AddError($"--delay, --jitter, --duplicate, --reorder: {problem}");
             if (kernel && KernelNetwork.WhyUnavailable() is { } why) r.AddError($"--net kernel: {why}");
-            else if (kernel && shaping is { IsActive: true } && KernelNetwork.WhyShapingUnavailable() is { } whyNot) r.AddError($"--delay, --duplicate, --reorder: {whyNot}");
+            else if (kernel && shaping is { IsActive: true } && shaping.Problem() is null && KernelNetwork.WhyShapingUnavailable() is { } whyNot) r.AddError($"--delay, --duplicate, --reorder: {whyNot}");
         });
         command.SetAction(parse =>
         {
