@@ -82,12 +82,14 @@ public sealed class KernelNetwork : IDisposable
             return $"packet shaping needs {ShapingLibrary} (Debian: apt-get install libnetfilter-queue1)";
         NativeLibrary.Free(library);
         var probe = $"rkshape{Environment.ProcessId}";
+        TryRun(out _, "ip", "netns", "del", probe); // left by an earlier process with the same id
         if (TryRun(out var error, "ip", "netns", "add", probe) is false) return $"cannot create a network namespace: {error}";
         try
         {
             if (TryRun(out error, ["ip", "netns", "exec", probe, "iptables", .. QueueRule("-A", "10.0.0.0/8")]) is false)
                 return $"iptables has no NFQUEUE target in a namespace: {error}";
-            using var shaper = ShaperProcess.Start(["ip", "netns", "exec", probe], ShaperQueue, new PacketShaping(), seed: 1, ShaperStartTimeout);
+            using var shaper = ShaperProcess.Start(["ip", "netns", "exec", probe], ShaperQueue, new PacketShaping(), seed: 1);
+            shaper.WaitUntilReady(ShaperStartTimeout);
             return null;
         }
         catch (InvalidOperationException e)
@@ -175,8 +177,8 @@ public sealed class KernelNetwork : IDisposable
         if (Shaping is not null) throw new InvalidOperationException("the network is shaped already");
         if (shaping.Problem() is { } problem) throw new ArgumentException(problem, nameof(shaping));
         Shaping = shaping;
-        foreach (var id in servers)
-            shapers[id] = ShaperProcess.Start(LaunchPrefix(id), ShaperQueue, shaping, seed * 1_000_003 + (ulong)id.Value, ShaperStartTimeout);
+        foreach (var id in servers) shapers[id] = ShaperProcess.Start(LaunchPrefix(id), ShaperQueue, shaping, seed * 1_000_003 + (ulong)id.Value);
+        foreach (var shaper in shapers.Values) shaper.WaitUntilReady(ShaperStartTimeout);
         foreach (var id in servers)
         {
             Run("ip", "netns", "exec", NamespaceOf(id), "iptables", "-A", "OUTPUT", "-d", BridgeAddress, "-j", "RETURN");

@@ -22,8 +22,8 @@ public sealed class ShaperProcess : IDisposable
         this.process = process;
     }
 
-    /// <summary>Starts a shaper and waits until it holds its queue; throws with the shaper's own words if it does not.</summary>
-    public static ShaperProcess Start(IReadOnlyList<string> launchPrefix, ushort queue, PacketShaping shaping, ulong seed, TimeSpan timeout)
+    /// <summary>Starts a shaper; <see cref="WaitUntilReady"/> waits until it holds its queue.</summary>
+    public static ShaperProcess Start(IReadOnlyList<string> launchPrefix, ushort queue, PacketShaping shaping, ulong seed)
     {
         var start = new ProcessStartInfo(launchPrefix.Count > 0 ? launchPrefix[0] : DotnetHost())
         {
@@ -39,12 +39,16 @@ public sealed class ShaperProcess : IDisposable
         }
         var shaper = new ShaperProcess(Process.Start(start) ?? throw new InvalidOperationException("cannot start raft-net shaper"));
         shaper.Listen();
-        if (!shaper.ready.Task.Wait(timeout) || !shaper.ready.Task.Result)
-        {
-            shaper.Dispose();
-            throw new InvalidOperationException($"the packet shaper did not start: {shaper.Problem() ?? $"no word from it within {timeout.TotalSeconds:0} s"}");
-        }
         return shaper;
+    }
+
+    /// <summary>Waits until the shaper holds its queue; throws with the shaper's own words if it does not.</summary>
+    public void WaitUntilReady(TimeSpan timeout)
+    {
+        if (ready.Task.Wait(timeout) && ready.Task.Result) return;
+        if (!process.HasExited) process.Kill();
+        process.WaitForExit();
+        throw new InvalidOperationException($"the packet shaper did not start: {Problem() ?? $"no word from it within {timeout.TotalSeconds:0} s"}");
     }
 
     /// <summary>The counters the shaper printed last.</summary>
