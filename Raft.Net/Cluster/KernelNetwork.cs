@@ -189,6 +189,7 @@ public sealed class KernelNetwork : IDisposable
     /// <summary>Stops the shapers, which first let every packet they hold go; their counters are final afterwards.</summary>
     public void StopShaping()
     {
+        if (Shaping is null) return;
         foreach (var id in servers) TryRun(out _, "ip", "netns", "exec", NamespaceOf(id), "iptables", "-F", "OUTPUT");
         foreach (var shaper in shapers.Values) shaper.Stop();
     }
