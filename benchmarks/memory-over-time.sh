@@ -5,6 +5,10 @@
 #   benchmarks/memory-over-time.sh [seconds, default 600] [clients, default 256] [sample every N s, default 30]
 # Prints one row per sample: seconds since start, then each node's resident set in MB (a node that is
 # not running at that moment shows "-"), then the cluster's own summary and exit code at the end.
+# With dotnet-counters on PATH (or its path in DOTNET_COUNTERS; `dotnet tool install --tool-path DIR
+# dotnet-counters --version 10.0.750501`), it also prints each node's managed heap over time: the
+# generation 2 and large-object heaps after the last garbage collection (what survives collections,
+# so what would grow if something leaked), and the memory the GC has committed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-600}
@@ -29,6 +33,19 @@ rss_of() { # resident set (MB) of the node process whose data directory is $1, o
   fi
 }
 
+counters=${DOTNET_COUNTERS:-$(command -v dotnet-counters || true)}
+if [[ -n "$counters" ]]; then
+  for n in 1 2 3; do # attach to each node once it runs (nodes are not killed in this run)
+    ( for _ in $(seq 100); do
+        pid=$(pgrep -f -- "--data $work/data/n$n( |$)" | head -n 1 || true)
+        if [[ -n "$pid" ]]; then
+          exec "$counters" collect -p "$pid" --counters System.Runtime --format csv -o "$work/n$n.csv" --refresh-interval "$every" >/dev/null 2>&1
+        fi
+        sleep 0.2
+      done ) &
+  done
+fi
+
 echo "$(nproc) cores; ${clients} clients for ${seconds}s; RSS in MB, sampled every ${every}s"
 printf '%8s %8s %8s %8s %s\n' seconds n1 n2 n3 loadavg
 start=$SECONDS
@@ -40,3 +57,14 @@ status=0
 wait "$cluster" || status=$?
 tail -n 25 "$work/cluster.out"
 echo "raft-net cluster exit code: $status"
+if [[ -n "$counters" ]]; then
+  sleep 2 # dotnet-counters writes its file when the node exits
+  for n in 1 2 3; do
+    [[ -s "$work/n$n.csv" ]] || { echo "n$n: no counters recorded"; continue; }
+    echo "n$n managed heap after the last collection (MB): sample, gen2 + large objects, committed by the GC"
+    awk -F, -v every="$every" '
+      /last_collection\.heap\.size/ && /generation=(gen2|loh)\]/ { live[$1] += $5; if (!($1 in seen)) { seen[$1] = 1; order[++count] = $1 } }
+      /last_collection\.memory\.committed_size/ { committed[$1] = $5 }
+      END { for (i = 1; i <= count; i++) printf "%8d %8.1f %8.1f\n", (i - 1) * every, live[order[i]] / 1048576, committed[order[i]] / 1048576 }' "$work/n$n.csv"
+  done
+fi

@@ -25,9 +25,10 @@ namespace Raft.Net.Hosting;
 /// threads talk to it only through <see cref="Post"/> (a NetMQQueue).
 /// <para>
 /// Durability barrier (thesis §3.8): no message, client reply or read answer leaves while a write
-/// the node issued earlier, in this step or any before, is not yet synced. The slow part of a sync
-/// (the fsync) runs on a <see cref="SyncThread"/>, so the node goes on stepping while its disk
-/// works; what the steps meanwhile send waits, in order, for the sync that covers their own writes.
+/// the node issued earlier, in this step or any before, is not yet synced. All disk work (writes,
+/// fsyncs, snapshot files, log rewrites) runs on a <see cref="DiskThread"/>, so the node goes on
+/// stepping, and its heartbeats go on leaving, while its disk works; what the steps meanwhile send
+/// waits, in order, for the sync that covers their own writes.
 /// Fail-stop: if anything
 /// throws while an input is handled, the node sends nothing more, closes its disk with the
 /// completed writes synced, and reports <see cref="Faulted"/>.
@@ -61,9 +62,13 @@ public sealed class NodeHost : IDisposable
 
     /// <summary>A metrics line is logged every this many ticks.</summary>
     private const int MetricsEveryTicks = 500;
-    private SyncThread? syncThread;
-    private long writesIssued; // persist effects handed to the disk, counted from the start
+    private DiskThread? diskThread;
+    private List<Effect> unsubmitted = []; // persist effects issued but not yet handed to the disk thread, in order
+    private long writesIssued; // persist effects issued, counted from the start
     private long writesDurable; // how many of them a completed sync covers
+    private long hardStateWrite; // the number of the last term-or-vote write issued (writes are numbered from 1)
+    private long ticksHeld; // ticks not stepped because the node's term or vote was not yet durable
+    private long syncs; // completed syncs
     private bool syncRunning;
     private (long Index, long Term) syncingLog; // the log's last entry when the running sync started
     private (long Index, long Term)? persistedToReport; // a finished sync the core has not been told of
@@ -143,7 +148,7 @@ public sealed class NodeHost : IDisposable
                 OpenAddressBook: config.Discovery is not null)));
         }
 
-        syncThread = new SyncThread($"raft-{config.Id}-sync");
+        diskThread = new DiskThread($"raft-{config.Id}-disk");
         transport = new NetMqTransport(config.Id, config.RaftAddresses, Drops, config.Curve);
         transport.FramesReceived += frames => FailStopOnException(() =>
         {
@@ -159,8 +164,16 @@ public sealed class NodeHost : IDisposable
         timer = new NetMQTimer(config.TickInterval);
         timer.Elapsed += (_, _) => FailStopOnException(() =>
         {
-            Step(Tick.Instance);
             if (++ticks % MetricsEveryTicks == 0) LogMetrics();
+            if (writesDurable < hardStateWrite)
+            {
+                // The node's own term or vote is not durable yet, and nothing it would do on a timeout
+                // could leave before it is: the clock waits with it, so that a candidate's election
+                // timeout counts from when its requests for votes left, however slow the disk.
+                ticksHeld++;
+                return;
+            }
+            Step(Tick.Instance);
         });
         control.ReceiveReady += (_, e) => FailStopOnException(() =>
         {
@@ -292,22 +305,25 @@ public sealed class NodeHost : IDisposable
     }
 
     /// <summary>
-    /// Starts a sync of every write issued so far unless one is running (its completion starts the
-    /// next). The storage does what is quick at once and hands back the fsync, which runs on the
-    /// sync thread; a write that cannot wait (a new hard state, a log rewrite) is synced here.
+    /// Hands every write issued so far to the disk thread, which writes and syncs them, unless a
+    /// sync is running (its completion starts the next). The node's thread never touches the disk
+    /// while it runs: a new term or vote, a snapshot or a log rewrite on a slow disk delays only
+    /// what waits for it, never a heartbeat.
     /// </summary>
     private void MaybeStartSync()
     {
-        if (syncRunning || writesDurable == writesIssued) return;
+        if (syncRunning || unsubmitted.Count == 0) return;
         var through = writesIssued;
         syncingLog = (core!.Log.LastIndex, core.Log.LastTerm); // every write issued so far is in the log up to here
-        if (storage!.SyncLater() is not { } fsync)
-        {
-            MarkDurable(through);
-            return;
-        }
+        var batch = unsubmitted;
+        unsubmitted = [];
+        var disk = storage!;
         syncRunning = true;
-        syncThread!.Run(fsync, error => onSynced(through, error));
+        diskThread!.Run(() =>
+        {
+            foreach (var write in batch) disk.Persist(write);
+            disk.Sync();
+        }, error => onSynced(through, error));
     }
 
     /// <summary>On the node's thread: the sync of the first <paramref name="through"/> writes finished.</summary>
@@ -315,7 +331,8 @@ public sealed class NodeHost : IDisposable
     {
         if (Faulted.IsCompleted) return;
         syncRunning = false;
-        if (error is not null) throw new IOException($"sync of the first {through} writes failed: {error.Message}", error);
+        if (error is not null) throw new IOException($"writing and syncing the first {through} writes failed: {error.Message}", error);
+        syncs++;
         MarkDurable(through);
         MaybeReportPersisted();
         MaybeStartSync(); // the writes that came in meanwhile
@@ -466,8 +483,9 @@ public sealed class NodeHost : IDisposable
     }
 
     /// <summary>
-    /// Persist effects are written at once and synced together once the step (or the batch) is done;
-    /// what follows them waits for that sync (thesis §3.8: nothing leaves before what it promises is durable).
+    /// Persist effects are handed to the disk thread once the step (or the batch) is done, written
+    /// and synced together; what follows them waits for that sync (thesis §3.8: nothing leaves before
+    /// what it promises is durable).
     /// </summary>
     private void Execute(Output output)
     {
@@ -475,14 +493,18 @@ public sealed class NodeHost : IDisposable
         {
             switch (effect)
             {
-                case PersistHardState or PersistEntries:
-                    storage!.Persist(effect);
+                case PersistHardState:
+                    unsubmitted.Add(effect);
+                    hardStateWrite = ++writesIssued;
+                    break;
+                case PersistEntries:
+                    unsubmitted.Add(effect);
                     writesIssued++;
                     break;
                 case PersistSnapshot persist:
                     EnsureRestorable(persist.Snapshot);
-                    storage!.Persist(effect); // durable at once: FileStorage commits a snapshot by renaming it
-                    writesIssued++; // its compaction marker in the log still needs the sync
+                    unsubmitted.Add(effect);
+                    writesIssued++;
                     break;
                 case RestoreSnapshot restore:
                     RestoreStateMachine(restore.Snapshot);
@@ -602,7 +624,7 @@ public sealed class NodeHost : IDisposable
         var node = core!;
         var commit = Math.Min(node.CommitIndex, node.Log.LastIndex);
         metrics = new NodeMetrics(config.Id, Incarnation, node.Role, node.Term, node.Leader, node.CommitIndex, node.Log.LastIndex,
-            node.Log.DigestAt(commit), messagesIn, messagesOut, Drops.Total, clientRequests, storage!.Syncs,
+            node.Log.DigestAt(commit), messagesIn, messagesOut, Drops.Total, clientRequests, syncs,
             node.Configuration, node.ConfigurationIndex, Drops.Describe());
     }
 
@@ -627,7 +649,7 @@ public sealed class NodeHost : IDisposable
     {
         var m = metrics!;
         LogEvent("metrics", string.Create(CultureInfo.InvariantCulture,
-            $"\"role\":\"{m.Role}\",\"term\":{m.Term},\"commit\":{m.CommitIndex},\"last\":{m.LastIndex},\"in\":{m.MessagesIn},\"out\":{m.MessagesOut},\"dropped\":{m.FramesDropped},\"droppedBy\":\"{m.DroppedByReason}\",\"clients\":{m.ClientRequests},\"syncs\":{m.Syncs}"));
+            $"\"role\":\"{m.Role}\",\"term\":{m.Term},\"commit\":{m.CommitIndex},\"last\":{m.LastIndex},\"in\":{m.MessagesIn},\"out\":{m.MessagesOut},\"dropped\":{m.FramesDropped},\"droppedBy\":\"{m.DroppedByReason}\",\"clients\":{m.ClientRequests},\"syncs\":{m.Syncs},\"ticksHeld\":{ticksHeld}"));
     }
 
     private void LogEvent(string kind, string fields) =>
@@ -670,8 +692,7 @@ public sealed class NodeHost : IDisposable
         string? storageError = null;
         try
         {
-            syncThread?.Dispose(); // an fsync under way finishes first: the storage must not close under it
-            storage?.Dispose();
+            CloseDisk();
             store?.Dispose();
         }
         catch (Exception e)
@@ -701,13 +722,34 @@ public sealed class NodeHost : IDisposable
         if (disposed) return;
         disposed = true;
         poller?.Dispose(); // stops the poller first if it still runs
-        syncThread?.Dispose(); // then the fsync under way, if any, before the storage closes
+        diskThread?.Dispose(); // then the job under way, if any: it reports to the control queue, which must still be open
         discovery?.Dispose();
         transport?.Dispose();
         clients?.Dispose();
         control.Dispose();
         inputLog?.Dispose();
-        storage?.Dispose();
+        CloseDisk();
         store?.Dispose();
+    }
+
+    /// <summary>
+    /// Lets the disk thread finish its job under way, then writes what was issued after it, syncs
+    /// and closes the storage: the disk keeps every write of the steps that completed (and of a
+    /// failing step, the prefix it issued), as after a crash at that moment, and nothing is lost on a
+    /// clean stop. Only once the node's thread is stopped or is the caller.
+    /// </summary>
+    private void CloseDisk()
+    {
+        diskThread?.Dispose();
+        if (storage is null) return;
+        try
+        {
+            foreach (var write in unsubmitted) storage.Persist(write);
+            unsubmitted.Clear();
+        }
+        finally
+        {
+            storage.Dispose(); // syncs what was written
+        }
     }
 }

@@ -4,9 +4,9 @@ using Microsoft.Win32.SafeHandles;
 namespace Raft.Net.Storage;
 
 /// <summary>
-/// fdatasync of an open file by its handle, callable from any thread while another thread appends
-/// to the file: the kernel makes durable whatever was written before the call. Enough for the log,
-/// which only grows (its size is among the data fdatasync flushes). Linux only (see FileStorage.SyncLater).
+/// fdatasync of an open file by its handle: the kernel makes durable whatever was written before
+/// the call. Enough for the log, which only grows (its size is among the data fdatasync flushes),
+/// and cheaper than fsync, which also flushes times of access and change. Linux only.
 /// </summary>
 internal static partial class FileDataSync
 {

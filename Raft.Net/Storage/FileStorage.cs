@@ -14,8 +14,8 @@ namespace Raft.Net.Storage;
 /// <para>
 /// Writes are batched: <see cref="Persist"/> writes without syncing, and <see cref="Sync"/> makes
 /// everything written since the last sync durable. The driver calls Persist for each persist effect
-/// of a step, then Sync once, before sending any message or reply that depends on them (Figure 2:
-/// persistent state is "updated on stable storage before responding to RPCs").
+/// of a batch of steps, then Sync once, before sending any message or reply that depends on them
+/// (Figure 2: persistent state is "updated on stable storage before responding to RPCs").
 /// </para>
 /// <para>
 /// The log file is only appended to: a conflict truncation appends a marker, and so does a
@@ -24,7 +24,10 @@ namespace Raft.Net.Storage;
 /// it whole by a shorter file that replays to the same log: temp file, fsync, rename, fsync the
 /// directory.
 /// </para>
-/// <para>Not thread-safe: one driver thread owns it. The directory is locked while open.</para>
+/// <para>
+/// Not thread-safe: one thread at a time uses it (the node host's disk thread, see
+/// <c>Hosting.DiskThread</c>, while the node runs). The directory is locked while open.
+/// </para>
 /// </remarks>
 public sealed class FileStorage : IRaftStorage, INodeStorage
 {
@@ -201,36 +204,11 @@ public sealed class FileStorage : IRaftStorage, INodeStorage
             CommitHardState(hardStateTemp);
         if (logUnsynced)
         {
-            log.Flush(flushToDisk: fsync);
+            FlushLog();
             logUnsynced = false;
             MaybeRewriteLog();
         }
         Syncs++;
-    }
-
-    /// <summary>
-    /// Starts a sync whose slow part the caller runs elsewhere, so that the node can go on stepping
-    /// while its disk works. In the common case only log records were written since the last sync:
-    /// they are handed to the OS here, and the returned action, one fdatasync of the log file, may
-    /// run on another thread while this storage takes more writes (they are not covered); once it
-    /// returns, every write made before this call is durable. Otherwise (a new hard state, a log
-    /// rewrite due, fsync off, not Linux, nothing written) this is <see cref="Sync"/> and returns null: all is
-    /// durable already. Until the returned action has returned, call neither <see cref="Sync"/>,
-    /// <see cref="SyncLater"/> nor <see cref="Dispose"/>.
-    /// </summary>
-    public Action? SyncLater()
-    {
-        ObjectDisposedException.ThrowIf(disposed, this);
-        if (!fsync || !OperatingSystem.IsLinux() || hardStateTemp is not null || !logUnsynced || LogRewriteDue())
-        {
-            Sync();
-            return null;
-        }
-        log.Flush(flushToDisk: false);
-        logUnsynced = false;
-        Syncs++;
-        var handle = log.SafeFileHandle;
-        return () => FileDataSync.Run(handle);
     }
 
     /// <summary>Syncs what was persisted and closes the files.</summary>
@@ -248,6 +226,21 @@ public sealed class FileStorage : IRaftStorage, INodeStorage
             hardStateTemp?.Dispose();
             log.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Makes the log's appends durable: fdatasync on Linux (the log only grows, and its size is
+    /// among the data fdatasync flushes), a full flush elsewhere; with fsync off, only to the OS.
+    /// </summary>
+    private void FlushLog()
+    {
+        if (fsync && OperatingSystem.IsLinux())
+        {
+            log.Flush(flushToDisk: false);
+            FileDataSync.Run(log.SafeFileHandle);
+        }
+        else
+            log.Flush(flushToDisk: fsync);
     }
 
     private void WriteHardStateTemp(HardState state)

@@ -147,8 +147,11 @@ public sealed class NetMqTransport : IDisposable
 
     public long FramesOut { get; private set; }
 
-    /// <summary>Frames not sent because the peer's queue was full.</summary>
+    /// <summary>Frames not sent because the peer's queue was full, or because it has not answered <see cref="MaxUnansweredBytesPerPeer"/>.</summary>
     public long FramesDroppedAtSend { get; private set; }
+
+    /// <summary>Bytes handed to each peer's socket since a frame last came from that peer.</summary>
+    private readonly Dictionary<NodeId, long> unansweredBytes = [];
 
     /// <summary>Frames discarded because the link was cut by the operator (fault injection).</summary>
     public long FramesBlocked { get; private set; }
@@ -169,6 +172,12 @@ public sealed class NetMqTransport : IDisposable
             return false;
         }
         if (!outboxes.TryGetValue(to, out var dealer)) return false;
+        var unanswered = unansweredBytes.GetValueOrDefault(to);
+        if (frame.Length > MaxSmallFrameBytes && unanswered + frame.Length > MaxUnansweredBytesPerPeer)
+        {
+            FramesDroppedAtSend++; // the peer is down or does not read: queue no more bulk for it
+            return false;
+        }
         var sent = seal is null
             ? dealer.TrySendFrame(TimeSpan.Zero, frame)
             : dealer.TrySendMultipartMessage(TimeSpan.Zero, Sealed(to, frame));
@@ -178,6 +187,7 @@ public sealed class NetMqTransport : IDisposable
             return false;
         }
         FramesOut++;
+        unansweredBytes[to] = unanswered + frame.Length;
         return true;
     }
 
@@ -229,6 +239,7 @@ public sealed class NetMqTransport : IDisposable
                 continue;
             }
             FramesIn++;
+            if (from is { } answering) unansweredBytes[answering] = 0; // it reads: what was queued for it has drained, or is draining
             batch.Add((from, message[body].ToByteArray()));
         }
         if (batch.Count > 0) FramesReceived?.Invoke(batch);
@@ -278,6 +289,20 @@ public sealed class NetMqTransport : IDisposable
     /// for a peer not yet connected, so that a node's first votes reach peers that come up a moment later.
     /// </summary>
     public const int MaxQueuedFramesPerPeer = 1_000;
+
+    /// <summary>
+    /// Most bytes of larger frames sent to a peer that has sent nothing back meanwhile. A live peer
+    /// answers every AppendEntries and snapshot chunk, so this is only reached when it is down or
+    /// cut off; then entries and chunks (up to <see cref="RaftOptions.MaxBytesPerAppend"/> each) stop
+    /// queueing for it, while heartbeats and votes (at most <see cref="MaxSmallFrameBytes"/>) still
+    /// do, up to <see cref="MaxQueuedFramesPerPeer"/>. So a dead peer holds at most about
+    /// 16 MiB + 1,000 × 4 KiB of this node's memory, not 1,000 × 1 MiB. The leader sends the entries
+    /// again once the peer answers, as after any loss.
+    /// </summary>
+    public const long MaxUnansweredBytesPerPeer = 16L * 1024 * 1024;
+
+    /// <summary>Frames up to this size are never held back by <see cref="MaxUnansweredBytesPerPeer"/>.</summary>
+    public const int MaxSmallFrameBytes = 4 * 1024;
 
     /// <summary>How often an idle link is probed (ZMTP PING) for a peer that still answers.</summary>
     public static readonly TimeSpan LinkHeartbeatInterval = TimeSpan.FromMilliseconds(250);

@@ -17,10 +17,8 @@ internal sealed class RecordingStorage(FileStorage disk) : INodeStorage
 
     private long writes;
 
-    /// <summary>What happened on the node's thread, in order; lock it to read it from another thread.</summary>
+    /// <summary>What happened, in order (writes and syncs on the disk thread, the rest on the node's); lock it to read it from another thread.</summary>
     public List<string> Events { get; } = [];
-
-    public long Syncs => disk.Syncs;
 
     public void Record(string what)
     {
@@ -39,22 +37,6 @@ internal sealed class RecordingStorage(FileStorage disk) : INodeStorage
     {
         disk.Sync();
         Record($"{SyncDone} {Volatile.Read(ref writes)}");
-    }
-
-    /// <summary>Records the sync when it is complete: at once, or once the returned fsync has run (on another thread).</summary>
-    public Action? SyncLater()
-    {
-        var through = Volatile.Read(ref writes);
-        if (disk.SyncLater() is not { } fsync)
-        {
-            Record($"{SyncDone} {through}");
-            return null;
-        }
-        return () =>
-        {
-            fsync();
-            Record($"{SyncDone} {through}");
-        };
     }
 
     public void Dispose()

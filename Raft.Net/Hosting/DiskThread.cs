@@ -1,11 +1,12 @@
 namespace Raft.Net.Hosting;
 
 /// <summary>
-/// Runs the slow part of a node's syncs (an fsync, see <see cref="Storage.FileStorage.SyncLater"/>)
-/// on a thread of its own, one at a time, so that the node's thread goes on stepping meanwhile:
-/// writes that arrive during an fsync wait for the next one, and share it (group commit).
+/// Does a node's disk work on a thread of its own, one job at a time, so that the node's thread
+/// never waits for its disk: a job writes a batch of persist effects and syncs them (fsyncs,
+/// snapshot files, log rewrites: everything <see cref="Storage.FileStorage"/> does). Writes that
+/// the node issues while a job runs wait for the next job, and share its sync (group commit).
 /// </summary>
-internal sealed class SyncThread : IDisposable
+internal sealed class DiskThread : IDisposable
 {
     private readonly object gate = new();
     private readonly Thread thread;
@@ -13,23 +14,23 @@ internal sealed class SyncThread : IDisposable
     private Action<Exception?>? completed;
     private bool stopping;
 
-    public SyncThread(string name)
+    public DiskThread(string name)
     {
         thread = new Thread(Loop) { Name = name, IsBackground = true };
         thread.Start();
     }
 
     /// <summary>
-    /// Runs <paramref name="fsync"/>, then calls <paramref name="onCompleted"/> (on this thread) with
+    /// Runs <paramref name="work"/>, then calls <paramref name="onCompleted"/> (on this thread) with
     /// the exception it threw, if any. Only one at a time: the caller waits for the completion.
     /// </summary>
-    public void Run(Action fsync, Action<Exception?> onCompleted)
+    public void Run(Action work, Action<Exception?> onCompleted)
     {
         lock (gate)
         {
             if (job is not null) throw new InvalidOperationException("a sync is already running");
             ObjectDisposedException.ThrowIf(stopping, this);
-            job = fsync;
+            job = work;
             completed = onCompleted;
             Monitor.PulseAll(gate);
         }
@@ -39,18 +40,18 @@ internal sealed class SyncThread : IDisposable
     {
         while (true)
         {
-            Action fsync;
+            Action work;
             Action<Exception?> onCompleted;
             lock (gate)
             {
                 while (job is null && !stopping) Monitor.Wait(gate);
                 if (job is null) return; // stopping, and nothing left to run
-                (fsync, onCompleted) = (job, completed!);
+                (work, onCompleted) = (job, completed!);
             }
             Exception? error = null;
             try
             {
-                fsync();
+                work();
             }
             catch (Exception e)
             {
@@ -68,13 +69,13 @@ internal sealed class SyncThread : IDisposable
             }
             catch (ObjectDisposedException)
             {
-                // The node was disposed while its last fsync ran: nobody is left to tell. Anything
+                // The node was disposed while its last job ran: nobody is left to tell. Anything
                 // else is a bug and ends the process, as on any thread.
             }
         }
     }
 
-    /// <summary>Finishes the fsync under way, if any, and stops the thread.</summary>
+    /// <summary>Finishes the job under way, if any, and stops the thread.</summary>
     public void Dispose()
     {
         lock (gate)
