@@ -65,16 +65,16 @@ public sealed partial class Simulation
             node.Executor = NewExecutor(node);
             nodes[id] = node;
             safety.OnStart(node.Core, Raft.Core.Storage.PersistentState.Empty, 0);
-            queue.Schedule(clock.Next((int)options.TickMicros) + 1, new TickEvent(id, node.Incarnation));
+            queue.Schedule(clock.Next((int)options.TickMicros) + 1, SimEvent.Tick(id, node.Incarnation));
         }
         for (var c = 1; c <= options.Clients; c++)
         {
             var client = new SimClient(c, new SplitMix64(SplitMix64.Derive(seed, ClientStreamBase + (ulong)c)), options.Keys, options.Servers, options.ReadPercent);
             clients.Add(client);
-            queue.Schedule(client.Random.Next((int)Math.Max(1, options.ClientThinkMicros)) + options.TickMicros, new ClientWakeEvent(c, client.TimerGeneration));
+            queue.Schedule(client.Random.Next((int)Math.Max(1, options.ClientThinkMicros)) + options.TickMicros, SimEvent.ClientWake(c, client.TimerGeneration));
         }
-        foreach (var action in Schedule) queue.Schedule(action.AtMicros, new FaultEvent(action));
-        queue.Schedule(options.DurationMicros, new FaultsEndEvent());
+        foreach (var action in Schedule) queue.Schedule(action.AtMicros, SimEvent.Fault(action));
+        queue.Schedule(options.DurationMicros, SimEvent.FaultsEnd());
     }
 
     /// <summary>The voters the cluster started with, n1..nN.</summary>
@@ -163,17 +163,17 @@ public sealed partial class Simulation
     {
         if (!queue.TryDequeue(out var next, out var time)) return false;
         Now = time;
-        switch (next)
+        switch (next.Kind)
         {
-            case TickEvent tick: HandleTick(tick); break;
-            case DeliveryEvent delivery: HandleDelivery(delivery.Seq); break;
-            case FaultEvent fault when LeaderSyncingFor(fault.Action) is { } until: queue.Schedule(until, fault); break;
-            case FaultEvent fault: ApplyFault(fault.Action); break;
-            case FaultsEndEvent: EndFaults(); break;
-            case ClientWakeEvent wake: HandleClientWake(wake); break;
-            case ClientRequestEvent request: HandleClientRequest(request.Node, request.Request); break;
-            case ClientReplyEvent reply: HandleClientReply(reply.Reply); break;
-            case StepDurableEvent durable: HandleStepDurable(durable); break;
+            case EventKind.Tick: HandleTick(new NodeId(next.Target), (int)next.Number); break;
+            case EventKind.Delivery: HandleDelivery(next.Number); break;
+            case EventKind.Fault when LeaderSyncingFor((FaultAction)next.Subject!) is { } until: queue.Schedule(until, next); break;
+            case EventKind.Fault: ApplyFault((FaultAction)next.Subject!); break;
+            case EventKind.FaultsEnd: EndFaults(); break;
+            case EventKind.ClientWake: HandleClientWake(next.Target, next.Number); break;
+            case EventKind.ClientRequest: HandleClientRequest(new NodeId(next.Target), (ClientRequest)next.Subject!); break;
+            case EventKind.ClientReply: HandleClientReply((ClientReply)next.Subject!); break;
+            case EventKind.StepDurable: HandleStepDurable(new NodeId(next.Target), (int)next.Number); break;
         }
         return true;
     }
@@ -213,11 +213,11 @@ public sealed partial class Simulation
 
     private long TickLength(SimNode node) => Math.Max(1, (long)(options.TickMicros * node.ClockRate));
 
-    private void HandleTick(TickEvent tick)
+    private void HandleTick(NodeId id, int incarnation)
     {
-        var node = nodes[tick.Node];
-        if (node.Incarnation != tick.Incarnation || node.Status == NodeStatus.Down) return;
-        queue.Schedule(Now + TickLength(node), tick);
+        var node = nodes[id];
+        if (node.Incarnation != incarnation || node.Status == NodeStatus.Down) return;
+        queue.Schedule(Now + TickLength(node), SimEvent.Tick(id, incarnation));
         if (node.Status == NodeStatus.Up) StepNode(node, Tick.Instance);
     }
 
@@ -303,7 +303,7 @@ public sealed partial class Simulation
         void Put(InFlightMessage onTheWire)
         {
             Record(TraceEvent.Sent(Now, onTheWire));
-            queue.Schedule(onTheWire.DeliverAtMicros, new DeliveryEvent(onTheWire.Seq));
+            queue.Schedule(onTheWire.DeliverAtMicros, SimEvent.Delivery(onTheWire.Seq));
         }
     }
 
@@ -435,6 +435,7 @@ public sealed partial class Simulation
         node.ForgetReads();
         node.Backlog.Clear();
         node.Held.Clear();
+        node.HeldStep = default;
         node.SyncedAtMicros = 0; // the held step is lost with its writes; the restarted node does not wait for it
         Network.DropWhere(m => m.Message.From == node.Id && m.SentAtMicros > Now);
     }
@@ -452,7 +453,7 @@ public sealed partial class Simulation
         Record(TraceEvent.Recovered(Now, node.Id, persisted, node.Core.CommitIndex));
         safety.OnStart(node.Core, persisted, Now);
         if (safety.First is { } violation) Violation ??= violation;
-        queue.Schedule(Now + TickLength(node), new TickEvent(node.Id, node.Incarnation));
+        queue.Schedule(Now + TickLength(node), SimEvent.Tick(node.Id, node.Incarnation));
     }
 
     public void Resume(SimNode node)
@@ -478,10 +479,10 @@ public sealed partial class Simulation
 
     // ---- clients -----------------------------------------------------------------------------
 
-    private void HandleClientWake(ClientWakeEvent wake)
+    private void HandleClientWake(int clientId, long generation)
     {
-        var client = clients[wake.Client - 1];
-        if (wake.Generation != client.TimerGeneration) return; // a timer that was cancelled
+        var client = clients[clientId - 1];
+        if (generation != client.TimerGeneration) return; // a timer that was cancelled
         if (client.Current is null)
         {
             if (faultsEnded) return; // no new operations once faults have stopped
@@ -503,9 +504,9 @@ public sealed partial class Simulation
     private void SendClientRequest(SimClient client)
     {
         var latency = ClientLatency();
-        queue.Schedule(Now + latency, new ClientRequestEvent(client.Target, client.Current!));
+        queue.Schedule(Now + latency, SimEvent.ClientRequest(client.Target, client.Current!));
         client.TimerGeneration++;
-        queue.Schedule(Now + options.ClientTimeoutMicros, new ClientWakeEvent(client.Id, client.TimerGeneration));
+        queue.Schedule(Now + options.ClientTimeoutMicros, SimEvent.ClientWake(client.Id, client.TimerGeneration));
     }
 
     private void HandleClientRequest(NodeId target, ClientRequest request)
@@ -514,7 +515,7 @@ public sealed partial class Simulation
         if (node.Status != NodeStatus.Up) return; // lost: the client will time out
         if (IsSyncing(node))
         {
-            queue.Schedule(node.SyncedAtMicros, new ClientRequestEvent(target, request)); // handled once its disk is idle
+            queue.Schedule(node.SyncedAtMicros, SimEvent.ClientRequest(target, request)); // handled once its disk is idle
             return;
         }
         if (node.Core.Role != Role.Leader)
@@ -542,7 +543,7 @@ public sealed partial class Simulation
             ReplyToClient(new ClientReply(request.Client, request.OperationId, request.Attempt, null, output.Proposal?.LeaderHint));
     }
 
-    private void ReplyToClient(ClientReply reply) => queue.Schedule(Now + ClientLatency(), new ClientReplyEvent(reply));
+    private void ReplyToClient(ClientReply reply) => queue.Schedule(Now + ClientLatency(), SimEvent.ClientReply(reply));
 
     private void HandleClientReply(ClientReply reply)
     {
@@ -557,7 +558,7 @@ public sealed partial class Simulation
             client.Completed++;
             Record(TraceEvent.ClientReturned(Now, client.Id, current.Command, result));
             client.TimerGeneration++;
-            queue.Schedule(Now + 1 + client.Random.Next((int)Math.Max(1, options.ClientThinkMicros)), new ClientWakeEvent(client.Id, client.TimerGeneration));
+            queue.Schedule(Now + 1 + client.Random.Next((int)Math.Max(1, options.ClientThinkMicros)), SimEvent.ClientWake(client.Id, client.TimerGeneration));
             return;
         }
         if (reply.Attempt != current.Attempt) return; // redirect for an attempt already superseded
@@ -565,7 +566,7 @@ public sealed partial class Simulation
         client.RetryAtTarget = reply.LeaderHint is not null;
         if (reply.LeaderHint is { } hint) client.Target = hint;
         client.TimerGeneration++;
-        queue.Schedule(Now + (reply.LeaderHint is null ? 20_000 : 1_000), new ClientWakeEvent(client.Id, client.TimerGeneration));
+        queue.Schedule(Now + (reply.LeaderHint is null ? 20_000 : 1_000), SimEvent.ClientWake(client.Id, client.TimerGeneration));
     }
 
     private long ClientLatency() => 500 + clientNetwork.Next(2_000);
@@ -586,24 +587,33 @@ public sealed partial class Simulation
         Record(TraceEvent.Violated(Now, Violation));
     }
 
-    private abstract record SimEvent;
+    private enum EventKind { Tick, Delivery, Fault, FaultsEnd, ClientWake, ClientRequest, ClientReply, StepDurable }
 
-    private sealed record TickEvent(NodeId Node, int Incarnation) : SimEvent;
+    /// <summary>
+    /// Something scheduled: what, for whom (a node's or a client's number), and one number and one
+    /// object that say more. A struct, so that scheduling allocates nothing: a run schedules tens
+    /// of thousands of events. The factories say what each kind carries.
+    /// </summary>
+    private readonly record struct SimEvent(EventKind Kind, int Target = 0, long Number = 0, object? Subject = null)
+    {
+        /// <summary>A node's clock ticks; ignored if the node restarted since (a later incarnation).</summary>
+        public static SimEvent Tick(NodeId node, int incarnation) => new(EventKind.Tick, node.Value, incarnation);
 
-    private sealed record DeliveryEvent(long Seq) : SimEvent;
+        /// <summary>Message <paramref name="seq"/> arrives, unless it left the wire meanwhile.</summary>
+        public static SimEvent Delivery(long seq) => new(EventKind.Delivery, Number: seq);
 
-    private sealed record FaultEvent(FaultAction Action) : SimEvent;
+        public static SimEvent Fault(FaultAction action) => new(EventKind.Fault, Subject: action);
 
-    private sealed record FaultsEndEvent : SimEvent;
+        public static SimEvent FaultsEnd() => new(EventKind.FaultsEnd);
 
-    private sealed record ClientWakeEvent(int Client, long Generation) : SimEvent;
+        /// <summary>A client's timer fires; ignored if the client set another since (a later generation).</summary>
+        public static SimEvent ClientWake(int client, long generation) => new(EventKind.ClientWake, client, generation);
 
-    private sealed record ClientRequestEvent(NodeId Node, ClientRequest Request) : SimEvent;
+        public static SimEvent ClientRequest(NodeId node, ClientRequest request) => new(EventKind.ClientRequest, node.Value, Subject: request);
 
-    private sealed record ClientReplyEvent(ClientReply Reply) : SimEvent;
+        public static SimEvent ClientReply(ClientReply reply) => new(EventKind.ClientReply, Subject: reply);
 
-    private sealed record StepDurableEvent(NodeId Node, int Incarnation, Output Output, StepStart Before) : SimEvent;
-
-    /// <summary>A node's role, term and commit index before a step, to record what the step changed.</summary>
-    private readonly record struct StepStart(Role Role, long Term, long CommitIndex);
+        /// <summary>The writes of a node's held step (<see cref="SimNode.HeldStep"/>) are durable; ignored if the node crashed since.</summary>
+        public static SimEvent StepDurable(NodeId node, int incarnation) => new(EventKind.StepDurable, node.Value, incarnation);
+    }
 }

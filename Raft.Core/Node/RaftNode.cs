@@ -23,7 +23,7 @@ public sealed partial class RaftNode : IRaftNode
     private readonly RaftOptions options;
     private readonly IRandomSource random;
     private readonly RaftLog log = new();
-    private List<Effect> effects = [];
+    private readonly List<Effect> effects = []; // this step's effects; reused, each Output gets a copy
     private long nextMessageId;
     private int electionElapsedTicks;
     private int electionTimeoutTicks;
@@ -90,7 +90,7 @@ public sealed partial class RaftNode : IRaftNode
 
     public Output Step(Input input)
     {
-        if (effects.Count > 0) effects = []; // the last step's list went out with its Output; an empty one never does, and is reused
+        effects.Clear();
         ProposeOutcome? proposal = null;
         switch (input)
         {
@@ -132,10 +132,12 @@ public sealed partial class RaftNode : IRaftNode
         if (options.Bug == TeachingBug.ReplyBeforePersist)
         {
             // TeachingBug.ReplyBeforePersist: messages overtake the persists they depend on (thesis §3.8).
-            effects = [.. effects.OfType<SendEffect>(), .. effects.Where(e => e is not SendEffect)];
+            List<Effect> reordered = [.. effects.OfType<SendEffect>(), .. effects.Where(e => e is not SendEffect)];
+            effects.Clear();
+            effects.AddRange(reordered);
         }
         if (effects.Count == 0) return proposal is null ? Output.None : new Output([], proposal); // an idle tick allocates nothing
-        return new Output(effects, proposal);
+        return new Output(effects.ToArray(), proposal); // an exact copy: one array, and the list stays here for the next step
     }
 
     /// <summary>Rules for all servers (§5.1), applied before any role-specific handling.</summary>

@@ -56,6 +56,12 @@ public sealed class SimNode(NodeId id, IRaftNode core, IKeyValueStore store, dou
     /// <summary>An empty list that takes <see cref="Held"/>'s place while the held effects are released (two lists, no copy).</summary>
     public List<Raft.Core.Effects.Effect> Released { get; set; } = [];
 
+    /// <summary>
+    /// The step whose effects wait in <see cref="Held"/>: its output, and what the node was before
+    /// it, to record and check what it changed once its writes are durable.
+    /// </summary>
+    internal (Output? Output, StepStart Before) HeldStep { get; set; }
+
     /// <summary>When the writes of the last step are durable, while <see cref="Held"/> waits for them; otherwise 0.</summary>
     public long SyncedAtMicros { get; set; }
 }
