@@ -224,37 +224,45 @@ public sealed partial class Simulation
     /// <summary>
     /// Feeds one input to a node and carries out its effects. A node whose disk is still syncing
     /// the writes of an earlier step takes no new input: the input waits in its backlog (the durability
-    /// barrier, SimulationEffects.cs). Returns null when the input waits or the node threw.
+    /// barrier, SimulationEffects.cs). Returns false when the input waits or the node threw;
+    /// <paramref name="proposal"/> is what became of a proposal.
     /// </summary>
-    private Output? StepNode(SimNode node, Input input)
+    private bool StepNode(SimNode node, Input input, out ProposeOutcome? proposal)
     {
+        proposal = null;
         if (IsSyncing(node))
         {
             node.Backlog.Enqueue(input);
-            return null;
+            return false;
         }
         var core = node.Core;
         var before = new StepStart(core.Role, core.Term, core.CommitIndex);
-        Output output;
+        var effects = node.StepEffects; // one list for every step of the node: no Output to allocate
+        effects.Clear();
         try
         {
-            output = core.Step(input);
+            proposal = core.Step(input, effects);
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException or KeyNotFoundException)
         {
             Fail(Property.CoreInvariant, node.Id.ToString(), $"{e.GetType().Name}: {e.Message}");
-            return null;
+            return false;
         }
 
         if (input is Tick && core.Term > before.Term) Record(TraceEvent.Timeout(Now, node.Id, core.Term));
-        node.Executor.Execute(output.Effects);
-        if (options.DriverBug == Execution.DriverBug.None && ReleaseTime(node, node.Executor.LastWrite) > Now) HoldUntilDurable(node, output, before);
-        else FinishStep(node, output, before);
-        return output;
+        node.Executor.Execute(effects);
+        if (options.DriverBug == Execution.DriverBug.None && ReleaseTime(node, node.Executor.LastWrite) > Now) HoldUntilDurable(node, before);
+        else FinishStep(node, before);
+        return true;
     }
 
-    /// <summary>What a step changed, recorded and checked once its effects are out (at once, or when its writes are durable).</summary>
-    private void FinishStep(SimNode node, Output output, StepStart before)
+    private void StepNode(SimNode node, Input input) => StepNode(node, input, out _);
+
+    /// <summary>
+    /// What a step changed, recorded and checked once its effects (in <see cref="SimNode.StepEffects"/>)
+    /// are out: at once, or when its writes are durable.
+    /// </summary>
+    private void FinishStep(SimNode node, StepStart before)
     {
         var core = node.Core;
         if (core.Term != before.Term) Record(TraceEvent.TermChanged(Now, node.Id, before.Term, core.Term));
@@ -266,7 +274,7 @@ public sealed partial class Simulation
         }
         if (core.CommitIndex > before.CommitIndex) Record(TraceEvent.Committed(Now, node.Id, before.CommitIndex, core.CommitIndex));
 
-        safety.AfterStep(core, output.Effects, Now);
+        safety.AfterStep(core, node.StepEffects, Now);
         if (safety.First is { } violation && Violation is null)
         {
             Violation = violation;
@@ -435,7 +443,6 @@ public sealed partial class Simulation
         node.ForgetReads();
         node.Backlog.Clear();
         node.Held.Clear();
-        node.HeldStep = default;
         node.SyncedAtMicros = 0; // the held step is lost with its writes; the restarted node does not wait for it
         Network.DropWhere(m => m.Message.From == node.Id && m.SentAtMicros > Now);
     }
@@ -532,15 +539,15 @@ public sealed partial class Simulation
         // entry within the step itself, and the apply must find the client to answer.
         var expected = (Index: node.Core.Log.LastIndex + 1, node.Core.Term);
         node.PendingProposals[expected.Index] = (request, expected.Term);
-        var output = StepNode(node, new Propose(request.Command.Encode()));
-        var accepted = output?.Proposal is { Accepted: true } outcome ? outcome : null;
+        var stepped = StepNode(node, new Propose(request.Command.Encode()), out var proposal);
+        var accepted = proposal is { Accepted: true } outcome ? outcome : null;
         if (accepted is null || (accepted.Index, accepted.Term) != expected)
         {
             if (node.PendingProposals.TryGetValue(expected.Index, out var mine) && mine.Request == request) node.PendingProposals.Remove(expected.Index);
             if (accepted is not null && node.Core.LastApplied < accepted.Index) node.PendingProposals[accepted.Index] = (request, accepted.Term);
         }
-        if (accepted is null && output is not null)
-            ReplyToClient(new ClientReply(request.Client, request.OperationId, request.Attempt, null, output.Proposal?.LeaderHint));
+        if (accepted is null && stepped)
+            ReplyToClient(new ClientReply(request.Client, request.OperationId, request.Attempt, null, proposal?.LeaderHint));
     }
 
     private void ReplyToClient(ClientReply reply) => queue.Schedule(Now + ClientLatency(), SimEvent.ClientReply(reply));
@@ -613,7 +620,7 @@ public sealed partial class Simulation
 
         public static SimEvent ClientReply(ClientReply reply) => new(EventKind.ClientReply, Subject: reply);
 
-        /// <summary>The writes of a node's held step (<see cref="SimNode.HeldStep"/>) are durable; ignored if the node crashed since.</summary>
+        /// <summary>The writes of a node's held step (<see cref="SimNode.HeldStepStart"/>) are durable; ignored if the node crashed since.</summary>
         public static SimEvent StepDurable(NodeId node, int incarnation) => new(EventKind.StepDurable, node.Value, incarnation);
     }
 }

@@ -37,10 +37,10 @@ public sealed partial class Simulation
     private static bool IsSyncing(SimNode node) => node.SyncedAtMicros != 0;
 
     /// <summary>The step's effects wait in <see cref="SimNode.Held"/> until its last write is durable; so does the node.</summary>
-    private void HoldUntilDurable(SimNode node, Output output, StepStart before)
+    private void HoldUntilDurable(SimNode node, StepStart before)
     {
         node.SyncedAtMicros = ReleaseTime(node, node.Executor.LastWrite);
-        node.HeldStep = (output, before);
+        node.HeldStepStart = before;
         queue.Schedule(node.SyncedAtMicros, SimEvent.StepDurable(node.Id, node.Incarnation));
     }
 
@@ -54,9 +54,7 @@ public sealed partial class Simulation
         node.Executor.Execute(held);
         held.Clear();
         node.Released = held;
-        var (output, before) = node.HeldStep;
-        node.HeldStep = default;
-        FinishStep(node, output!, before);
+        FinishStep(node, node.HeldStepStart);
         DrainBacklog(node);
     }
 

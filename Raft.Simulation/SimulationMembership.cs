@@ -59,7 +59,7 @@ public sealed partial class Simulation
             return;
         }
         var input = new ChangeMembership(change.Kind, new NodeId(change.Node));
-        var outcome = StepNode(nodes[leader], input)?.Proposal;
+        StepNode(nodes[leader], input, out var outcome);
         Record(TraceKind.Note, leader, outcome switch
         {
             null => $"{input}: no answer",

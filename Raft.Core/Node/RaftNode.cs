@@ -10,7 +10,7 @@ using SendEffect = Raft.Core.Effects.Send;
 namespace Raft.Core.Node;
 
 /// <summary>
-/// The reference Raft server of the paper's §5, as a pure state machine: <see cref="Step"/> takes
+/// The reference Raft server of the paper's §5, as a pure state machine: <see cref="Step(Input)"/> takes
 /// one input and returns effects. This file holds the state of Figure 2 and the rules for all
 /// servers; the role-specific rules are in Follower.cs, Candidate.cs and Leader.cs, and the
 /// thesis extensions in PreCandidate.cs (PreVote, §9.6), CheckQuorum.cs (§6.2, §4.2.3),
@@ -90,6 +90,21 @@ public sealed partial class RaftNode : IRaftNode
 
     public Output Step(Input input)
     {
+        var proposal = Handle(input);
+        if (effects.Count == 0) return proposal is null ? Output.None : new Output([], proposal); // an idle tick allocates nothing
+        return new Output(effects.ToArray(), proposal); // an exact copy: one array, and the list stays here for the next step
+    }
+
+    public ProposeOutcome? Step(Input input, List<Effect> effects)
+    {
+        var proposal = Handle(input);
+        effects.AddRange(this.effects); // copied into the driver's list: nothing allocated once it has grown
+        return proposal;
+    }
+
+    /// <summary>Handles one input, leaving its effects in <see cref="effects"/>; returns what became of a proposal.</summary>
+    private ProposeOutcome? Handle(Input input)
+    {
         effects.Clear();
         ProposeOutcome? proposal = null;
         switch (input)
@@ -136,8 +151,7 @@ public sealed partial class RaftNode : IRaftNode
             effects.Clear();
             effects.AddRange(reordered);
         }
-        if (effects.Count == 0) return proposal is null ? Output.None : new Output([], proposal); // an idle tick allocates nothing
-        return new Output(effects.ToArray(), proposal); // an exact copy: one array, and the list stays here for the next step
+        return proposal;
     }
 
     /// <summary>Rules for all servers (§5.1), applied before any role-specific handling.</summary>
