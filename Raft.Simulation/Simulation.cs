@@ -65,16 +65,16 @@ public sealed partial class Simulation
             node.Executor = NewExecutor(node);
             nodes[id] = node;
             safety.OnStart(node.Core, Raft.Core.Storage.PersistentState.Empty, 0);
-            queue.Schedule(clock.Next((int)options.TickMicros) + 1, new TickEvent(id, node.Incarnation));
+            queue.Schedule(clock.Next((int)options.TickMicros) + 1, SimEvent.Tick(id, node.Incarnation));
         }
         for (var c = 1; c <= options.Clients; c++)
         {
             var client = new SimClient(c, new SplitMix64(SplitMix64.Derive(seed, ClientStreamBase + (ulong)c)), options.Keys, options.Servers, options.ReadPercent);
             clients.Add(client);
-            queue.Schedule(client.Random.Next((int)Math.Max(1, options.ClientThinkMicros)) + options.TickMicros, new ClientWakeEvent(c, client.TimerGeneration));
+            queue.Schedule(client.Random.Next((int)Math.Max(1, options.ClientThinkMicros)) + options.TickMicros, SimEvent.ClientWake(c, client.TimerGeneration));
         }
-        foreach (var action in Schedule) queue.Schedule(action.AtMicros, new FaultEvent(action));
-        queue.Schedule(options.DurationMicros, new FaultsEndEvent());
+        foreach (var action in Schedule) queue.Schedule(action.AtMicros, SimEvent.Fault(action));
+        queue.Schedule(options.DurationMicros, SimEvent.FaultsEnd());
     }
 
     /// <summary>The voters the cluster started with, n1..nN.</summary>
@@ -163,17 +163,17 @@ public sealed partial class Simulation
     {
         if (!queue.TryDequeue(out var next, out var time)) return false;
         Now = time;
-        switch (next)
+        switch (next.Kind)
         {
-            case TickEvent tick: HandleTick(tick); break;
-            case DeliveryEvent delivery: HandleDelivery(delivery.Seq); break;
-            case FaultEvent fault when LeaderSyncingFor(fault.Action) is { } until: queue.Schedule(until, fault); break;
-            case FaultEvent fault: ApplyFault(fault.Action); break;
-            case FaultsEndEvent: EndFaults(); break;
-            case ClientWakeEvent wake: HandleClientWake(wake); break;
-            case ClientRequestEvent request: HandleClientRequest(request.Node, request.Request); break;
-            case ClientReplyEvent reply: HandleClientReply(reply.Reply); break;
-            case StepDurableEvent durable: HandleStepDurable(durable); break;
+            case EventKind.Tick: HandleTick(new NodeId(next.Target), (int)next.Number); break;
+            case EventKind.Delivery: HandleDelivery(next.Number); break;
+            case EventKind.Fault when LeaderSyncingFor((FaultAction)next.Subject!) is { } until: queue.Schedule(until, next); break;
+            case EventKind.Fault: ApplyFault((FaultAction)next.Subject!); break;
+            case EventKind.FaultsEnd: EndFaults(); break;
+            case EventKind.ClientWake: HandleClientWake(next.Target, next.Number); break;
+            case EventKind.ClientRequest: HandleClientRequest(new NodeId(next.Target), (ClientRequest)next.Subject!); break;
+            case EventKind.ClientReply: HandleClientReply((ClientReply)next.Subject!); break;
+            case EventKind.StepDurable: HandleStepDurable(new NodeId(next.Target), (int)next.Number); break;
         }
         return true;
     }
@@ -213,48 +213,56 @@ public sealed partial class Simulation
 
     private long TickLength(SimNode node) => Math.Max(1, (long)(options.TickMicros * node.ClockRate));
 
-    private void HandleTick(TickEvent tick)
+    private void HandleTick(NodeId id, int incarnation)
     {
-        var node = nodes[tick.Node];
-        if (node.Incarnation != tick.Incarnation || node.Status == NodeStatus.Down) return;
-        queue.Schedule(Now + TickLength(node), tick);
+        var node = nodes[id];
+        if (node.Incarnation != incarnation || node.Status == NodeStatus.Down) return;
+        queue.Schedule(Now + TickLength(node), SimEvent.Tick(id, incarnation));
         if (node.Status == NodeStatus.Up) StepNode(node, Tick.Instance);
     }
 
     /// <summary>
     /// Feeds one input to a node and carries out its effects. A node whose disk is still syncing
     /// the writes of an earlier step takes no new input: the input waits in its backlog (the durability
-    /// barrier, SimulationEffects.cs). Returns null when the input waits or the node threw.
+    /// barrier, SimulationEffects.cs). Returns false when the input waits or the node threw;
+    /// <paramref name="proposal"/> is what became of a proposal.
     /// </summary>
-    private Output? StepNode(SimNode node, Input input)
+    private bool StepNode(SimNode node, Input input, out ProposeOutcome? proposal)
     {
+        proposal = null;
         if (IsSyncing(node))
         {
             node.Backlog.Enqueue(input);
-            return null;
+            return false;
         }
         var core = node.Core;
         var before = new StepStart(core.Role, core.Term, core.CommitIndex);
-        Output output;
+        var effects = node.StepEffects; // one list for every step of the node: no Output to allocate
+        effects.Clear();
         try
         {
-            output = core.Step(input);
+            proposal = core.Step(input, effects);
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException or KeyNotFoundException)
         {
             Fail(Property.CoreInvariant, node.Id.ToString(), $"{e.GetType().Name}: {e.Message}");
-            return null;
+            return false;
         }
 
         if (input is Tick && core.Term > before.Term) Record(TraceEvent.Timeout(Now, node.Id, core.Term));
-        node.Executor.Execute(output.Effects);
-        if (options.DriverBug == Execution.DriverBug.None && ReleaseTime(node, node.Executor.LastWrite) > Now) HoldUntilDurable(node, output, before);
-        else FinishStep(node, output, before);
-        return output;
+        node.Executor.Execute(effects);
+        if (options.DriverBug == Execution.DriverBug.None && ReleaseTime(node, node.Executor.LastWrite) > Now) HoldUntilDurable(node, before);
+        else FinishStep(node, before);
+        return true;
     }
 
-    /// <summary>What a step changed, recorded and checked once its effects are out (at once, or when its writes are durable).</summary>
-    private void FinishStep(SimNode node, Output output, StepStart before)
+    private void StepNode(SimNode node, Input input) => StepNode(node, input, out _);
+
+    /// <summary>
+    /// What a step changed, recorded and checked once its effects (in <see cref="SimNode.StepEffects"/>)
+    /// are out: at once, or when its writes are durable.
+    /// </summary>
+    private void FinishStep(SimNode node, StepStart before)
     {
         var core = node.Core;
         if (core.Term != before.Term) Record(TraceEvent.TermChanged(Now, node.Id, before.Term, core.Term));
@@ -266,7 +274,7 @@ public sealed partial class Simulation
         }
         if (core.CommitIndex > before.CommitIndex) Record(TraceEvent.Committed(Now, node.Id, before.CommitIndex, core.CommitIndex));
 
-        safety.AfterStep(core, output.Effects, Now);
+        safety.AfterStep(core, node.StepEffects, Now);
         if (safety.First is { } violation && Violation is null)
         {
             Violation = violation;
@@ -303,7 +311,7 @@ public sealed partial class Simulation
         void Put(InFlightMessage onTheWire)
         {
             Record(TraceEvent.Sent(Now, onTheWire));
-            queue.Schedule(onTheWire.DeliverAtMicros, new DeliveryEvent(onTheWire.Seq));
+            queue.Schedule(onTheWire.DeliverAtMicros, SimEvent.Delivery(onTheWire.Seq));
         }
     }
 
@@ -452,7 +460,7 @@ public sealed partial class Simulation
         Record(TraceEvent.Recovered(Now, node.Id, persisted, node.Core.CommitIndex));
         safety.OnStart(node.Core, persisted, Now);
         if (safety.First is { } violation) Violation ??= violation;
-        queue.Schedule(Now + TickLength(node), new TickEvent(node.Id, node.Incarnation));
+        queue.Schedule(Now + TickLength(node), SimEvent.Tick(node.Id, node.Incarnation));
     }
 
     public void Resume(SimNode node)
@@ -478,10 +486,10 @@ public sealed partial class Simulation
 
     // ---- clients -----------------------------------------------------------------------------
 
-    private void HandleClientWake(ClientWakeEvent wake)
+    private void HandleClientWake(int clientId, long generation)
     {
-        var client = clients[wake.Client - 1];
-        if (wake.Generation != client.TimerGeneration) return; // a timer that was cancelled
+        var client = clients[clientId - 1];
+        if (generation != client.TimerGeneration) return; // a timer that was cancelled
         if (client.Current is null)
         {
             if (faultsEnded) return; // no new operations once faults have stopped
@@ -503,9 +511,9 @@ public sealed partial class Simulation
     private void SendClientRequest(SimClient client)
     {
         var latency = ClientLatency();
-        queue.Schedule(Now + latency, new ClientRequestEvent(client.Target, client.Current!));
+        queue.Schedule(Now + latency, SimEvent.ClientRequest(client.Target, client.Current!));
         client.TimerGeneration++;
-        queue.Schedule(Now + options.ClientTimeoutMicros, new ClientWakeEvent(client.Id, client.TimerGeneration));
+        queue.Schedule(Now + options.ClientTimeoutMicros, SimEvent.ClientWake(client.Id, client.TimerGeneration));
     }
 
     private void HandleClientRequest(NodeId target, ClientRequest request)
@@ -514,7 +522,7 @@ public sealed partial class Simulation
         if (node.Status != NodeStatus.Up) return; // lost: the client will time out
         if (IsSyncing(node))
         {
-            queue.Schedule(node.SyncedAtMicros, new ClientRequestEvent(target, request)); // handled once its disk is idle
+            queue.Schedule(node.SyncedAtMicros, SimEvent.ClientRequest(target, request)); // handled once its disk is idle
             return;
         }
         if (node.Core.Role != Role.Leader)
@@ -531,18 +539,18 @@ public sealed partial class Simulation
         // entry within the step itself, and the apply must find the client to answer.
         var expected = (Index: node.Core.Log.LastIndex + 1, node.Core.Term);
         node.PendingProposals[expected.Index] = (request, expected.Term);
-        var output = StepNode(node, new Propose(request.Command.Encode()));
-        var accepted = output?.Proposal is { Accepted: true } outcome ? outcome : null;
+        var stepped = StepNode(node, new Propose(request.Command.Encode()), out var proposal);
+        var accepted = proposal is { Accepted: true } outcome ? outcome : null;
         if (accepted is null || (accepted.Index, accepted.Term) != expected)
         {
             if (node.PendingProposals.TryGetValue(expected.Index, out var mine) && mine.Request == request) node.PendingProposals.Remove(expected.Index);
             if (accepted is not null && node.Core.LastApplied < accepted.Index) node.PendingProposals[accepted.Index] = (request, accepted.Term);
         }
-        if (accepted is null && output is not null)
-            ReplyToClient(new ClientReply(request.Client, request.OperationId, request.Attempt, null, output.Proposal?.LeaderHint));
+        if (accepted is null && stepped)
+            ReplyToClient(new ClientReply(request.Client, request.OperationId, request.Attempt, null, proposal?.LeaderHint));
     }
 
-    private void ReplyToClient(ClientReply reply) => queue.Schedule(Now + ClientLatency(), new ClientReplyEvent(reply));
+    private void ReplyToClient(ClientReply reply) => queue.Schedule(Now + ClientLatency(), SimEvent.ClientReply(reply));
 
     private void HandleClientReply(ClientReply reply)
     {
@@ -557,7 +565,7 @@ public sealed partial class Simulation
             client.Completed++;
             Record(TraceEvent.ClientReturned(Now, client.Id, current.Command, result));
             client.TimerGeneration++;
-            queue.Schedule(Now + 1 + client.Random.Next((int)Math.Max(1, options.ClientThinkMicros)), new ClientWakeEvent(client.Id, client.TimerGeneration));
+            queue.Schedule(Now + 1 + client.Random.Next((int)Math.Max(1, options.ClientThinkMicros)), SimEvent.ClientWake(client.Id, client.TimerGeneration));
             return;
         }
         if (reply.Attempt != current.Attempt) return; // redirect for an attempt already superseded
@@ -565,7 +573,7 @@ public sealed partial class Simulation
         client.RetryAtTarget = reply.LeaderHint is not null;
         if (reply.LeaderHint is { } hint) client.Target = hint;
         client.TimerGeneration++;
-        queue.Schedule(Now + (reply.LeaderHint is null ? 20_000 : 1_000), new ClientWakeEvent(client.Id, client.TimerGeneration));
+        queue.Schedule(Now + (reply.LeaderHint is null ? 20_000 : 1_000), SimEvent.ClientWake(client.Id, client.TimerGeneration));
     }
 
     private long ClientLatency() => 500 + clientNetwork.Next(2_000);
@@ -586,24 +594,33 @@ public sealed partial class Simulation
         Record(TraceEvent.Violated(Now, Violation));
     }
 
-    private abstract record SimEvent;
+    private enum EventKind { Tick, Delivery, Fault, FaultsEnd, ClientWake, ClientRequest, ClientReply, StepDurable }
 
-    private sealed record TickEvent(NodeId Node, int Incarnation) : SimEvent;
+    /// <summary>
+    /// Something scheduled: what, for whom (a node's or a client's number), and one number and one
+    /// object that say more. A struct, so that scheduling allocates nothing: a run schedules tens
+    /// of thousands of events. The factories say what each kind carries.
+    /// </summary>
+    private readonly record struct SimEvent(EventKind Kind, int Target = 0, long Number = 0, object? Subject = null)
+    {
+        /// <summary>A node's clock ticks; ignored if the node restarted since (a later incarnation).</summary>
+        public static SimEvent Tick(NodeId node, int incarnation) => new(EventKind.Tick, node.Value, incarnation);
 
-    private sealed record DeliveryEvent(long Seq) : SimEvent;
+        /// <summary>Message <paramref name="seq"/> arrives, unless it left the wire meanwhile.</summary>
+        public static SimEvent Delivery(long seq) => new(EventKind.Delivery, Number: seq);
 
-    private sealed record FaultEvent(FaultAction Action) : SimEvent;
+        public static SimEvent Fault(FaultAction action) => new(EventKind.Fault, Subject: action);
 
-    private sealed record FaultsEndEvent : SimEvent;
+        public static SimEvent FaultsEnd() => new(EventKind.FaultsEnd);
 
-    private sealed record ClientWakeEvent(int Client, long Generation) : SimEvent;
+        /// <summary>A client's timer fires; ignored if the client set another since (a later generation).</summary>
+        public static SimEvent ClientWake(int client, long generation) => new(EventKind.ClientWake, client, generation);
 
-    private sealed record ClientRequestEvent(NodeId Node, ClientRequest Request) : SimEvent;
+        public static SimEvent ClientRequest(NodeId node, ClientRequest request) => new(EventKind.ClientRequest, node.Value, Subject: request);
 
-    private sealed record ClientReplyEvent(ClientReply Reply) : SimEvent;
+        public static SimEvent ClientReply(ClientReply reply) => new(EventKind.ClientReply, Subject: reply);
 
-    private sealed record StepDurableEvent(NodeId Node, int Incarnation, Output Output, StepStart Before) : SimEvent;
-
-    /// <summary>A node's role, term and commit index before a step, to record what the step changed.</summary>
-    private readonly record struct StepStart(Role Role, long Term, long CommitIndex);
+        /// <summary>The writes of a node's held step (<see cref="SimNode.HeldStepStart"/>) are durable; ignored if the node crashed since.</summary>
+        public static SimEvent StepDurable(NodeId node, int incarnation) => new(EventKind.StepDurable, node.Value, incarnation);
+    }
 }

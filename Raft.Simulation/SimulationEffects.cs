@@ -37,23 +37,24 @@ public sealed partial class Simulation
     private static bool IsSyncing(SimNode node) => node.SyncedAtMicros != 0;
 
     /// <summary>The step's effects wait in <see cref="SimNode.Held"/> until its last write is durable; so does the node.</summary>
-    private void HoldUntilDurable(SimNode node, Output output, StepStart before)
+    private void HoldUntilDurable(SimNode node, StepStart before)
     {
         node.SyncedAtMicros = ReleaseTime(node, node.Executor.LastWrite);
-        queue.Schedule(node.SyncedAtMicros, new StepDurableEvent(node.Id, node.Incarnation, output, before));
+        node.HeldStepStart = before;
+        queue.Schedule(node.SyncedAtMicros, SimEvent.StepDurable(node.Id, node.Incarnation));
     }
 
-    private void HandleStepDurable(StepDurableEvent durable)
+    private void HandleStepDurable(NodeId id, int incarnation)
     {
-        var node = nodes[durable.Node];
-        if (node.Incarnation != durable.Incarnation || node.Status == NodeStatus.Down) return; // the crash took it all
+        var node = nodes[id];
+        if (node.Incarnation != incarnation || node.Status == NodeStatus.Down) return; // the crash took it all
         node.SyncedAtMicros = 0;
         var held = node.Held;
         node.Held = node.Released; // the held effects go out now; whatever they hold back goes to the other list
         node.Executor.Execute(held);
         held.Clear();
         node.Released = held;
-        FinishStep(node, durable.Output, durable.Before);
+        FinishStep(node, node.HeldStepStart);
         DrainBacklog(node);
     }
 

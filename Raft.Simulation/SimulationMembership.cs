@@ -26,7 +26,9 @@ public sealed partial class Simulation
     /// The latest configuration known committed: the last configuration entry any server applied,
     /// or the configuration of a snapshot any server restored, else the initial voters.
     /// </summary>
-    public Configuration CommittedConfiguration => committedConfigurationIndex < 0 ? new Configuration(Members) : committedConfiguration;
+    public Configuration CommittedConfiguration => committedConfigurationIndex < 0 ? initialConfiguration ??= new Configuration(Members) : committedConfiguration;
+
+    private Configuration? initialConfiguration; // made once: the progress check asks often
 
     /// <summary>
     /// The seed's fault schedule. Membership changes come from their own stream; with them on, the
@@ -57,7 +59,7 @@ public sealed partial class Simulation
             return;
         }
         var input = new ChangeMembership(change.Kind, new NodeId(change.Node));
-        var outcome = StepNode(nodes[leader], input)?.Proposal;
+        StepNode(nodes[leader], input, out var outcome);
         Record(TraceKind.Note, leader, outcome switch
         {
             null => $"{input}: no answer",

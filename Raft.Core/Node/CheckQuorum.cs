@@ -40,8 +40,10 @@ public sealed partial class RaftNode
         electionElapsedTicks++;
         if (electionElapsedTicks < options.ElectionTicks) return false;
         electionElapsedTicks = 0;
-        var active = new SortedSet<NodeId>(progress.Where(p => p.Value.EndActivityPeriod()).Select(p => p.Key)); // every period starts afresh
-        if (!options.CheckQuorum || HasQuorum(v => v == Id || active.Contains(v))) return false;
+        var activeVoters = IsVoter ? 1 : 0; // the leader counts itself
+        foreach (var peer in peers)
+            if (progress[peer].EndActivityPeriod() && Configuration.IsVoter(peer)) activeVoters++; // every period starts afresh
+        if (!options.CheckQuorum || (Configuration.Voters.Count > 0 && Quorum.IsMajority(activeVoters, Configuration.Voters.Count))) return false;
         BecomeFollower(Term, null);
         return true;
     }

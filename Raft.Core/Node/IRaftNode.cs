@@ -33,4 +33,17 @@ public interface IRaftNode
 
     /// <summary>Handles one input and returns the effects the driver must carry out, in order.</summary>
     Output Step(Input input);
+
+    /// <summary>
+    /// <see cref="Step(Input)"/> for a driver that reuses one list for every step (the simulator):
+    /// appends the effects to <paramref name="effects"/>, in order, instead of returning a new
+    /// <see cref="Output"/>, and returns what became of a proposal. A node need not implement it:
+    /// by default it calls <see cref="Step(Input)"/>.
+    /// </summary>
+    ProposeOutcome? Step(Input input, List<Effects.Effect> effects)
+    {
+        var output = Step(input);
+        effects.AddRange(output.Effects);
+        return output.Proposal;
+    }
 }

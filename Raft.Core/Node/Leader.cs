@@ -7,6 +7,7 @@ namespace Raft.Core.Node;
 public sealed partial class RaftNode
 {
     private readonly SortedDictionary<NodeId, Progress> progress = [];
+    private NodeId[] peers = []; // progress's keys in order, copied whenever they change: a loop over them allocates nothing
     private int heartbeatElapsedTicks;
 
     /// <summary>The leader's view of <paramref name="peer"/>, or null when not leader.</summary>
@@ -22,11 +23,12 @@ public sealed partial class RaftNode
         transferTarget = null;
         progress.Clear();
         foreach (var peer in OtherMembers) progress[peer] = new Progress(log.LastIndex + 1);
+        peers = [.. progress.Keys];
         ResetReadState();
 
         // §5.4.2 and §8: a no-op of the new term lets entries of earlier terms commit through it.
         AppendOwnEntry(EntryKind.NoOp, []);
-        foreach (var peer in progress.Keys) SendAppend(peer, heartbeat: true); // announce leadership at once
+        foreach (var peer in peers) SendAppend(peer, heartbeat: true); // announce leadership at once
         MaybeAdvanceCommit();
     }
 
@@ -38,9 +40,9 @@ public sealed partial class RaftNode
         heartbeatElapsedTicks++;
         if (heartbeatElapsedTicks < options.HeartbeatTicks) return;
         heartbeatElapsedTicks = 0;
-        foreach (var (peer, pr) in progress)
+        foreach (var peer in peers)
         {
-            pr.AllowProbe();
+            progress[peer].AllowProbe();
             SendAppend(peer, heartbeat: true);
         }
         MaybePromoteLearners();
@@ -51,7 +53,7 @@ public sealed partial class RaftNode
         if (Role != Role.Leader) return ProposeOutcome.NotLeader(Leader);
         if (transferTarget is not null) return ProposeOutcome.TransferInProgress(Id); // thesis §3.10
         var entry = AppendOwnEntry(EntryKind.Command, command);
-        foreach (var peer in progress.Keys) SendAppend(peer, heartbeat: false);
+        foreach (var peer in peers) SendAppend(peer, heartbeat: false);
         MaybeAdvanceCommit();
         return new ProposeOutcome(true, entry.Index, entry.Term, Id);
     }

@@ -68,7 +68,7 @@ public sealed partial class RaftNode
         }
         // §6.4 steps 2-3: remember the read index, then confirm leadership with a fresh round.
         pendingReads.Enqueue(new PendingRead(requestId, CommitIndex, Term, nextMessageId));
-        foreach (var peer in progress.Keys) SendAppend(peer, heartbeat: true);
+        foreach (var peer in peers) SendAppend(peer, heartbeat: true);
         ReleaseConfirmedReads(); // a single-node cluster is its own majority
     }
 

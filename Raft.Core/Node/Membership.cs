@@ -138,6 +138,7 @@ public sealed partial class RaftNode
             progress[member] = new Progress(log.LastIndex + 1);
             SendAppend(member, heartbeat: true);
         }
+        peers = [.. progress.Keys];
     }
 
     /// <summary>§4.2.2: a leader that is no longer a voter steps down once the configuration without it commits.</summary>

@@ -10,7 +10,7 @@ using SendEffect = Raft.Core.Effects.Send;
 namespace Raft.Core.Node;
 
 /// <summary>
-/// The reference Raft server of the paper's §5, as a pure state machine: <see cref="Step"/> takes
+/// The reference Raft server of the paper's §5, as a pure state machine: <see cref="Step(Input)"/> takes
 /// one input and returns effects. This file holds the state of Figure 2 and the rules for all
 /// servers; the role-specific rules are in Follower.cs, Candidate.cs and Leader.cs, and the
 /// thesis extensions in PreCandidate.cs (PreVote, §9.6), CheckQuorum.cs (§6.2, §4.2.3),
@@ -23,7 +23,7 @@ public sealed partial class RaftNode : IRaftNode
     private readonly RaftOptions options;
     private readonly IRandomSource random;
     private readonly RaftLog log = new();
-    private List<Effect> effects = [];
+    private readonly List<Effect> effects = []; // this step's effects; reused, each Output gets a copy
     private long nextMessageId;
     private int electionElapsedTicks;
     private int electionTimeoutTicks;
@@ -90,7 +90,22 @@ public sealed partial class RaftNode : IRaftNode
 
     public Output Step(Input input)
     {
-        if (effects.Count > 0) effects = []; // the last step's list went out with its Output; an empty one never does, and is reused
+        var proposal = Handle(input);
+        if (effects.Count == 0) return proposal is null ? Output.None : new Output([], proposal); // an idle tick allocates nothing
+        return new Output(effects.ToArray(), proposal); // an exact copy: one array, and the list stays here for the next step
+    }
+
+    public ProposeOutcome? Step(Input input, List<Effect> effects)
+    {
+        var proposal = Handle(input);
+        effects.AddRange(this.effects); // copied into the driver's list: nothing allocated once it has grown
+        return proposal;
+    }
+
+    /// <summary>Handles one input, leaving its effects in <see cref="effects"/>; returns what became of a proposal.</summary>
+    private ProposeOutcome? Handle(Input input)
+    {
+        effects.Clear();
         ProposeOutcome? proposal = null;
         switch (input)
         {
@@ -132,10 +147,11 @@ public sealed partial class RaftNode : IRaftNode
         if (options.Bug == TeachingBug.ReplyBeforePersist)
         {
             // TeachingBug.ReplyBeforePersist: messages overtake the persists they depend on (thesis §3.8).
-            effects = [.. effects.OfType<SendEffect>(), .. effects.Where(e => e is not SendEffect)];
+            List<Effect> reordered = [.. effects.OfType<SendEffect>(), .. effects.Where(e => e is not SendEffect)];
+            effects.Clear();
+            effects.AddRange(reordered);
         }
-        if (effects.Count == 0) return proposal is null ? Output.None : new Output([], proposal); // an idle tick allocates nothing
-        return new Output(effects, proposal);
+        return proposal;
     }
 
     /// <summary>Rules for all servers (§5.1), applied before any role-specific handling.</summary>

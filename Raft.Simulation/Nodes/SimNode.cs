@@ -56,6 +56,16 @@ public sealed class SimNode(NodeId id, IRaftNode core, IKeyValueStore store, dou
     /// <summary>An empty list that takes <see cref="Held"/>'s place while the held effects are released (two lists, no copy).</summary>
     public List<Raft.Core.Effects.Effect> Released { get; set; } = [];
 
+    /// <summary>
+    /// The effects of the node's latest step, in one list reused step after step. Those of a step
+    /// that waits for its writes (<see cref="Held"/>) stay here until it is finished and checked:
+    /// the node takes no input meanwhile.
+    /// </summary>
+    internal List<Raft.Core.Effects.Effect> StepEffects { get; } = [];
+
+    /// <summary>What the node was before the step that waits in <see cref="Held"/>, to record and check what the step changed once its writes are durable.</summary>
+    internal StepStart HeldStepStart { get; set; }
+
     /// <summary>When the writes of the last step are durable, while <see cref="Held"/> waits for them; otherwise 0.</summary>
     public long SyncedAtMicros { get; set; }
 }
