@@ -108,6 +108,21 @@ public sealed class SnapshotTests
     }
 
     [Test]
+    public void Compact_at_exactly_the_snapshot_index_is_ignored()
+    {
+        var cluster = new TestCluster(3);
+        cluster.Elect(1);
+        Commit(cluster, 1, 1, 5);
+        cluster.Compact(1);
+        var at = cluster[1].Log.SnapshotIndex;
+
+        var output = cluster.Step(1, new Compact(at, []));
+
+        Assert.That(output.Effects, Is.Empty, "nothing newer to compact: no error, no second snapshot");
+        Assert.That(cluster[1].Log.SnapshotIndex, Is.EqualTo(at));
+    }
+
+    [Test]
     public void Leader_sends_InstallSnapshot_instead_of_AppendEntries_when_the_follower_needs_a_compacted_entry()
     {
         var cluster = new TestCluster(3);
