@@ -80,11 +80,26 @@ public sealed class SnapshotReplyTests
         InstallSnapshotResponse Answer(long lastIncluded, long nextOffset) =>
             new(N(3), N(1), cluster[1].Term, 999_999, chunk.Id, lastIncluded, nextOffset, Done: false);
 
+        var ignoredBefore = cluster[1].IgnoredMessages;
+
         var older = cluster.Deliver(Answer(chunk.LastIncludedIndex - 1, 64));
         var tooMuch = cluster.Deliver(Answer(chunk.LastIncludedIndex, 1_000_000)); // the snapshot of 40 puts has a few kilobytes
 
         Assert.That(older.Sent<Message>(), Is.Empty, "about another transfer");
         Assert.That(tooMuch.Sent<Message>(), Is.Empty, "no correct follower holds more than the snapshot has");
+        Assert.That(cluster[1].IgnoredMessages, Is.EqualTo(ignoredBefore + 1), "the implausible one is counted; the one about another transfer is ordinary");
         Assert.That((progress.State, progress.SnapshotOffset), Is.EqualTo((ReplicationState.Snapshot, 0L)), "the transfer is where it was");
+    }
+
+    [Test]
+    public void A_follower_that_holds_none_of_a_snapshot_answers_a_later_chunk_with_offset_zero_not_installed()
+    {
+        var (cluster, chunk) = FirstChunk();
+        var later = chunk with { Offset = 64, Done = false }; // the first chunk was lost
+
+        var answer = cluster.Deliver(later).SentOne<InstallSnapshotResponse>();
+
+        Assert.That((answer.NextOffset, answer.Done), Is.EqualTo((0L, false)), "start over from the first byte");
+        Assert.That(cluster[3].Log.SnapshotIndex, Is.Zero);
     }
 }
