@@ -26,7 +26,7 @@ public sealed class KernelNetwork : IDisposable
     private readonly string prefix;
     private readonly int subnet;
     private readonly SortedSet<NodeId> servers;
-    private readonly Dictionary<NodeId, ShaperProcess> shapers = [];
+    private readonly SortedDictionary<NodeId, ShaperProcess> shapers = []; // sorted: problems are reported in node order
     private double loss;
     private bool disposed;
 

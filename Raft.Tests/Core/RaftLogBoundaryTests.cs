@@ -1,6 +1,7 @@
 using Raft.Core;
 using Raft.Core.Log;
 using Raft.Core.Membership;
+using static Raft.Tests.Core.RaftLogTests;
 
 namespace Raft.Tests.Core;
 
@@ -11,15 +12,6 @@ namespace Raft.Tests.Core;
 /// </summary>
 public sealed class RaftLogBoundaryTests
 {
-    private static LogEntry Entry(long index, long term) => new(index, term, EntryKind.Command, [(byte)index]);
-
-    private static RaftLog LogOf(params LogEntry[] entries)
-    {
-        var log = new RaftLog();
-        foreach (var entry in entries) log.Append(entry);
-        return log;
-    }
-
     private static RaftLog FiveEntries() => LogOf(Entry(1, 1), Entry(2, 1), Entry(3, 2), Entry(4, 2), Entry(5, 3));
 
     private static Configuration Voters(params int[] ids) => new(ids.Select(i => new NodeId(i)));

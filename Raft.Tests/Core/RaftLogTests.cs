@@ -7,9 +7,9 @@ namespace Raft.Tests.Core;
 /// <summary>The log's hash chain (compare logs by one number) and its structural rules.</summary>
 public sealed class RaftLogTests
 {
-    private static LogEntry Entry(long index, long term, byte payload = 0) => new(index, term, EntryKind.Command, [payload, (byte)index]);
+    internal static LogEntry Entry(long index, long term, byte payload = 0) => new(index, term, EntryKind.Command, [payload, (byte)index]);
 
-    private static RaftLog LogOf(params LogEntry[] entries)
+    internal static RaftLog LogOf(params LogEntry[] entries)
     {
         var log = new RaftLog();
         foreach (var entry in entries) log.Append(entry);
