@@ -51,6 +51,32 @@ public sealed class SnapshotBoundTests
     }
 
     [Test]
+    public void The_transfer_is_refused_at_the_first_chunk_that_would_take_it_past_the_bound()
+    {
+        // Chunks of 16 bytes against a bound of 100: the chunks at offsets 0 to 80 end at or below
+        // 96 and are kept; the one at offset 96 would make 112 bytes and is the one refused.
+        var cluster = new TestCluster(3, new RaftOptions { MaxSnapshotChunkBytes = 16, MaxSnapshotBytes = 100 });
+        var size = CompactWhileN3IsDown(cluster);
+        Assume.That(size, Is.GreaterThan(112), "the snapshot must have a chunk at offset 96 that is not its last");
+        cluster.Tick(1, cluster.Options.HeartbeatTicks);
+        var chunk = cluster.Take(m => m is InstallSnapshot && m.To == N(3)).Cast<InstallSnapshot>().Single();
+        cluster.DropAll();
+
+        while (chunk.Offset < 96)
+        {
+            var answer = cluster.Deliver(chunk).SentOne<InstallSnapshotResponse>();
+            Assert.That(answer.NextOffset, Is.EqualTo(chunk.Offset + 16), $"the chunk at offset {chunk.Offset} is kept");
+            chunk = cluster.Deliver(answer).SentOne<InstallSnapshot>();
+        }
+        var ignoredBefore = cluster[3].IgnoredMessages;
+
+        var refused = cluster.Deliver(chunk);
+
+        Assert.That(refused.Sent<InstallSnapshotResponse>(), Is.Empty, "the chunk that crosses the bound gets no answer");
+        Assert.That(cluster[3].IgnoredMessages, Is.EqualTo(ignoredBefore + 1), "and is counted");
+    }
+
+    [Test]
     public void A_snapshot_within_the_bound_is_installed_as_before()
     {
         var probe = new TestCluster(3, new RaftOptions { MaxSnapshotChunkBytes = 16 });
