@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Reflection;
+using System.Runtime.InteropServices;
 
 namespace Raft.Simulation.Cli;
 
@@ -48,18 +49,54 @@ public static class GcBudget
         }
         foreach (var arg in args) start.ArgumentList.Add(arg);
         start.Environment[Variable] = Budget;
+        // Signals are taken over before the child starts, so that none lands in between.
+        Process? child = null;
+        using var forwarding = ForwardSignals(() => child);
         try
         {
-            using var child = Process.Start(start);
-            if (child is null) return null;
-            // Ctrl+C reaches the child too (same process group); this process only waits for it.
-            Console.CancelKeyPress += (_, e) => e.Cancel = true;
-            child.WaitForExit();
-            return child.ExitCode;
+            child = Process.Start(start);
         }
         catch (System.ComponentModel.Win32Exception)
         {
             return null; // could not start it: run here, with the default budget
+        }
+        if (child is null) return null;
+        using (child)
+        {
+            child.WaitForExit();
+            return child.ExitCode;
+        }
+    }
+
+    /// <summary>
+    /// Passes a stop signal sent to this process (Ctrl+C, <c>kill</c>, <c>timeout</c>, a closed
+    /// terminal) on to the child, so that it never runs on alone; this process then waits for it.
+    /// </summary>
+    private static CompositeDisposable ForwardSignals(Func<Process?> child)
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        {
+            Console.CancelKeyPress += (_, e) => e.Cancel = true; // Windows: Ctrl+C reaches the child's console too
+            return new CompositeDisposable([]);
+        }
+        (PosixSignal Signal, int Number)[] signals = [(PosixSignal.SIGINT, 2), (PosixSignal.SIGTERM, 15), (PosixSignal.SIGHUP, 1), (PosixSignal.SIGQUIT, 3)];
+        return new CompositeDisposable(signals.Select(s => PosixSignalRegistration.Create(s.Signal, context =>
+        {
+            if (child() is not { } running)
+                return; // not started yet: stop as usual
+            context.Cancel = true;
+            if (!running.HasExited) _ = Kill(running.Id, s.Number);
+        })).ToArray());
+    }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+
+    private sealed class CompositeDisposable(IDisposable[] parts) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var part in parts) part.Dispose();
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Raft.Simulation.Cli;
 
 namespace Raft.Tests.Simulation;
@@ -39,5 +40,69 @@ public sealed class GcBudgetTests
 
         Assert.That(code, Is.EqualTo(RaftSimCli.UsageExitCode));
         Assert.That(stderr, Does.Contain("unknown teaching bug 'no-such'"));
+    }
+
+    [Test]
+    public void A_stop_signal_sent_to_raft_sim_stops_the_child_that_runs_the_command()
+    {
+        Assume.That(OperatingSystem.IsLinux(), "reads children from /proc");
+        Assume.That(Environment.GetEnvironmentVariable(GcBudget.Variable), Is.Null, "the test process must not have the budget set already");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "raft-sim.dll"), "explore", "--seeds", "1000000", "--jobs", "1" }) start.ArgumentList.Add(arg);
+        using var parent = Process.Start(start)!;
+        parent.OutputDataReceived += (_, _) => { };
+        parent.ErrorDataReceived += (_, _) => { };
+        parent.BeginOutputReadLine();
+        parent.BeginErrorReadLine();
+        try
+        {
+            var child = WaitFor(() => ChildrenOf(parent.Id).FirstOrDefault(), TimeSpan.FromSeconds(60));
+            Assert.That(child, Is.Not.Zero, "raft-sim started no child");
+
+            using (var kill = Process.Start("kill", ["-TERM", parent.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) kill.WaitForExit();
+
+            Assert.That(parent.WaitForExit(60_000), Is.True, "raft-sim did not stop");
+            Assert.That(WaitFor(() => Directory.Exists($"/proc/{child}") ? 0 : 1, TimeSpan.FromSeconds(30)), Is.EqualTo(1), "its child runs on alone");
+        }
+        finally
+        {
+            if (!parent.HasExited) parent.Kill(entireProcessTree: true);
+        }
+    }
+
+    private static IEnumerable<int> ChildrenOf(int pid) =>
+        Directory.EnumerateDirectories("/proc")
+            .Select(d => int.TryParse(Path.GetFileName(d), out var id) ? id : 0)
+            .Where(id => id != 0 && ParentOf(id) == pid);
+
+    private static int ParentOf(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' '); // after "pid (name) ": state, ppid, ...
+            return int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return 0; // gone meanwhile
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>Polls <paramref name="probe"/> until it is not zero or <paramref name="limit"/> passes; returns its last value.</summary>
+    private static int WaitFor(Func<int> probe, TimeSpan limit)
+    {
+        var until = DateTime.UtcNow + limit;
+        var value = probe();
+        while (value == 0 && DateTime.UtcNow < until)
+        {
+            Thread.Sleep(50);
+            value = probe();
+        }
+        return value;
     }
 }
