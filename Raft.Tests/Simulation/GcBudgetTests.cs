@@ -54,9 +54,10 @@ public sealed class GcBudgetTests
         parent.ErrorDataReceived += (_, _) => { };
         parent.BeginOutputReadLine();
         parent.BeginErrorReadLine();
+        var child = 0;
         try
         {
-            var child = WaitFor(() => ChildrenOf(parent.Id).FirstOrDefault(), TimeSpan.FromSeconds(60));
+            child = WaitFor(() => ChildrenOf(parent.Id).FirstOrDefault(), TimeSpan.FromSeconds(60));
             Assert.That(child, Is.Not.Zero, "raft-sim started no child");
 
             using (var kill = Process.Start("kill", ["-TERM", parent.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) kill.WaitForExit();
@@ -67,6 +68,24 @@ public sealed class GcBudgetTests
         finally
         {
             if (!parent.HasExited) parent.Kill(entireProcessTree: true);
+            if (child != 0 && Directory.Exists($"/proc/{child}")) KillQuietly(child); // a failed run leaves nothing behind
+        }
+    }
+
+    private static void KillQuietly(int pid)
+    {
+        try
+        {
+            using var orphan = Process.GetProcessById(pid);
+            orphan.Kill();
+        }
+        catch (ArgumentException)
+        {
+            // already gone
+        }
+        catch (InvalidOperationException)
+        {
+            // already gone
         }
     }
 
