@@ -208,8 +208,7 @@ public static class ClusterRun
         using (var probe = new KvClient(options.Clients + 1, cluster.ClientAddresses, cluster.ClusterId))
         {
             var command = probe.NextCommand(KvOperation.Put, "recovery-probe", "ok");
-            long id;
-            id = history.Invoke(probe.ClientId, command, Now());
+            var id = history.Invoke(probe.ClientId, command, Now());
             if (probe.Execute(command, DateTime.UtcNow + TimeSpan.FromSeconds(15)) is { } answer)
             {
                 history.Complete(id, answer, Now());

@@ -10,7 +10,8 @@ namespace Raft.Net.Commands;
 /// (<c>raft-net cluster --data DIR</c>): replay parity and safety from every node's input logs
 /// (<c>DIR/n*/inputs-*.ndjson</c>), linearizability of the clients' history (<c>DIR/history.ndjson</c>),
 /// and that every acknowledged write is committed. Exit codes: 0 passed, 1 a check failed,
-/// 3 inconclusive (the linearizability search ran out of budget), 2 bad arguments or no run in DIR.
+/// 3 inconclusive (the linearizability search ran out of budget), 2 bad arguments, no run in DIR, or
+/// files that do not read as a run (a damaged line that is not the last).
 /// </summary>
 public static class CheckCommand
 {
@@ -56,8 +57,9 @@ public static class CheckCommand
         {
             checks = RunChecks.Run(nodes, history, stepBudget);
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or ArgumentException)
         {
+            // A damaged file, or a history no run writes (a return before its call): no verdict to give.
             errors.WriteLine($"raft-net check: {e.Message}");
             return 2;
         }

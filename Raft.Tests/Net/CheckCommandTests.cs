@@ -84,6 +84,28 @@ public sealed class CheckCommandTests
         }
     }
 
+    [Test]
+    public void A_history_no_run_writes_is_refused_not_judged()
+    {
+        var run = Directory.CreateTempSubdirectory("raft-check-");
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(run.FullName, "n1"));
+            File.WriteAllText(Path.Combine(run.FullName, "n1", "inputs-0001.ndjson"), ""); // killed before its header
+            File.WriteAllLines(Path.Combine(run.FullName, HistoryFile.FileName), [
+                "{\"call\":0,\"t\":100,\"client\":1,\"seq\":1,\"op\":\"put\",\"key\":\"k\",\"value\":\"1\"}",
+                "{\"return\":0,\"t\":50,\"ok\":true,\"value\":\"1\"}"]);
+
+            var (code, _, errors) = Check(run.FullName);
+
+            Assert.That((code, errors.Contains("completed at 50, before it was invoked at 100", StringComparison.Ordinal)), Is.EqualTo((2, true)), errors);
+        }
+        finally
+        {
+            run.Delete(recursive: true);
+        }
+    }
+
     [TestCase("check")]
     [TestCase("check", "a", "b")]
     [TestCase("check", "DIR", "--lin-budget", "many")]
