@@ -5,6 +5,7 @@ var root = new RootCommand("raft-net: the Raft core on a real NetMQ transport wi
 {
     NodeCommand.Create(),
     ClusterCommand.Create(),
+    CheckCommand.Create(),
     BenchCommand.Create(),
     StorageCommand.Create(),
     ChatCommand.Create(),
@@ -16,7 +17,7 @@ var parse = root.Parse(args);
 if (parse.Errors.Count > 0)
 {
     foreach (var error in parse.Errors) Console.Error.WriteLine($"raft-net: {error.Message}");
-    Console.Error.WriteLine("Usage: raft-net node|cluster|bench|storage|chat|keys|fuzz [options]; raft-net <command> --help for details.");
+    Console.Error.WriteLine("Usage: raft-net node|cluster|check|bench|storage|chat|keys|fuzz [options]; raft-net <command> --help for details.");
     return 2;
 }
 return parse.Invoke();

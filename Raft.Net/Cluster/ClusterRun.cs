@@ -5,8 +5,6 @@ using Raft.Core.StateMachine;
 using Raft.Net.Hosting;
 using Raft.Net.Parity;
 using Raft.Net.StateMachine;
-using Raft.Simulation.Checkers.Linearizability;
-using Raft.Simulation.History;
 
 namespace Raft.Net.Cluster;
 
@@ -68,7 +66,9 @@ public static class ClusterRun
         if (network is not null && options.Loss > 0) network.SetLoss(options.Loss);
         if (network is not null && options.Shaping is { IsActive: true } shaping) network.Shape(shaping, options.Seed);
         using var cluster = new LocalCluster(options.Nodes, root, nodeArgs, options.Spares, discovery: options.Discover, network: network);
-        var history = new OperationHistory();
+        // The clients' history goes to disk as it happens: the run holds none of it, and `raft-net check` can check it again.
+        var historyPath = Path.Combine(root, HistoryFile.FileName);
+        using var history = new HistoryWriter(historyPath);
         var latencies = new List<double>();
         var clock = Stopwatch.StartNew();
         long Now() => (long)(clock.Elapsed.TotalMilliseconds * 1000);
@@ -190,8 +190,7 @@ public static class ClusterRun
             if (now - lastReport >= TimeSpan.FromSeconds(2))
             {
                 lastReport = now;
-                int done;
-                lock (history) done = history.CompletedCount;
+                var done = history.CompletedCount;
                 progress($"{now.TotalSeconds:0}s: {done} ops, {kills.Count} kills, {cuts} cuts, {partitions} partitions, {transfers} transfers{(churn is null ? "" : $", {churn.Changes.Count} membership changes")}");
             }
         }
@@ -209,11 +208,10 @@ public static class ClusterRun
         using (var probe = new KvClient(options.Clients + 1, cluster.ClientAddresses, cluster.ClusterId))
         {
             var command = probe.NextCommand(KvOperation.Put, "recovery-probe", "ok");
-            long id;
-            lock (history) id = history.Invoke(probe.ClientId, command, Now());
+            var id = history.Invoke(probe.ClientId, command, Now());
             if (probe.Execute(command, DateTime.UtcNow + TimeSpan.FromSeconds(15)) is { } answer)
             {
-                lock (history) history.Complete(id, answer, Now());
+                history.Complete(id, answer, Now());
                 recoveryMillis = recoveryClock.Elapsed.TotalMilliseconds;
             }
         }
@@ -224,32 +222,21 @@ public static class ClusterRun
         churn?.Refresh();
         progress("stopped; checking");
 
-        // The two checks share nothing: the replay of the nodes' input logs (parity, safety, what
-        // committed) runs beside the linearizability check of the clients' history.
-        var checkClock = Stopwatch.StartNew();
-        var directories = cluster.Servers.Select(cluster.DataDirectory).ToList();
-        var replay = Task.Run(() =>
-        {
-            var checkedReport = RealRunChecker.Check(directories);
-            return (Report: checkedReport, Seconds: checkClock.Elapsed.TotalSeconds);
-        });
-        // Keys are independent: their searches run side by side on every core; the verdict does not
-        // depend on which finishes first (LinearizabilityChecker, PartitionRace).
-        var lin = LinearizabilityChecker.Check(history.Operations, options.LinearizabilityStepBudget, Raft.Simulation.Cli.ParallelPartitionRunner.Run);
-        var linSeconds = checkClock.Elapsed.TotalSeconds;
-        var (report, replaySeconds) = replay.GetAwaiter().GetResult();
-        var lost = history.Operations.Count(op => op.IsComplete && op.Command.Operation != KvOperation.Get
-            && !report.CommittedCommands.Contains((op.Command.ClientId, op.Command.Sequence)));
+        var (completed, pending) = (history.CompletedCount, history.PendingCount);
+        history.Dispose();
+        var checks = RunChecks.Run(cluster.Servers.Select(cluster.DataDirectory).ToList(), historyPath, options.LinearizabilityStepBudget,
+            keepCommittedEntries: options.Store == StoreKind.Sqlite);
+        var report = checks.Replay;
         progress(string.Create(CultureInfo.InvariantCulture,
-            $"checked {history.Operations.Count} operations, {report.InputsReplayed} inputs: replay parity and safety {replaySeconds:0.0}s, linearizability {linSeconds:0.0}s (side by side), total {checkClock.Elapsed.TotalSeconds:0.0}s"));
+            $"checked {checks.Operations} operations, {report.InputsReplayed} inputs: replay parity and safety {checks.ReplaySeconds:0.0}s, linearizability {checks.LinearizabilitySeconds:0.0}s (side by side), total {checks.Seconds:0.0}s"));
         latencies.Sort();
-        var summary = new ClusterRunSummary(history.CompletedCount, history.PendingCount, seconds,
+        var summary = new ClusterRunSummary(completed, pending, seconds,
             Percentile(latencies, 0.50), Percentile(latencies, 0.99), kills.Count, cuts,
-            ReelectionTimes(kills, report), report, lin, lost, recoveryMillis, root, SnapshotLog(cluster),
+            ReelectionTimes(kills, report), report, checks.Linearizability, checks.LostWrites, recoveryMillis, root, SnapshotLog(cluster),
             churn?.Changes ?? (options.Discover ? DiscoveryChanges(cluster) : []), churn?.GaveUp ?? 0,
             churn?.Final ?? (options.Discover ? $"{cluster.LatestCommittedConfiguration().Configuration} (committed when the run ended)" : null))
         {
-            CheckSeconds = checkClock.Elapsed.TotalSeconds, OneWayCuts = oneWayCuts, Partitions = partitions,
+            CheckSeconds = checks.Seconds, OneWayCuts = oneWayCuts, Partitions = partitions,
             Network = network is null ? null : $"kernel (a network namespace per node, iptables cuts{(options.Loss > 0 ? string.Create(CultureInfo.InvariantCulture, $", {options.Loss:0.###} packet loss") : "")})",
             Shaping = network?.Shaping is { } shapedBy ? $"{shapedBy}: {network.ShapingCounters}" : null,
             ShapingProblems = network?.ShapingProblems ?? [],
@@ -289,16 +276,12 @@ public static class ClusterRun
                     < 65 => client.NextCommand(KvOperation.Put, key, $"{c}.{rng.Next(1_000_000)}"),
                     _ => client.NextCommand(KvOperation.Append, key, $"{c}.{rng.Next(1000)};"),
                 };
-                long id;
-                lock (history) id = history.Invoke(c, command, Now());
+                var id = history.Invoke(c, command, Now());
                 var started = clock.Elapsed;
                 var result = client.Execute(command, DateTime.UtcNow + TimeSpan.FromSeconds(10));
                 if (result is null) continue; // stays pending: it may or may not have taken effect
-                lock (history)
-                {
-                    history.Complete(id, result, Now());
-                    latencies.Add((clock.Elapsed - started).TotalMilliseconds);
-                }
+                history.Complete(id, result, Now());
+                lock (latencies) latencies.Add((clock.Elapsed - started).TotalMilliseconds);
             }
         }
     }

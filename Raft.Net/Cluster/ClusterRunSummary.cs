@@ -46,17 +46,7 @@ public sealed record ClusterRunSummary(
         }
         if (ReelectionMillis.Count > 0)
             Line("re-election", string.Create(CultureInfo.InvariantCulture, $"{ReelectionMillis.Count} leader kills, new leader after {string.Join(", ", ReelectionMillis.Select(m => m.ToString("0", CultureInfo.InvariantCulture)))} ms"));
-        Line("replay parity", Replay.ParityMismatches == 0
-            ? $"ok: {Replay.InputsReplayed} inputs of {Replay.Incarnations} incarnations replayed to identical effects"
-            : $"{Replay.ParityMismatches} MISMATCHES, first at {Replay.FirstMismatch}");
-        Line("safety", Replay.Safety is null ? "ok" : $"VIOLATION {Replay.Safety}");
-        Line("linearizable", Linearizability.Outcome switch
-        {
-            LinearizabilityOutcome.Linearizable => "ok",
-            LinearizabilityOutcome.Unknown => $"INCONCLUSIVE: the search gave up on key {Linearizability.Key} after {Linearizability.Steps} search steps over all keys (raise --lin-budget)",
-            _ => "VIOLATION\n" + Linearizability.Render(),
-        });
-        Line("acknowledged", LostWrites == 0 ? "every acknowledged write is committed" : $"{LostWrites} acknowledged writes LOST");
+        RenderChecks(Replay, Linearizability, LostWrites, Line);
         if (Stores is not null)
         {
             Line("stores", StoreMismatches == 0
@@ -70,6 +60,22 @@ public sealed record ClusterRunSummary(
         Line("data", DataDeleted ? "deleted: the run passed (--data DIR keeps it)" : DataRoot);
         text.Append(Ok ? "OK\n" : Inconclusive ? "INCONCLUSIVE: no check failed, but linearizability was not decided\n" : "FAILED\n");
         return text.ToString();
+    }
+
+    /// <summary>The lines of the checks a run directory allows (<see cref="RunChecks"/>): replay parity, safety, linearizability, lost writes.</summary>
+    internal static void RenderChecks(RealRunChecker.Report replay, LinearizabilityResult linearizability, int lostWrites, Action<string, string> line)
+    {
+        line("replay parity", replay.ParityMismatches == 0
+            ? $"ok: {replay.InputsReplayed} inputs of {replay.Incarnations} incarnations replayed to identical effects"
+            : $"{replay.ParityMismatches} MISMATCHES, first at {replay.FirstMismatch}");
+        line("safety", replay.Safety is null ? "ok" : $"VIOLATION {replay.Safety}");
+        line("linearizable", linearizability.Outcome switch
+        {
+            LinearizabilityOutcome.Linearizable => "ok",
+            LinearizabilityOutcome.Unknown => $"INCONCLUSIVE: the search gave up on key {linearizability.Key} after {linearizability.Steps} search steps over all keys (raise --lin-budget)",
+            _ => "VIOLATION\n" + linearizability.Render(),
+        });
+        line("acknowledged", lostWrites == 0 ? "every acknowledged write is committed" : $"{lostWrites} acknowledged writes LOST");
     }
 
     /// <summary>With <c>--store sqlite</c>: one line per node's database, from <see cref="StoreCheck"/>; null when not checked.</summary>

@@ -27,14 +27,23 @@ public static class RealRunChecker
     {
         public bool Ok => ParityMismatches == 0 && Safety is null;
 
-        /// <summary>Every entry some node applied, by index: the committed log as far as the run got, compacted parts included.</summary>
+        /// <summary>
+        /// Every entry some node applied, by index: the committed log as far as the run got, compacted
+        /// parts included; empty unless asked for (<c>keepCommittedEntries</c>: it holds the whole log).
+        /// </summary>
         public IReadOnlyDictionary<long, LogEntry> CommittedEntries { get; init; } = new Dictionary<long, LogEntry>();
     }
 
     /// <summary>Inputs parsed ahead of the replay, per log: bounds memory however long the run.</summary>
     private const int ParsedAheadPerLog = 4096;
 
-    public static Report Check(IEnumerable<string> nodeDirectories)
+    /// <summary>
+    /// Replays and checks the input logs in <paramref name="nodeDirectories"/>. Memory: the inputs are
+    /// streamed, a core lives only while its incarnation's log lasts, and what stays per committed
+    /// entry is the safety checker's (see docs/bounds.md); with <paramref name="keepCommittedEntries"/>
+    /// every committed entry is kept too, for <see cref="Report.CommittedEntries"/>.
+    /// </summary>
+    public static Report Check(IEnumerable<string> nodeDirectories, bool keepCommittedEntries = false)
     {
         var logs = nodeDirectories
             .SelectMany(dir => Directory.Exists(dir) ? Directory.GetFiles(dir, "inputs-*.ndjson") : [])
@@ -49,7 +58,7 @@ public static class RealRunChecker
         var readers = logs.Select(log => new ParsedAhead(log.Inputs, stop.Token)).ToList();
         try
         {
-            return Replay(logs.Select(l => l.Header).ToList(), readers);
+            return Replay(logs.Select(l => l.Header).ToList(), readers, keepCommittedEntries);
         }
         finally
         {
@@ -58,7 +67,7 @@ public static class RealRunChecker
         }
     }
 
-    private static Report Replay(IReadOnlyList<InputLogHeader> headers, IReadOnlyList<ParsedAhead> readers)
+    private static Report Replay(IReadOnlyList<InputLogHeader> headers, IReadOnlyList<ParsedAhead> readers, bool keepCommittedEntries)
     {
         // Every step of every incarnation in time order; equal times keep a fixed order (log, then
         // position), as a sort by (time, log, position) would, since each log's times never decrease.
@@ -67,7 +76,7 @@ public static class RealRunChecker
             if (readers[l].TryTake(out var first)) next.Enqueue((l, 0, first), (first.TimeMicros, l, 0));
 
         var cores = new RaftNode?[headers.Count];
-        var safety = new SafetyChecker();
+        var safety = new SafetyChecker(keepAppliedEntries: false); // a digest per applied index, not the entry: a long run's log would stay whole
         var mismatches = 0;
         long stepsReplayed = 0;
         string? firstMismatch = null;
@@ -78,7 +87,8 @@ public static class RealRunChecker
         while (next.TryDequeue(out var step, out _))
         {
             var (l, i, recorded) = step;
-            if (readers[l].TryTake(out var following)) next.Enqueue((l, i + 1, following), (following.TimeMicros, l, i + 1));
+            var last = !readers[l].TryTake(out var following);
+            if (!last) next.Enqueue((l, i + 1, following), (following.TimeMicros, l, i + 1));
             var time = recorded.TimeMicros;
             var header = headers[l];
             stepsReplayed++;
@@ -100,7 +110,7 @@ public static class RealRunChecker
             // compacted into a snapshot still count.
             foreach (var apply in output.Effects.OfType<ApplyEntry>())
             {
-                committedEntries.TryAdd(apply.Entry.Index, apply.Entry); // the safety checker vouches that all nodes apply the same
+                if (keepCommittedEntries) committedEntries.TryAdd(apply.Entry.Index, apply.Entry); // the safety checker vouches that all nodes apply the same
                 if (apply.Entry.Kind == EntryKind.Command)
                 {
                     var command = KvCommand.Decode(apply.Entry.Command);
@@ -111,6 +121,7 @@ public static class RealRunChecker
             var commit = Math.Min(core.CommitIndex, core.Log.LastIndex);
             if (!finalCommits.TryGetValue(core.Id, out var known) || commit >= known.Item1)
                 finalCommits[core.Id] = (commit, core.Log.DigestAt(commit));
+            if (last) cores[l] = null; // the incarnation ended: its log (and the core's) can go
         }
         return new Report(headers.Count, stepsReplayed, mismatches, firstMismatch, safety.First, leaderChanges.Count, leaderChanges, finalCommits,
             committedCommands) { CommittedEntries = committedEntries };

@@ -44,11 +44,27 @@ public sealed class SafetyChecker
     private readonly Dictionary<(long Index, long Term), (ulong Digest, NodeId Writer)> prefixOfEntry = [];
     private readonly List<(ulong Digest, long Term)> committed = [(0, 0)]; // committed[i]: the committed prefix [1, i], and the term of entry i
     private readonly SortedDictionary<long, long> committedUpToInTerm = []; // term -> highest index first committed by a node in that term
-    private readonly Dictionary<long, (LogEntry Entry, NodeId Node)> appliedAt = [];
+    private readonly bool keepAppliedEntries;
+    private readonly Dictionary<long, (LogEntry Entry, NodeId Node)> appliedAt = []; // with keepAppliedEntries
+    private readonly Dictionary<long, (ulong Digest, NodeId Node)> appliedDigestAt = []; // without: the entry's digest only
     private readonly Dictionary<long, ulong> snapshotDigestAt = []; // index -> the digest nodes gave the committed prefix up to it
     private readonly Dictionary<ulong, long> snapshotIndexOfDigest = [];
     private readonly SortedDictionary<NodeId, NodeView> views = [];
     private readonly List<Violation> violations = [];
+
+    /// <summary>A checker that keeps every applied entry, for <see cref="AppliedAt"/>.</summary>
+    public SafetyChecker()
+        : this(keepAppliedEntries: true)
+    {
+    }
+
+    /// <param name="keepAppliedEntries">
+    /// Keep the first entry applied at each index, for <see cref="AppliedAt"/> and for naming it in a
+    /// violation; without, the checker keeps only its digest (of index, term, kind and command: State
+    /// Machine Safety is checked as well), about a hundred bytes less per applied index, for checking a
+    /// long real run (docs/bounds.md).
+    /// </param>
+    public SafetyChecker(bool keepAppliedEntries) => this.keepAppliedEntries = keepAppliedEntries;
 
     /// <summary>The first violation found, or null.</summary>
     public Violation? First => violations.Count > 0 ? violations[0] : null;
@@ -57,7 +73,10 @@ public sealed class SafetyChecker
     public IReadOnlyList<Violation> Violations => violations;
 
     /// <summary>The entry first applied at <paramref name="index"/> by any server (State Machine Safety: every server applies the same one), or null.</summary>
-    public LogEntry? AppliedAt(long index) => appliedAt.TryGetValue(index, out var applied) ? applied.Entry : null;
+    /// <exception cref="InvalidOperationException">The checker keeps no applied entries (made with <c>keepAppliedEntries: false</c>).</exception>
+    public LogEntry? AppliedAt(long index) => keepAppliedEntries
+        ? appliedAt.TryGetValue(index, out var applied) ? applied.Entry : null
+        : throw new InvalidOperationException("this safety checker keeps no applied entries (keepAppliedEntries: false)");
 
     /// <summary>Highest index known committed anywhere.</summary>
     public long CommittedIndex => committed.Count - 1;
@@ -395,7 +414,15 @@ public sealed class SafetyChecker
         if (entry.Index > log.SnapshotIndex && log.Knows(entry.Index) && PrefixDigest.Next(log.DigestAt(entry.Index - 1), entry) != log.DigestAt(entry.Index))
             Fail(Property.AppliedIsCommittedPrefix, now, node.Id, $"{node.Id} applied {entry}, which is not the entry its log holds at index {entry.Index}");
         view.LastApplied = entry.Index;
-        if (!appliedAt.TryGetValue(entry.Index, out var first))
+        if (!keepAppliedEntries)
+        {
+            var digest = PrefixDigest.Next(0, entry);
+            if (!appliedDigestAt.TryGetValue(entry.Index, out var firstDigest))
+                appliedDigestAt[entry.Index] = (digest, node.Id);
+            else if (firstDigest.Digest != digest)
+                Fail(Property.StateMachineSafety, now, node.Id, $"{node.Id} applied {entry} at index {entry.Index}, but {firstDigest.Node} applied another entry there");
+        }
+        else if (!appliedAt.TryGetValue(entry.Index, out var first))
             appliedAt[entry.Index] = (entry, node.Id);
         else if (!first.Entry.Equals(entry))
             Fail(Property.StateMachineSafety, now, node.Id, $"{node.Id} applied {entry} at index {entry.Index}, but {first.Node} applied {first.Entry}");

@@ -10,10 +10,13 @@ namespace Raft.Simulation.Cli;
 /// <example><c>LinearizabilityChecker.Check(history, budget, ParallelPartitionRunner.Run)</c></example>
 public static class ParallelPartitionRunner
 {
-    /// <summary>Runs every search, at most one per core at a time; returns when all have finished.</summary>
+    /// <summary>
+    /// Runs every search, at most one per core at a time (a search holds its memo while it runs, so
+    /// this also bounds the memory of the searches); returns when all have finished.
+    /// </summary>
     public static void Run(IReadOnlyList<Action> searches)
     {
         ArgumentNullException.ThrowIfNull(searches);
-        Parallel.ForEach(searches, search => search());
+        Parallel.ForEach(searches, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, search => search());
     }
 }

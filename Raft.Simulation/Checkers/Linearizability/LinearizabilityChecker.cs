@@ -128,7 +128,44 @@ public static class LinearizabilityChecker
     public static LinearizabilityResult Check(IReadOnlyList<ClientOperation> history, long stepBudget, PartitionRunner runPartitions)
     {
         ArgumentNullException.ThrowIfNull(history);
-        var byId = new Dictionary<long, ClientOperation>();
+        ArgumentNullException.ThrowIfNull(runPartitions);
+        ArgumentOutOfRangeException.ThrowIfNegative(stepBudget);
+        Validate(history);
+        // Grouped by key as they are (a reference each); a key's operations take the search's form
+        // only while its search runs, so a long history is not held twice over (PartitionRace).
+        var byKey = new SortedDictionary<string, List<ClientOperation>>(StringComparer.Ordinal);
+        foreach (var op in history)
+        {
+            if (op.Result is null && op.Command.Operation == KvOperation.Get) continue;
+            if (!byKey.TryGetValue(op.Command.Key, out var members)) byKey[op.Command.Key] = members = [];
+            members.Add(op);
+        }
+        var keys = byKey.Keys.ToList();
+        var partitions = byKey.Values.ToList();
+        List<ModelOperation<KvCommand, KvResult>> Operations(int partition) => partitions[partition].ConvertAll(ToModel);
+        var verdict = PartitionRace.Run(Model, partitions.Count, Operations, stepBudget, runPartitions);
+        switch (verdict.Outcome)
+        {
+            case LinearizabilityOutcome.Violation:
+                var members = partitions[verdict.Partition];
+                var explanation = ViolationShrinker.Explain(Model, Operations(verdict.Partition), stepBudget);
+                var byId = members.ToDictionary(op => op.Id);
+                return new LinearizabilityResult(
+                    verdict.Outcome, keys[verdict.Partition], explanation.Illegal.Select(o => byId[o.Id]).ToList(), verdict.Steps,
+                    explanation.Culprit is { } culprit ? byId[culprit.Id] : null, explanation.CulpritIsMistimed);
+            case LinearizabilityOutcome.Unknown:
+                return new LinearizabilityResult(verdict.Outcome, keys[verdict.Partition], [], verdict.Steps);
+            default:
+                return new LinearizabilityResult(verdict.Outcome, null, [], verdict.Steps);
+        }
+    }
+
+    /// <summary>Refuses a history no real run can produce, so that it is never mistaken for a violation.</summary>
+    private static void Validate(IReadOnlyList<ClientOperation> history)
+    {
+        // Ids are told apart with a set only when they do not simply increase (histories number them in call order).
+        HashSet<long>? ids = null;
+        var previous = long.MinValue;
         foreach (var op in history)
         {
             if (op is null) throw new ArgumentException("the history contains a null operation", nameof(history));
@@ -136,16 +173,14 @@ public static class LinearizabilityChecker
                 throw new ArgumentException($"operation {op.Id} completed at {op.CompletedAt}, before it was invoked at {op.InvokedAt}", nameof(history));
             if (op.CompletedAt is null && op.Result is not null)
                 throw new ArgumentException($"operation {op.Id} has a result but no completion time", nameof(history));
-            if (!byId.TryAdd(op.Id, op)) throw new ArgumentException($"two operations have the id {op.Id}", nameof(history));
+            if (ids is null && op.Id > previous)
+            {
+                previous = op.Id;
+                continue;
+            }
+            ids ??= [.. history.TakeWhile(o => !ReferenceEquals(o, op)).Select(o => o.Id)];
+            if (!ids.Add(op.Id)) throw new ArgumentException($"two operations have the id {op.Id}", nameof(history));
         }
-        var operations = history
-            .Where(op => op.Result is not null || op.Command.Operation != KvOperation.Get)
-            .Select(ToModel)
-            .ToList();
-        var result = Check(Model, operations, stepBudget, runPartitions);
-        return new LinearizabilityResult(
-            result.Outcome, result.Partition, result.IllegalHistory.Select(o => byId[o.Id]).ToList(), result.Steps,
-            result.Culprit is { } culprit ? byId[culprit.Id] : null, result.CulpritIsMistimed);
     }
 
     /// <summary>A client operation as the search sees it.</summary>

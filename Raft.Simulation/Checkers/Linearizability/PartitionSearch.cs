@@ -11,8 +11,8 @@ namespace Raft.Simulation.Checkers.Linearizability;
 /// Made for speed, without changing a single step of the walk: the time line is a doubly linked
 /// list kept in two int arrays (lifting an operation unlinks its call and return, and undoing lifts
 /// in reverse order relinks them exactly: "dancing links"); the set of linearized operations is one
-/// bitset changed in place, with a hash kept up to date per change; the memo copies that bitset only
-/// when it meets a new (set, state) pair. One step is one look at a list entry, as before, so step
+/// bitset changed in place, with a hash kept up to date per change; the memo copies that bitset, in
+/// a short form, only when it meets a new (set, state) pair. One step is one look at a list entry, as before, so step
 /// budgets mean what they meant.
 /// </remarks>
 internal sealed class PartitionSearch<TInput, TOutput, TState>
@@ -42,8 +42,9 @@ internal sealed class PartitionSearch<TInput, TOutput, TState>
     private int entry;
 
     /// <summary>
-    /// Most bytes one search's memo may hold (the sets it copies dominate: a key with 50,000
-    /// operations costs 6 KB a pair). Past it the memo stops remembering, which costs only speed:
+    /// Most bytes one search's memo may hold (a pair costs 28 bytes and its set's short form,
+    /// usually a few words: see <see cref="OperationSet.WriteKey"/>; copied whole, a key with 50,000
+    /// operations cost 6 KB a pair). Past it the memo stops remembering, which costs only speed:
     /// the memo prunes states already explored, it never decides anything, and the step budget
     /// still bounds the search. Without a bound a hard key of a large real run took 24 GB.
     /// </summary>
@@ -60,7 +61,7 @@ internal sealed class PartitionSearch<TInput, TOutput, TState>
         statesBefore = new TState[count];
         stateHashesBefore = new ulong[count];
         linearized = new OperationSet(count);
-        memo = new Memo(linearized.LiveWords.Length, memoBytes);
+        memo = new Memo(linearized.MaxKeyLength, memoBytes);
         state = model.Init();
         stateHash = HashOf(state);
         entry = next[Head];
@@ -218,40 +219,53 @@ internal sealed class PartitionSearch<TInput, TOutput, TState>
     /// anywhere new (Lowe 2017). Pairs that collide on the hash are told apart by their contents.
     /// </summary>
     /// <remarks>
-    /// A hash table with chaining, kept in flat arrays: the sets are copied side by side into one
-    /// array of words, so a pair costs no object of its own (a memo holds millions of them).
+    /// A hash table with chaining, kept in flat arrays: each set is copied in its short form
+    /// (<see cref="OperationSet.WriteKey"/>, a few words) into one array of words, so a pair costs no
+    /// object of its own (a memo holds millions of them), and tens of bytes however many operations
+    /// the partition has.
     /// </remarks>
-    private sealed class Memo(int wordsPerSet, long maxBytes)
+    private sealed class Memo(int maxKeyLength, long maxBytes)
     {
-        private readonly long maxPairs = Math.Max(64, maxBytes / (8L * wordsPerSet + 32)); // a pair: its set, hash, chain, state and bucket
-        private int[] buckets = new int[64]; // per bucket: the first pair's index + 1 (0: empty)
-        private int[] chain = new int[64];   // per pair: the next pair's index + 1 in its bucket
-        private int[] hashes = new int[64];
-        private TState[] states = new TState[64];
-        private ulong[] words = new ulong[64 * wordsPerSet];
+        /// <summary>Bytes a pair costs besides its key: hash, chain, bucket, state, key offset and length.</summary>
+        private const int PairBytes = 4 + 4 + 4 + 8 + 4 + 4;
+
+        /// <summary>Pairs kept whatever the bound.</summary>
+        private const int MinPairs = 64;
+
+        private readonly ulong[] key = new ulong[maxKeyLength]; // the set being looked up, in its short form
+        private int[] buckets = new int[MinPairs]; // per bucket: the first pair's index + 1 (0: empty)
+        private int[] chain = new int[MinPairs];   // per pair: the next pair's index + 1 in its bucket
+        private int[] hashes = new int[MinPairs];
+        private TState[] states = new TState[MinPairs];
+        private int[] keyStarts = new int[MinPairs];
+        private int[] keyLengths = new int[MinPairs];
+        private ulong[] keys = new ulong[4 * MinPairs];
+        private int keysUsed;
         private int count;
 
         /// <summary>Adds the pair (copying the set) if it is new; returns whether it was.</summary>
         public bool TryAdd(OperationSet set, TState state, ulong stateHash)
         {
             var hash = Mix(set.Hash ^ (stateHash * 0x9E3779B97F4A7C15UL));
-            var live = set.LiveWords.AsSpan();
+            var length = set.WriteKey(key);
+            var live = key.AsSpan(0, length);
             for (var i = buckets[hash & (buckets.Length - 1)] - 1; i >= 0; i = chain[i] - 1)
             {
                 if (hashes[i] == hash
-                    && words.AsSpan(i * wordsPerSet, wordsPerSet).SequenceEqual(live)
+                    && keyLengths[i] == length
+                    && keys.AsSpan(keyStarts[i], length).SequenceEqual(live)
                     && EqualityComparer<TState>.Default.Equals(states[i], state))
                 {
                     return false;
                 }
             }
-            if (count == states.Length)
-            {
-                if (2L * states.Length > maxPairs) return true; // full: new, as far as it can tell, and not kept
-                Grow();
-            }
-            live.CopyTo(words.AsSpan(count * wordsPerSet, wordsPerSet));
-            (hashes[count], states[count]) = (hash, state);
+            if (count >= MinPairs && (long)count * PairBytes + 8L * (keysUsed + length) > maxBytes)
+                return true; // full: new, as far as it can tell, and not kept
+            if (count == states.Length) Grow();
+            if (keysUsed + length > keys.Length) Array.Resize(ref keys, checked(Math.Max(2 * keys.Length, keysUsed + length)));
+            live.CopyTo(keys.AsSpan(keysUsed));
+            (hashes[count], states[count], keyStarts[count], keyLengths[count]) = (hash, state, keysUsed, length);
+            keysUsed += length;
             Link(count);
             count++;
             return true;
@@ -264,14 +278,15 @@ internal sealed class PartitionSearch<TInput, TOutput, TState>
             buckets[bucket] = pair + 1;
         }
 
-        /// <summary>Doubles every array and rehashes (one bucket per pair keeps chains short).</summary>
+        /// <summary>Doubles every per-pair array and rehashes (one bucket per pair keeps chains short).</summary>
         private void Grow()
         {
             var capacity = 2 * states.Length;
             Array.Resize(ref chain, capacity);
             Array.Resize(ref hashes, capacity);
             Array.Resize(ref states, capacity);
-            Array.Resize(ref words, checked(capacity * wordsPerSet));
+            Array.Resize(ref keyStarts, capacity);
+            Array.Resize(ref keyLengths, capacity);
             buckets = new int[capacity];
             for (var pair = 0; pair < count; pair++) Link(pair);
         }
