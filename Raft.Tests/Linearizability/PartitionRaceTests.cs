@@ -73,6 +73,67 @@ public sealed class PartitionRaceTests
     }
 
     [Test]
+    public void On_the_callers_thread_a_slow_illegal_key_is_found_without_first_spending_an_earlier_keys_whole_budget()
+    {
+        // Key a never decides within the budget; key b is illegal, but only after more steps than
+        // the first round gives. Searched in turn, the rounds must still share the work between them:
+        // a search that gave a its whole budget before looking at b took a million model steps.
+        var h = new HistoryBuilder();
+        ManyOrdersThenAnImpossibleRead(h, "a", appends: 10);
+        ManyOrdersThenAnImpossibleRead(h, "b", appends: 7);
+        var operations = ModelOperations(h.Operations, "a").Concat(ModelOperations(h.Operations, "b")).ToList();
+        const long budget = 1_000_000;
+        var bAlone = LinearizabilitySearch.Run(new KvModel(), ModelOperations(h.Operations, "b"), budget);
+        Assume.That((bAlone.Outcome, bAlone.Steps > PartitionRaceFirstRound), Is.EqualTo((LinearizabilityOutcome.Violation, true)), "b is illegal, after more than a round's steps");
+        Assume.That(LinearizabilitySearch.Run(new KvModel(), ModelOperations(h.Operations, "a"), budget).Outcome, Is.EqualTo(LinearizabilityOutcome.Unknown), "a runs out of budget");
+        var counting = new CountingKvModel();
+
+        var result = LinearizabilityChecker.Check(counting, operations, budget);
+
+        Assert.That((result.Outcome, result.Partition), Is.EqualTo((LinearizabilityOutcome.Violation, "b")));
+        Assert.That(counting.Steps, Is.LessThan(8 * bAlone.Steps), $"the model was asked far more often than the rounds up to b's verdict need (b alone: {bAlone.Steps} steps)");
+    }
+
+    [Test]
+    public void Searches_let_go_between_rounds_and_searched_again_give_the_same_verdict_and_steps_as_searches_kept()
+    {
+        var h = new HistoryBuilder();
+        ManyOrdersThenAnImpossibleRead(h, "a", appends: 8);
+        ManyOrdersThenAnImpossibleRead(h, "b", appends: 7);
+        ManyOrdersThenAnImpossibleRead(h, "c", appends: 6);
+        List<ModelOperation<KvCommand, KvResult>>[] partitions = [ModelOperations(h.Operations, "a"), ModelOperations(h.Operations, "b"), ModelOperations(h.Operations, "c")];
+
+        foreach (var budget in new long[] { 5_000, 20_000, 200_000, LinearizabilityChecker.DefaultStepBudget })
+        {
+            var kept = PartitionRace.Run(new KvModel(), partitions.Length, i => partitions[i], budget, PartitionRace.InTurn);
+            foreach (var (name, run) in Runners)
+            {
+                var letGo = PartitionRace.Run(new KvModel(), partitions.Length, i => partitions[i], budget, run, heldBytes: 0);
+                Assert.That(letGo, Is.EqualTo(kept), $"budget {budget}, {name}");
+            }
+        }
+    }
+
+    /// <summary>The store's model, counting how often it is asked to take a step.</summary>
+    private sealed class CountingKvModel : ILinearizabilityModel<KvCommand, KvResult, string?>
+    {
+        private readonly KvModel inner = new();
+        private long steps;
+
+        public long Steps => Interlocked.Read(ref steps);
+
+        public string? Init() => inner.Init();
+
+        public (bool Ok, string? State) Step(string? state, KvCommand input, KvResult? output)
+        {
+            Interlocked.Increment(ref steps);
+            return inner.Step(state, input, output);
+        }
+
+        public string Partition(KvCommand input) => inner.Partition(input);
+    }
+
+    [Test]
     public void Every_runner_gives_the_same_result_on_random_histories_with_stale_reads()
     {
         for (var seed = 0; seed < 12; seed++)

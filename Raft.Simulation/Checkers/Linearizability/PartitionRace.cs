@@ -3,7 +3,7 @@ namespace Raft.Simulation.Checkers.Linearizability;
 /// <summary>
 /// Searches all partitions of a history, so that one partition shown illegal ends the whole check
 /// (a history with one illegal partition is illegal) without waiting for another partition whose
-/// search is long or runs out of budget, while holding only the searches that are running.
+/// search is long or runs out of budget, with the memory it holds bounded.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -15,23 +15,33 @@ namespace Raft.Simulation.Checkers.Linearizability;
 /// the first partition in ordinal order that ran out of budget.
 /// </para>
 /// <para>
-/// Two passes find it. First every partition is searched for <see cref="FirstRoundSteps"/> steps: a
-/// plainly illegal partition (a stale read) is shown so here, whatever comes before it. A search
-/// still undecided then is dropped (its memory with it), and searched again from the start in the
-/// second pass, which takes the same steps again (a search is deterministic) and runs on until it
-/// decides, runs out of budget, or has taken as many steps as the quickest violation known so far:
-/// past that it cannot be the one reported, whatever it finds. That bound only falls as searches end,
-/// and a search stopped by it had reached it, so each partition's steps, capped at the winner's, are
-/// what the fair interleaving spends. Within a pass the searches are independent, so a
-/// <see cref="PartitionRunner"/> may run them at the same time; each search exists only while its
-/// action runs, so the memory held is that of the searches running at once (one per core with
-/// <c>ParallelPartitionRunner</c>), not that of every partition of a long history.
+/// Rounds find it. The partitions advance in rounds: in each round every undecided search runs on
+/// until it has taken the round's number of steps (<see cref="FirstRoundSteps"/> in the first round,
+/// twice as many in each next one, up to the step budget) or has decided, and the check stops after
+/// the first round in which a partition was shown illegal. A partition shown illegal in a round took
+/// more steps than the previous round's limit, which every partition still undecided has reached,
+/// and every partition has reached the current limit or decided; so the one with the fewest steps is
+/// the one the fair interleaving meets first. Within a round the searches are independent, so a
+/// <see cref="PartitionRunner"/> may run them at the same time.
+/// </para>
+/// <para>
+/// Memory: a decided search is let go at once. An undecided one is kept for the next round while the
+/// searches kept hold at most <c>heldBytes</c> together (<see cref="DefaultHeldBytes"/>); past that
+/// it is let go and searched again from the start in the next round, which takes the same steps to
+/// the same point (a search is deterministic): only time is spent, at most as many steps again as the
+/// rounds before (they double). Which searches are kept may depend on the order in which a parallel
+/// runner finishes them; the verdict and the steps never do. A short history keeps every search, as
+/// if nothing were let go; a history of millions of operations holds the kept searches and those
+/// running (one per core with <c>ParallelPartitionRunner</c>), not every partition's.
 /// </para>
 /// </remarks>
 internal static class PartitionRace
 {
-    /// <summary>Steps each search takes in the first pass, and between two looks at the quickest violation in the second.</summary>
+    /// <summary>Steps each search may take in the first round.</summary>
     internal const long FirstRoundSteps = 4096;
+
+    /// <summary>Most bytes the searches kept between rounds may hold together.</summary>
+    public const long DefaultHeldBytes = 256L << 20;
 
     /// <summary>The outcome, the partition it names (an index; -1 if linearizable), and the steps spent.</summary>
     internal readonly record struct Verdict(LinearizabilityOutcome Outcome, int Partition, long Steps);
@@ -60,18 +70,28 @@ internal static class PartitionRace
         int partitionCount,
         Func<int, IReadOnlyList<ModelOperation<TInput, TOutput>>> partition,
         long stepBudget,
-        PartitionRunner runner)
+        PartitionRunner runner,
+        long heldBytes = DefaultHeldBytes)
         where TOutput : class
     {
         var outcomes = new LinearizabilityOutcome[partitionCount];
+        Array.Fill(outcomes, LinearizabilityOutcome.Unknown);
         var steps = new long[partitionCount];
         var searched = new bool[partitionCount];
-        var quickestViolation = stepBudget; // steps of the quickest violation found so far; only falls
+        var held = new PartitionSearch<TInput, TOutput, TState>?[partitionCount];
+        var room = heldBytes; // bytes still free for searches kept between rounds
 
-        // First pass: a short search of every partition.
-        RunPass(Enumerable.Range(0, partitionCount), Math.Min(FirstRoundSteps, stepBudget));
-        // Second pass: the partitions still undecided, from the start, to their end or the quickest violation.
-        RunPass(Enumerable.Range(0, partitionCount).Where(i => outcomes[i] == LinearizabilityOutcome.Unknown && steps[i] < stepBudget), stepBudget);
+        for (var limit = Math.Min(FirstRoundSteps, stepBudget); ; limit = limit >= stepBudget / 2 ? stepBudget : 2 * limit)
+        {
+            var round = Enumerable.Range(0, partitionCount).Where(i => outcomes[i] == LinearizabilityOutcome.Unknown && steps[i] < stepBudget).ToList();
+            if (round.Count == 0) break;
+            foreach (var i in round) searched[i] = false;
+            var roundLimit = limit;
+            runner(round.Select(i => (Action)(() => Search(i, roundLimit))).ToList());
+            if (round.Any(i => !Volatile.Read(ref searched[i]))) throw new InvalidOperationException("the partition runner returned before every search had run");
+            if (round.Any(i => outcomes[i] == LinearizabilityOutcome.Violation)) break;
+        }
+        Array.Clear(held);
 
         var winner = -1;
         for (var i = 0; i < partitionCount; i++)
@@ -84,33 +104,22 @@ internal static class PartitionRace
             ? new(LinearizabilityOutcome.Unknown, gaveUp, steps.Sum())
             : new(LinearizabilityOutcome.Linearizable, -1, steps.Sum());
 
-        void RunPass(IEnumerable<int> members, long limit)
-        {
-            var pass = members.ToList();
-            foreach (var i in pass) searched[i] = false;
-            runner(pass.Select(i => (Action)(() => Search(i, limit))).ToList());
-            if (pass.Any(i => !Volatile.Read(ref searched[i]))) throw new InvalidOperationException("the partition runner returned before every search had run");
-        }
-
         void Search(int i, long limit)
         {
-            var search = new PartitionSearch<TInput, TOutput, TState>(model, partition(i));
-            // A search past the quickest violation cannot be reported: it stops there, undecided.
-            while (!search.Advance(Math.Min(limit, Math.Min(search.Steps + FirstRoundSteps, Volatile.Read(ref quickestViolation))))
-                && search.Steps < Math.Min(limit, Volatile.Read(ref quickestViolation)))
+            var search = held[i];
+            if (search is null) search = new PartitionSearch<TInput, TOutput, TState>(model, partition(i));
+            else
             {
+                held[i] = null;
+                Interlocked.Add(ref room, search.Bytes);
             }
+            search.Advance(limit);
             (outcomes[i], steps[i]) = (search.Outcome, search.Steps);
-            if (search.Outcome == LinearizabilityOutcome.Violation) LowerTo(ref quickestViolation, search.Steps);
+            // Kept for the next round if there is room; if not, the next round searches it again
+            // from the start, which takes the same steps to the same point (a search is deterministic).
+            if (!search.IsDecided && Interlocked.Add(ref room, -search.Bytes) >= 0) held[i] = search;
+            else if (!search.IsDecided) Interlocked.Add(ref room, search.Bytes);
             Volatile.Write(ref searched[i], true);
-        }
-    }
-
-    private static void LowerTo(ref long bound, long value)
-    {
-        for (var seen = Volatile.Read(ref bound); value < seen; seen = Volatile.Read(ref bound))
-        {
-            if (Interlocked.CompareExchange(ref bound, value, seen) == seen) return;
         }
     }
 }

@@ -78,6 +78,9 @@ internal sealed class PartitionSearch<TInput, TOutput, TState>
 
     public bool IsDecided => Outcome != LinearizabilityOutcome.Unknown;
 
+    /// <summary>About how many bytes this search holds: its memo, and its time line and stack (about 48 bytes an operation).</summary>
+    public long Bytes => (memo?.Bytes ?? 0) + 48L * inputs.Length;
+
     /// <summary>
     /// Searches on until decided or until <see cref="Steps"/> reaches <paramref name="stepLimit"/>;
     /// returns whether it is decided.
@@ -242,6 +245,9 @@ internal sealed class PartitionSearch<TInput, TOutput, TState>
         private ulong[] keys = new ulong[4 * MinPairs];
         private int keysUsed;
         private int count;
+
+        /// <summary>Bytes held for the pairs and their sets (the arrays' spare room not counted).</summary>
+        public long Bytes => (long)count * PairBytes + 8L * keysUsed;
 
         /// <summary>Adds the pair (copying the set) if it is new; returns whether it was.</summary>
         public bool TryAdd(OperationSet set, TState state, ulong stateHash)
