@@ -36,6 +36,7 @@ public sealed partial class Simulation
     private readonly List<SimClient> clients = [];
     private readonly SplitMix64 clientNetwork;
     private readonly SafetyChecker safety = new();
+    private readonly KvCommandCache commands = new(); // every server's reference store decodes an entry's command through it: once, not once per server
     private bool faultsEnded;
     private int elections;
 
@@ -46,7 +47,7 @@ public sealed partial class Simulation
     {
         this.options = options.Validate();
         this.nodeFactory = nodeFactory ?? DefaultNode;
-        this.storeFactory = storeFactory ?? (() => new KvStateMachine());
+        this.storeFactory = storeFactory ?? (() => new KvStateMachine(commands));
         var seed = options.Seed;
         Members = NodeId.Range(options.Nodes);
         Servers = NodeId.Range(options.Servers);
@@ -286,14 +287,20 @@ public sealed partial class Simulation
     /// <summary>Applies a committed entry; the leader that accepted it answers its client.</summary>
     private void ApplyToStateMachine(SimNode node, LogEntry entry)
     {
-        var result = node.StateMachine.Apply(entry); // applies commands only; no-ops and configurations leave it as it is
+        // Applies commands only; no-ops and configurations leave the store as it is. The reference
+        // store hands back its result as it is; another (a student's) encodes it, as IStateMachine
+        // says, and only the leader that answers decodes it.
+        KvResult? answer = null;
+        byte[]? encoded = null;
+        if (node.StateMachine is KvStateMachine store) answer = store.ApplyEntry(entry);
+        else encoded = node.StateMachine.Apply(entry);
         Record(TraceEvent.Applied(Now, node.Id, entry));
         OnConfigurationApplied(entry);
         if (node.PendingProposals.Remove(entry.Index, out var pending) && pending.Term == entry.Term)
         {
             var request = pending.Request;
             CheckDurable(node, Now, DurabilityChecker.CheckWriteAnswer(entry.Index, entry.Term, DiskAt(node, Now)));
-            ReplyToClient(new ClientReply(request.Client, request.OperationId, request.Attempt, KvResult.Decode(result), node.Id));
+            ReplyToClient(new ClientReply(request.Client, request.OperationId, request.Attempt, answer ?? KvResult.Decode(encoded ?? []), node.Id));
         }
         ServeReadsUpTo(node, entry.Index);
     }
