@@ -185,8 +185,7 @@ public sealed partial class Simulation
     /// </summary>
     public bool DeliverNow(long seq)
     {
-        var copy = Network.Take(seq);
-        if (copy is null) return false;
+        if (Network.Take(seq) is not { } copy) return false;
         var target = nodes[copy.Message.To];
         if (target.Status != NodeStatus.Up) return false;
         Record(TraceEvent.Delivered(Now, copy, byHand: true));
@@ -313,7 +312,7 @@ public sealed partial class Simulation
             return;
         }
         Put(copy);
-        if (duplicate is not null) Put(duplicate);
+        if (duplicate is { } second) Put(second);
 
         void Put(InFlightMessage onTheWire)
         {
@@ -324,8 +323,7 @@ public sealed partial class Simulation
 
     private void HandleDelivery(long seq)
     {
-        var copy = Network.Take(seq);
-        if (copy is null) return; // dropped by hand or by a crash meanwhile
+        if (Network.Take(seq) is not { } copy) return; // dropped by hand or by a crash meanwhile
         var message = copy.Message;
         var target = nodes[message.To];
         if (Network.IsCut(message.From, message.To) || target.Status == NodeStatus.Down)
