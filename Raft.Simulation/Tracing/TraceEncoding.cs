@@ -29,6 +29,12 @@ public static class TraceEncoding
     public static void Write(in TraceEvent e, ByteWriter output)
     {
         output.Clear();
+        Append(e, output);
+    }
+
+    /// <summary>Appends the event's bytes to what <paramref name="output"/> holds.</summary>
+    public static void Append(in TraceEvent e, ByteWriter output)
+    {
         output.Int64(e.TimeMicros);
         output.Byte((byte)e.Kind);
         output.Byte((byte)e.Form);
