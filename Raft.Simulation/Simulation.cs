@@ -32,6 +32,9 @@ public sealed partial class Simulation
     private readonly Func<IKeyValueStore> storeFactory;
     private readonly EventQueue<SimEvent> queue = new();
     private readonly SortedDictionary<NodeId, SimNode> nodes = [];
+    private readonly List<SimNode> nodesInOrder = []; // nodes' values, by id: loops over them allocate nothing (a SortedDictionary's enumerator does)
+    private readonly List<IRaftNode> upCores = []; // scratch for LeaderNow
+    private readonly Func<NodeId, NodeId, IRaftNode?> reachableVoter; // LeaderNow's question, made once
     private readonly SortedDictionary<NodeId, SplitMix64> nodeRandom = [];
     private readonly List<SimClient> clients = [];
     private readonly SplitMix64 clientNetwork;
@@ -65,6 +68,7 @@ public sealed partial class Simulation
             var node = new SimNode(id, StartCore(id, Raft.Core.Storage.PersistentState.Empty, 1), this.storeFactory(), rate);
             node.Executor = NewExecutor(node);
             nodes[id] = node;
+            nodesInOrder.Add(node);
             safety.OnStart(node.Core, Raft.Core.Storage.PersistentState.Empty, 0);
             queue.Schedule(clock.Next((int)options.TickMicros) + 1, SimEvent.Tick(id, node.Incarnation));
         }
@@ -74,6 +78,7 @@ public sealed partial class Simulation
             clients.Add(client);
             queue.Schedule(client.Random.Next((int)Math.Max(1, options.ClientThinkMicros)) + options.TickMicros, SimEvent.ClientWake(c, client.TimerGeneration));
         }
+        reachableVoter = ReachableVoter;
         foreach (var action in Schedule) queue.Schedule(action.AtMicros, SimEvent.Fault(action));
         queue.Schedule(options.DurationMicros, SimEvent.FaultsEnd());
     }
@@ -194,13 +199,20 @@ public sealed partial class Simulation
     }
 
     /// <summary>The leader a majority of its voters follows, if any (<see cref="Leadership.FollowedLeader"/>); a paused node cannot lead.</summary>
-    public NodeId? LeaderNow() => Leadership.FollowedLeader(
-        nodes.Values.Where(n => n.Status == NodeStatus.Up).Select(n => n.Core),
-        (leader, voter) => nodes.TryGetValue(voter, out var n) && n.Status != NodeStatus.Down && !Network.IsCut(leader, voter) && !Network.IsCut(voter, leader) ? n.Core : null);
+    public NodeId? LeaderNow()
+    {
+        upCores.Clear(); // a loop and a list kept for it, not LINQ: asked after every event once faults stop
+        foreach (var node in nodesInOrder)
+            if (node.Status == NodeStatus.Up) upCores.Add(node.Core);
+        return Leadership.FollowedLeader(upCores, reachableVoter);
+    }
+
+    private IRaftNode? ReachableVoter(NodeId leader, NodeId voter) =>
+        nodes.TryGetValue(voter, out var n) && n.Status != NodeStatus.Down && !Network.IsCut(leader, voter) && !Network.IsCut(voter, leader) ? n.Core : null;
 
     /// <summary>Every request answered and a leader that is a voter of its own configuration (not one that is removing itself).</summary>
     private bool IsSettled() =>
-        clients.All(c => c.Current is null) && LeaderNow() is { } leader && nodes[leader].Core.Configuration.IsVoter(leader);
+        clients.TrueForAll(c => c.Current is null) && LeaderNow() is { } leader && nodes[leader].Core.Configuration.IsVoter(leader);
 
     // ---- nodes -------------------------------------------------------------------------------
 
