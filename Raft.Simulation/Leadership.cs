@@ -17,17 +17,19 @@ public static class Leadership
     /// cut-off node that campaigned raises its own term without leading anyone, and must not hide
     /// the real leader. When two qualify, the higher term wins.
     /// </summary>
-    public static NodeId? FollowedLeader(IEnumerable<IRaftNode> candidates, Func<NodeId, NodeId, IRaftNode?> reachable)
+    public static NodeId? FollowedLeader(IReadOnlyList<IRaftNode> candidates, Func<NodeId, NodeId, IRaftNode?> reachable)
     {
         NodeId? best = null;
         var bestTerm = -1L;
-        foreach (var core in candidates)
+        for (var c = 0; c < candidates.Count; c++)
         {
+            var core = candidates[c];
             if (core.Role != Role.Leader || core.Term <= bestTerm) continue;
             var voters = core.Configuration.Voters;
             var following = 0;
-            foreach (var voter in voters)
+            for (var i = 0; i < voters.Count; i++) // an index, not foreach: the simulator asks after every event once faults stop
             {
+                var voter = voters[i];
                 if (voter == core.Id) following++;
                 else if (reachable(core.Id, voter) is { } other && other.Term == core.Term && other.Role == Role.Follower) following++;
             }

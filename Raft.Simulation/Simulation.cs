@@ -32,10 +32,14 @@ public sealed partial class Simulation
     private readonly Func<IKeyValueStore> storeFactory;
     private readonly EventQueue<SimEvent> queue = new();
     private readonly SortedDictionary<NodeId, SimNode> nodes = [];
+    private readonly List<SimNode> nodesInOrder = []; // nodes' values, by id: loops over them allocate nothing (a SortedDictionary's enumerator does)
+    private readonly List<IRaftNode> upCores = []; // scratch for LeaderNow
+    private readonly Func<NodeId, NodeId, IRaftNode?> reachableVoter; // LeaderNow's question, made once
     private readonly SortedDictionary<NodeId, SplitMix64> nodeRandom = [];
     private readonly List<SimClient> clients = [];
     private readonly SplitMix64 clientNetwork;
     private readonly SafetyChecker safety = new();
+    private readonly KvCommandCache commands = new(); // every server's reference store decodes an entry's command through it: once, not once per server
     private bool faultsEnded;
     private int elections;
 
@@ -46,7 +50,7 @@ public sealed partial class Simulation
     {
         this.options = options.Validate();
         this.nodeFactory = nodeFactory ?? DefaultNode;
-        this.storeFactory = storeFactory ?? (() => new KvStateMachine());
+        this.storeFactory = storeFactory ?? (() => new KvStateMachine(commands));
         var seed = options.Seed;
         Members = NodeId.Range(options.Nodes);
         Servers = NodeId.Range(options.Servers);
@@ -64,6 +68,7 @@ public sealed partial class Simulation
             var node = new SimNode(id, StartCore(id, Raft.Core.Storage.PersistentState.Empty, 1), this.storeFactory(), rate);
             node.Executor = NewExecutor(node);
             nodes[id] = node;
+            nodesInOrder.Add(node);
             safety.OnStart(node.Core, Raft.Core.Storage.PersistentState.Empty, 0);
             queue.Schedule(clock.Next((int)options.TickMicros) + 1, SimEvent.Tick(id, node.Incarnation));
         }
@@ -73,6 +78,7 @@ public sealed partial class Simulation
             clients.Add(client);
             queue.Schedule(client.Random.Next((int)Math.Max(1, options.ClientThinkMicros)) + options.TickMicros, SimEvent.ClientWake(c, client.TimerGeneration));
         }
+        reachableVoter = ReachableVoter;
         foreach (var action in Schedule) queue.Schedule(action.AtMicros, SimEvent.Fault(action));
         queue.Schedule(options.DurationMicros, SimEvent.FaultsEnd());
     }
@@ -184,8 +190,7 @@ public sealed partial class Simulation
     /// </summary>
     public bool DeliverNow(long seq)
     {
-        var copy = Network.Take(seq);
-        if (copy is null) return false;
+        if (Network.Take(seq) is not { } copy) return false;
         var target = nodes[copy.Message.To];
         if (target.Status != NodeStatus.Up) return false;
         Record(TraceEvent.Delivered(Now, copy, byHand: true));
@@ -194,13 +199,20 @@ public sealed partial class Simulation
     }
 
     /// <summary>The leader a majority of its voters follows, if any (<see cref="Leadership.FollowedLeader"/>); a paused node cannot lead.</summary>
-    public NodeId? LeaderNow() => Leadership.FollowedLeader(
-        nodes.Values.Where(n => n.Status == NodeStatus.Up).Select(n => n.Core),
-        (leader, voter) => nodes.TryGetValue(voter, out var n) && n.Status != NodeStatus.Down && !Network.IsCut(leader, voter) && !Network.IsCut(voter, leader) ? n.Core : null);
+    public NodeId? LeaderNow()
+    {
+        upCores.Clear(); // a loop and a list kept for it, not LINQ: asked after every event once faults stop
+        foreach (var node in nodesInOrder)
+            if (node.Status == NodeStatus.Up) upCores.Add(node.Core);
+        return Leadership.FollowedLeader(upCores, reachableVoter);
+    }
+
+    private IRaftNode? ReachableVoter(NodeId leader, NodeId voter) =>
+        nodes.TryGetValue(voter, out var n) && n.Status != NodeStatus.Down && !Network.IsCut(leader, voter) && !Network.IsCut(voter, leader) ? n.Core : null;
 
     /// <summary>Every request answered and a leader that is a voter of its own configuration (not one that is removing itself).</summary>
     private bool IsSettled() =>
-        clients.All(c => c.Current is null) && LeaderNow() is { } leader && nodes[leader].Core.Configuration.IsVoter(leader);
+        clients.TrueForAll(c => c.Current is null) && LeaderNow() is { } leader && nodes[leader].Core.Configuration.IsVoter(leader);
 
     // ---- nodes -------------------------------------------------------------------------------
 
@@ -286,14 +298,20 @@ public sealed partial class Simulation
     /// <summary>Applies a committed entry; the leader that accepted it answers its client.</summary>
     private void ApplyToStateMachine(SimNode node, LogEntry entry)
     {
-        var result = node.StateMachine.Apply(entry); // applies commands only; no-ops and configurations leave it as it is
+        // Applies commands only; no-ops and configurations leave the store as it is. The reference
+        // store hands back its result as it is; another (a student's) encodes it, as IStateMachine
+        // says, and only the leader that answers decodes it.
+        KvResult? answer = null;
+        byte[]? encoded = null;
+        if (node.StateMachine is KvStateMachine store) answer = store.ApplyEntry(entry);
+        else encoded = node.StateMachine.Apply(entry);
         Record(TraceEvent.Applied(Now, node.Id, entry));
         OnConfigurationApplied(entry);
         if (node.PendingProposals.Remove(entry.Index, out var pending) && pending.Term == entry.Term)
         {
             var request = pending.Request;
             CheckDurable(node, Now, DurabilityChecker.CheckWriteAnswer(entry.Index, entry.Term, DiskAt(node, Now)));
-            ReplyToClient(new ClientReply(request.Client, request.OperationId, request.Attempt, KvResult.Decode(result), node.Id));
+            ReplyToClient(new ClientReply(request.Client, request.OperationId, request.Attempt, answer ?? KvResult.Decode(encoded ?? []), node.Id));
         }
         ServeReadsUpTo(node, entry.Index);
     }
@@ -306,7 +324,7 @@ public sealed partial class Simulation
             return;
         }
         Put(copy);
-        if (duplicate is not null) Put(duplicate);
+        if (duplicate is { } second) Put(second);
 
         void Put(InFlightMessage onTheWire)
         {
@@ -317,8 +335,7 @@ public sealed partial class Simulation
 
     private void HandleDelivery(long seq)
     {
-        var copy = Network.Take(seq);
-        if (copy is null) return; // dropped by hand or by a crash meanwhile
+        if (Network.Take(seq) is not { } copy) return; // dropped by hand or by a crash meanwhile
         var message = copy.Message;
         var target = nodes[message.To];
         if (Network.IsCut(message.From, message.To) || target.Status == NodeStatus.Down)

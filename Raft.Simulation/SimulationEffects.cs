@@ -105,29 +105,30 @@ public sealed partial class Simulation
             return number;
         }
 
-        public void Send(Message message, long afterWrite)
+        public void Send(Raft.Core.Effects.Send send, long afterWrite)
         {
             if (MustHold(afterWrite))
             {
-                node.Held.Add(new Raft.Core.Effects.Send(message));
+                node.Held.Add(send);
                 return;
             }
+            var message = send.Message;
             var releaseAt = simulation.ReleaseTime(node, afterWrite); // later than now only for the old executor
             var written = simulation.DiskAt(node, long.MaxValue);
             simulation.CheckDurable(node, releaseAt, DurabilityChecker.CheckMessage(message, simulation.DiskAt(node, releaseAt), written));
             simulation.SendMessage(message, releaseAt);
         }
 
-        public void Apply(LogEntry entry, long afterWrite)
+        public void Apply(ApplyEntry apply, long afterWrite)
         {
-            if (MustHold(afterWrite)) node.Held.Add(new ApplyEntry(entry));
-            else simulation.ApplyToStateMachine(node, entry);
+            if (MustHold(afterWrite)) node.Held.Add(apply);
+            else simulation.ApplyToStateMachine(node, apply.Entry);
         }
 
-        public void Restore(Snapshot snapshot, long afterWrite)
+        public void Restore(RestoreSnapshot restore, long afterWrite)
         {
-            if (MustHold(afterWrite)) node.Held.Add(new RestoreSnapshot(snapshot));
-            else simulation.RestoreStateMachine(node, snapshot);
+            if (MustHold(afterWrite)) node.Held.Add(restore);
+            else simulation.RestoreStateMachine(node, restore.Snapshot);
         }
 
         public void Read(Effect read, long afterWrite)

@@ -74,8 +74,13 @@ public sealed partial class Simulation
     /// <see cref="LeaderNow"/> it ignores candidates of higher terms, such as a cut-off server
     /// that keeps campaigning.
     /// </summary>
-    private NodeId? HighestLeader() =>
-        nodes.Values.Where(n => n.Status == NodeStatus.Up && n.Core.Role == Role.Leader).MaxBy(n => n.Core.Term)?.Id;
+    private NodeId? HighestLeader()
+    {
+        SimNode? highest = null; // the first of the highest term, in id order
+        foreach (var node in nodesInOrder) // a loop, not LINQ: asked after every event once faults stop
+            if (node.Status == NodeStatus.Up && node.Core.Role == Role.Leader && (highest is null || node.Core.Term > highest.Core.Term)) highest = node;
+        return highest?.Id;
+    }
 
     /// <summary>An applied configuration entry is committed: it becomes the committed configuration if it is the newest.</summary>
     private void OnConfigurationApplied(LogEntry entry)
@@ -108,7 +113,7 @@ public sealed partial class Simulation
         if (HighestLeader() is not { } leader) return;
         var leaderConfiguration = nodes[leader].Core.Configuration;
         var committed = CommittedConfiguration;
-        foreach (var node in nodes.Values)
+        foreach (var node in nodesInOrder)
         {
             var wanted = committed.IsMember(node.Id) || leaderConfiguration.IsMember(node.Id);
             if (wanted && shutDownByOperator.Remove(node.Id))

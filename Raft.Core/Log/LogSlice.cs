@@ -20,6 +20,9 @@ public sealed class LogSlice : IReadOnlyList<LogEntry>
 
     public int Count { get; }
 
+    /// <summary>Whether this slice reads exactly these slots of this array.</summary>
+    internal bool Views(LogEntry[] array, int from, int length) => ReferenceEquals(entries, array) && start == from && Count == length;
+
     public LogEntry this[int index] =>
         (uint)index < (uint)Count ? entries[start + index] : throw new ArgumentOutOfRangeException(nameof(index), index, $"slice holds {Count} entries");
 

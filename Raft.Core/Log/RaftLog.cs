@@ -24,6 +24,7 @@ public sealed class RaftLog : IReadOnlyRaftLog
     private readonly List<ulong> digests = [];
     private readonly List<(long Index, Configuration Configuration)> configurations = []; // the log's decodable configuration entries, in index order
     private readonly XxHash3 hasher = new();
+    private LogSlice? lastSlice; // handed out again for the same entries: a leader sends one batch to several followers
 
     /// <summary>Where the compacted prefix ends; <see cref="SnapshotMetadata.None"/> before any compaction.</summary>
     public SnapshotMetadata Snapshot { get; private set; } = SnapshotMetadata.None;
@@ -101,7 +102,9 @@ public sealed class RaftLog : IReadOnlyRaftLog
     {
         if (from > to) return [];
         if (from < FirstIndex || to > LastIndex) throw new ArgumentOutOfRangeException(nameof(from), $"[{from}, {to}] outside [{FirstIndex}, {LastIndex}]");
-        return new LogSlice(entries, Offset(from), (int)(to - from + 1));
+        var (start, count) = (Offset(from), (int)(to - from + 1));
+        if (lastSlice is not null && lastSlice.Views(entries, start, count)) return lastSlice; // same slots of the same array: the same entries, for good
+        return lastSlice = new LogSlice(entries, start, count);
     }
 
     public void Append(LogEntry entry)

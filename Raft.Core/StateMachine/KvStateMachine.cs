@@ -13,14 +13,31 @@ public sealed class KvStateMachine : IKeyValueStore
 {
     private readonly SortedDictionary<string, string> values = new(StringComparer.Ordinal);
     private readonly SortedDictionary<long, (long Sequence, KvResult Result)> sessions = [];
+    private readonly KvCommandCache? commands;
+
+    public KvStateMachine()
+    {
+    }
+
+    /// <param name="commands">Decodes the commands of entries, shared with the other stores of a simulated cluster (each entry decoded once, not once per server).</param>
+    public KvStateMachine(KvCommandCache commands) => this.commands = commands;
 
     public IReadOnlyDictionary<string, string> Values => values;
 
     /// <summary>How many commands actually changed or read state (retries answered from the session table are not counted).</summary>
     public long CommandsExecuted { get; private set; }
 
-    public byte[] Apply(LogEntry entry) =>
-        entry.Kind == EntryKind.Command ? Execute(KvCommand.Decode(entry.Command)).Encode() : [];
+    public byte[] Apply(LogEntry entry) => ApplyEntry(entry)?.Encode() ?? [];
+
+    /// <summary>
+    /// <see cref="Apply"/> without encoding the result, for a driver that answers clients itself:
+    /// the command's result, or null for an entry that is not a command (it changes nothing).
+    /// </summary>
+    public KvResult? ApplyEntry(LogEntry entry)
+    {
+        if (entry.Kind != EntryKind.Command) return null;
+        return Execute(commands is null ? KvCommand.Decode(entry.Command) : commands.Decode(entry.Command));
+    }
 
     public KvResult Execute(KvCommand command)
     {

@@ -60,6 +60,8 @@ internal sealed class ObservedLog
         var keep = (int)(firstIndex - 1 - SnapshotIndex);
         terms.RemoveRange(keep, terms.Count - keep);
         digests.RemoveRange(keep, digests.Count - keep);
+        terms.EnsureCapacity(keep + entries.Count); // a restart writes the whole log at once: grow once, not by doubling
+        digests.EnsureCapacity(keep + entries.Count);
         for (var i = 0; i < entries.Count; i++) // an index, not foreach: no enumerator on the hot path
         {
             var entry = entries[i];

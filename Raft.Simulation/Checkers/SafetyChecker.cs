@@ -49,7 +49,7 @@ public sealed class SafetyChecker
     private readonly Dictionary<long, (ulong Digest, NodeId Node)> appliedDigestAt = []; // without: the entry's digest only
     private readonly Dictionary<long, ulong> snapshotDigestAt = []; // index -> the digest nodes gave the committed prefix up to it
     private readonly Dictionary<ulong, long> snapshotIndexOfDigest = [];
-    private readonly SortedDictionary<NodeId, NodeView> views = [];
+    private readonly SortedList<NodeId, NodeView> views = []; // read by index at every commit: no enumerator to allocate
     private readonly List<Violation> violations = [];
 
     /// <summary>A checker that keeps every applied entry, for <see cref="AppliedAt"/>.</summary>
@@ -281,9 +281,9 @@ public sealed class SafetyChecker
         for (var i = 0; i < configuration.Voters.Count; i++)
             if (views.TryGetValue(configuration.Voters[i], out var voter)) voterLogs.Add(voter.Log);
         var digest = committed[(int)index].Digest;
-        foreach (var (id, view) in views)
+        for (var v = 0; v < views.Count; v++)
         {
-            var log = view.Log;
+            var (id, log) = (views.Keys[v], views.Values[v].Log);
             if (log.HasPrefix(index, digest)) continue;
             var voters = 0;
             foreach (var other in voterLogs)

@@ -12,6 +12,7 @@ public sealed class SimClient(int id, SplitMix64 random, int keys, int nodes, in
 {
     private long sequence;
     private readonly SortedDictionary<string, string?> lastSeen = new(StringComparer.Ordinal);
+    private readonly string?[] keyNames = new string?[Math.Min(keys, 64)]; // "k1", "k2"...: made once each, not at every command
 
     public int Id => id;
 
@@ -37,7 +38,7 @@ public sealed class SimClient(int id, SplitMix64 random, int keys, int nodes, in
     public KvCommand NextCommand()
     {
         sequence++;
-        var key = $"k{1 + random.Next(keys)}";
+        var key = KeyName(1 + random.Next(keys));
         var value = $"{id}.{sequence}";
         var roll = random.Next(100);
         // Rescale the writes onto [30, 100) so that the default (30% gets) keeps its old draws.
@@ -50,6 +51,8 @@ public sealed class SimClient(int id, SplitMix64 random, int keys, int nodes, in
             _ => new KvCommand(id, sequence, KvOperation.CompareAndSet, key, value, lastSeen.GetValueOrDefault(key)),
         };
     }
+
+    private string KeyName(int key) => key <= keyNames.Length ? keyNames[key - 1] ??= $"k{key}" : $"k{key}";
 
     public void Observe(KvCommand command, KvResult result) => lastSeen[command.Key] = result.Value;
 

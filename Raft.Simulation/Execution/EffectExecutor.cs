@@ -36,16 +36,16 @@ public sealed class EffectExecutor(IEffectTarget target, DriverBug bug = DriverB
                     lastWrite = target.Write(effect);
                     break;
                 case Send send:
-                    target.Send(send.Message, Barrier(wroteThisStep: lastWrite != lastWriteBefore, visibleToClients: false));
+                    target.Send(send, Barrier(wroteThisStep: lastWrite != lastWriteBefore, visibleToClients: false));
                     break;
                 case ApplyEntry apply:
-                    target.Apply(apply.Entry, Barrier(wroteThisStep: false, visibleToClients: true));
+                    target.Apply(apply, Barrier(wroteThisStep: false, visibleToClients: true));
                     break;
                 case ReadReady or ReadRefused:
                     target.Read(effect, Barrier(wroteThisStep: false, visibleToClients: true));
                     break;
                 case RestoreSnapshot restore:
-                    target.Restore(restore.Snapshot, Barrier(wroteThisStep: false, visibleToClients: true));
+                    target.Restore(restore, Barrier(wroteThisStep: false, visibleToClients: true));
                     break;
             }
         }

@@ -19,17 +19,20 @@ public interface IEffectTarget
     /// </summary>
     long Write(Effect write);
 
-    /// <summary>Puts a message on the network once write <paramref name="afterWrite"/> is durable.</summary>
-    void Send(Message message, long afterWrite);
+    /// <summary>
+    /// Puts the message on the network once write <paramref name="afterWrite"/> is durable. The
+    /// effects are handed over as the core made them, so a target that holds one keeps it as it is.
+    /// </summary>
+    void Send(Send send, long afterWrite);
 
     /// <summary>
     /// Applies a committed entry to the state machine now (the node's own state), and answers the
     /// client waiting for it, if any, once write <paramref name="afterWrite"/> is durable.
     /// </summary>
-    void Apply(LogEntry entry, long afterWrite);
+    void Apply(ApplyEntry apply, long afterWrite);
 
     /// <summary>Replaces the state machine with a snapshot installed from the leader (§7), in order with the applies.</summary>
-    void Restore(Snapshot snapshot, long afterWrite);
+    void Restore(RestoreSnapshot restore, long afterWrite);
 
     /// <summary>A <see cref="ReadReady"/> or <see cref="ReadRefused"/>: its answer leaves once write <paramref name="afterWrite"/> is durable.</summary>
     void Read(Effect read, long afterWrite);

@@ -214,8 +214,9 @@ public sealed partial class ScenarioCluster
             return 0;
         }
 
-        public void Send(Message message, long afterWrite)
+        public void Send(Send send, long afterWrite)
         {
+            var message = send.Message;
             var inFlight = new InFlightMessage(cluster.nextMessageNumber++, message);
             cluster.SentByKind[message.Kind] = cluster.SentByKind.GetValueOrDefault(message.Kind) + 1;
             cluster.inFlight.Add(inFlight);
@@ -224,17 +225,18 @@ public sealed partial class ScenarioCluster
             report.Add($"  {id} sends {inFlight}");
         }
 
-        public void Apply(LogEntry entry, long afterWrite)
+        public void Apply(ApplyEntry apply, long afterWrite)
         {
+            var entry = apply.Entry;
             cluster.Record(TraceEvent.Applied(cluster.Now, id, entry));
             cluster.Apply(id, entry, replies);
             cluster.ServeReadsUpTo(id, entry.Index, replies);
         }
 
-        public void Restore(Snapshot snapshot, long afterWrite)
+        public void Restore(RestoreSnapshot restore, long afterWrite)
         {
-            cluster.Record(TraceEvent.Restored(cluster.Now, id, snapshot));
-            cluster.CarryOutSnapshot(id, new RestoreSnapshot(snapshot), report);
+            cluster.Record(TraceEvent.Restored(cluster.Now, id, restore.Snapshot));
+            cluster.CarryOutSnapshot(id, restore, report);
         }
 
         public void Read(Effect read, long afterWrite) => cluster.CarryOutRead(id, read, report, replies);

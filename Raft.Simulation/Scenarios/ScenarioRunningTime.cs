@@ -40,7 +40,7 @@ public sealed partial class ScenarioRunningTime
     /// leads does not count, and a cut-off node that campaigned into a higher term does not hide the leader.
     /// </summary>
     public static NodeId? CurrentLeader(ScenarioCluster cluster) => Leadership.FollowedLeader(
-        cluster.Members.Where(m => !cluster.IsCrashed(m)).Select(cluster.Node),
+        cluster.Members.Where(m => !cluster.IsCrashed(m)).Select(cluster.Node).ToList(),
         (leader, voter) => cluster.Members.Contains(voter) && !cluster.IsCrashed(voter) && !cluster.IsCut(leader, voter) && !cluster.IsCut(voter, leader) ? cluster.Node(voter) : null);
 
     public void Round(ScenarioCommand command, int deliverLimit)

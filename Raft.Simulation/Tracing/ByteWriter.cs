@@ -1,12 +1,18 @@
 using System.Buffers.Binary;
+using System.IO.Hashing;
 using System.Text;
 
 namespace Raft.Simulation.Tracing;
 
-/// <summary>A reusable, growing byte buffer with little-endian fixed-width writes.</summary>
-public sealed class ByteWriter
+/// <summary>
+/// A reusable byte buffer with little-endian fixed-width writes. It grows as needed; or, given a
+/// hash to feed (<paramref name="hashWhenFull"/>), it hands that hash what it holds whenever the
+/// next write does not fit and starts again from empty, so that it stays the same size however much
+/// goes through it (a streaming hash gives the same digest however its input is cut).
+/// </summary>
+public sealed class ByteWriter(int capacity = 256, NonCryptographicHashAlgorithm? hashWhenFull = null)
 {
-    private byte[] buffer = new byte[256];
+    private byte[] buffer = new byte[capacity];
     private int length;
 
     public ReadOnlySpan<byte> Written => buffer.AsSpan(0, length);
@@ -14,7 +20,16 @@ public sealed class ByteWriter
     public int Length => length;
 
     /// <summary>Appends raw bytes (no length prefix).</summary>
-    public void Append(ReadOnlySpan<byte> bytes) => bytes.CopyTo(Room(bytes.Length));
+    public void Append(ReadOnlySpan<byte> bytes)
+    {
+        while (bytes.Length > buffer.Length && hashWhenFull is not null) // larger than the buffer (snapshot data): in pieces
+        {
+            var piece = Room(buffer.Length);
+            bytes[..piece.Length].CopyTo(piece);
+            bytes = bytes[piece.Length..];
+        }
+        bytes.CopyTo(Room(bytes.Length));
+    }
 
     public void Clear() => length = 0;
 
@@ -28,7 +43,7 @@ public sealed class ByteWriter
     public void Bytes(ReadOnlySpan<byte> bytes)
     {
         Int32(bytes.Length);
-        bytes.CopyTo(Room(bytes.Length));
+        Append(bytes);
     }
 
     /// <summary>A length (i32) and the UTF-8 bytes.</summary>
@@ -48,6 +63,11 @@ public sealed class ByteWriter
 
     private Span<byte> Room(int count)
     {
+        if (length + count > buffer.Length && hashWhenFull is not null)
+        {
+            hashWhenFull.Append(Written);
+            length = 0;
+        }
         if (length + count > buffer.Length) Array.Resize(ref buffer, Math.Max(buffer.Length * 2, length + count));
         var span = buffer.AsSpan(length, count);
         length += count;

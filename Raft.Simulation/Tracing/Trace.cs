@@ -8,14 +8,23 @@ namespace Raft.Simulation.Tracing;
 /// (<see cref="TraceEncoding"/>; same seed, same digest, in any process on any machine), the last
 /// few events (for failure reports), and optionally every event. Recording formats nothing.
 /// </summary>
-public sealed class Trace(bool keepAll, int recentCapacity = 64)
+public sealed class Trace
 {
-    private readonly XxHash3 hasher = new();
     private const int HashBatchBytes = 8192;
-    private readonly ByteWriter encoded = new();
-    private readonly ByteWriter pending = new();
+    private readonly bool keepAll;
+    private readonly XxHash3 hasher = new();
+    private readonly ByteWriter pending; // the events not hashed yet
     private readonly List<TraceEvent> all = [];
-    private readonly TraceEvent[] recent = new TraceEvent[recentCapacity];
+    private readonly TraceEvent[] recent;
+
+    public Trace(bool keepAll, int recentCapacity = 64)
+    {
+        this.keepAll = keepAll;
+        recent = new TraceEvent[recentCapacity];
+        // Events are hashed a few kilobytes at a time (the same bytes in the same order, fewer
+        // calls), straight from one buffer that never grows: it feeds the hash whenever it is full.
+        pending = new ByteWriter(HashBatchBytes, hashWhenFull: hasher);
+    }
 
     public long Count { get; private set; }
 
@@ -38,9 +47,7 @@ public sealed class Trace(bool keepAll, int recentCapacity = 64)
 
     public void Add(in TraceEvent traceEvent)
     {
-        TraceEncoding.Write(traceEvent, encoded);
-        pending.Append(encoded.Written);
-        if (pending.Length >= HashBatchBytes) HashPending();
+        TraceEncoding.Append(traceEvent, pending);
         recent[Count % recent.Length] = traceEvent;
         Count++;
         if (keepAll) all.Add(traceEvent);
@@ -56,7 +63,6 @@ public sealed class Trace(bool keepAll, int recentCapacity = 64)
         }
     }
 
-    /// <summary>Events are hashed a few kilobytes at a time: the same bytes in the same order, fewer calls.</summary>
     private void HashPending()
     {
         hasher.Append(pending.Written);

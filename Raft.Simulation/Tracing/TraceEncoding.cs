@@ -29,6 +29,12 @@ public static class TraceEncoding
     public static void Write(in TraceEvent e, ByteWriter output)
     {
         output.Clear();
+        Append(e, output);
+    }
+
+    /// <summary>Appends the event's bytes to what <paramref name="output"/> holds.</summary>
+    public static void Append(in TraceEvent e, ByteWriter output)
+    {
         output.Int64(e.TimeMicros);
         output.Byte((byte)e.Kind);
         output.Byte((byte)e.Form);
@@ -36,7 +42,18 @@ public static class TraceEncoding
         output.Int64(e.First);
         output.Int64(e.Second);
         output.Int64(e.Third);
-        WriteSubject(e.Subject, output);
+        if (e.Copy is { } copy) WriteCopy(copy, output); // held in the event, not boxed as its subject
+        else WriteSubject(e.Subject, output);
+    }
+
+    private static void WriteCopy(in InFlightMessage copy, ByteWriter output)
+    {
+        output.Byte((byte)Tag.Copy);
+        output.Int64(copy.Seq);
+        output.Int64(copy.SentAtMicros);
+        output.Int64(copy.DeliverAtMicros);
+        output.Byte(copy.IsDuplicate ? (byte)1 : (byte)0);
+        WriteMessage(copy.Message, output);
     }
 
     private static void WriteSubject(object? subject, ByteWriter output)
@@ -47,12 +64,7 @@ public static class TraceEncoding
                 output.Byte((byte)Tag.None);
                 break;
             case InFlightMessage copy:
-                output.Byte((byte)Tag.Copy);
-                output.Int64(copy.Seq);
-                output.Int64(copy.SentAtMicros);
-                output.Int64(copy.DeliverAtMicros);
-                output.Byte(copy.IsDuplicate ? (byte)1 : (byte)0);
-                WriteMessage(copy.Message, output);
+                WriteCopy(copy, output);
                 break;
             case Message message:
                 output.Byte((byte)Tag.Message);

@@ -19,22 +19,29 @@ namespace Raft.Simulation.Tracing;
 /// records tens of thousands of events and keeps only a few unless asked.
 /// <para>
 /// The objects an event refers to are the run's own immutable records (messages, entries, faults),
-/// shared, not copied.
+/// shared, not copied. A copy of a message on the wire (<see cref="InFlightMessage"/>, a struct) is
+/// held in the event itself, so that sending and delivering allocate nothing for the trace.
 /// </para>
 /// </summary>
 public readonly struct TraceEvent
 {
+    private readonly object? subject;
+    private readonly InFlightMessage copy; // the copy a send, duplicate, drop or delivery is about; its Message is null for any other event
+
     private TraceEvent(long timeMicros, TraceKind kind, TraceForm form, int actor, object? subject, long first = 0, long second = 0, long third = 0)
     {
         TimeMicros = timeMicros;
         Kind = kind;
         Form = form;
         Actor = actor;
-        Subject = subject;
+        this.subject = subject;
         First = first;
         Second = second;
         Third = third;
     }
+
+    private TraceEvent(long timeMicros, TraceKind kind, TraceForm form, int actor, in InFlightMessage copy)
+        : this(timeMicros, kind, form, actor, subject: null) => this.copy = copy;
 
     public long TimeMicros { get; }
 
@@ -46,8 +53,14 @@ public readonly struct TraceEvent
     /// <summary>Who: a server (its id, 1 for n1), a client (its id negated, -1 for c1) or the harness itself (0).</summary>
     public int Actor { get; }
 
-    /// <summary>What the event is about: an <see cref="InFlightMessage"/>, a <see cref="Message"/>, a <see cref="LogEntry"/>, a write, a fault, a text...</summary>
-    public object? Subject { get; }
+    /// <summary>
+    /// What the event is about: an <see cref="InFlightMessage"/> (boxed when read: see
+    /// <see cref="Copy"/>), a <see cref="Message"/>, a <see cref="LogEntry"/>, a write, a fault, a text...
+    /// </summary>
+    public object? Subject => Copy is { } onTheWire ? onTheWire : subject;
+
+    /// <summary>The copy on the wire a send, duplicate, drop or delivery is about; null for a message lost at send and for any other event.</summary>
+    public InFlightMessage? Copy => copy.Message is null ? null : copy;
 
     /// <summary>The event's numbers; their meaning depends on <see cref="Kind"/> (see the factories).</summary>
     public long First { get; }
@@ -63,12 +76,7 @@ public readonly struct TraceEvent
     public string Detail => TraceText.Detail(this);
 
     /// <summary>The message this event carries, if any.</summary>
-    public Message? Message => Subject switch
-    {
-        InFlightMessage copy => copy.Message,
-        Message message => message,
-        _ => null,
-    };
+    public Message? Message => copy.Message ?? subject as Message;
 
     // ---- the events a run records --------------------------------------------------------------
 
@@ -76,21 +84,21 @@ public readonly struct TraceEvent
     public static TraceEvent Timeout(long now, NodeId node, long term) => new(now, TraceKind.Timeout, TraceForm.Plain, node.Value, null, term);
 
     /// <summary>A copy of a message was put on the wire (a duplicate if the network made an extra copy).</summary>
-    public static TraceEvent Sent(long now, InFlightMessage copy) =>
+    public static TraceEvent Sent(long now, in InFlightMessage copy) =>
         new(now, copy.IsDuplicate ? TraceKind.Duplicate : TraceKind.Send, TraceForm.Plain, copy.Message.From.Value, copy);
 
     /// <summary>The network lost a message as it was sent, or a cut link swallowed it.</summary>
     public static TraceEvent Lost(long now, Message message) => new(now, TraceKind.Drop, TraceForm.LostAtSend, message.From.Value, message);
 
     /// <summary>A copy reached a receiver that was down or behind a cut link.</summary>
-    public static TraceEvent Undeliverable(long now, InFlightMessage copy, bool receiverDown) =>
+    public static TraceEvent Undeliverable(long now, in InFlightMessage copy, bool receiverDown) =>
         new(now, TraceKind.Drop, receiverDown ? TraceForm.ReceiverDown : TraceForm.LinkCut, copy.Message.To.Value, copy);
 
     /// <summary>A scenario or a test threw a copy in flight away.</summary>
-    public static TraceEvent DroppedByHand(long now, InFlightMessage copy) => new(now, TraceKind.Drop, TraceForm.DroppedByHand, copy.Message.To.Value, copy);
+    public static TraceEvent DroppedByHand(long now, in InFlightMessage copy) => new(now, TraceKind.Drop, TraceForm.DroppedByHand, copy.Message.To.Value, copy);
 
     /// <summary>A copy was delivered, on time or by hand (a scenario or a test chose it).</summary>
-    public static TraceEvent Delivered(long now, InFlightMessage copy, bool byHand = false) =>
+    public static TraceEvent Delivered(long now, in InFlightMessage copy, bool byHand = false) =>
         new(now, TraceKind.Deliver, byHand ? TraceForm.ByHand : TraceForm.Plain, copy.Message.To.Value, copy);
 
     /// <summary>A message that waited in a node's backlog (while it was paused or syncing) is handed to it.</summary>

@@ -51,6 +51,21 @@ public sealed class LogSliceTests
     }
 
     [Test]
+    public void The_same_entries_asked_again_come_as_the_same_slice_until_the_log_moves_them()
+    {
+        var log = LogUpTo(5);
+        var slice = log.Slice(3, 5);
+        Assert.That(log.Slice(3, 5), Is.SameAs(slice), "a leader sends one batch to several followers");
+        Assert.That(log.Slice(3, 4), Is.Not.SameAs(slice));
+
+        log.TruncateFrom(4); // the entries that stay move to a new array
+        log.Append(Entry(4, 2));
+        log.Append(Entry(5, 2));
+        Assert.That(Text(log.Slice(3, 5)), Is.EqualTo("3@1 4@2 5@2"));
+        Assert.That(Text(slice), Is.EqualTo("3@1 4@1 5@1"), "the slice handed out before keeps its entries");
+    }
+
+    [Test]
     public void A_slice_is_a_read_only_list_with_bounds()
     {
         var slice = LogUpTo(4).Slice(2, 3);

@@ -31,8 +31,8 @@ public sealed class DurabilityBarrierTests
         while (simulation.Now <= SimulationSteps.DefaultLimitMicros && simulation.StepEvent())
         {
             Assert.That(simulation.Violation, Is.Null, simulation.Violation?.ToString());
-            var found = simulation.Network.InFlight.Where(m => match(m.Message)).OrderBy(m => m.Seq).FirstOrDefault();
-            if (found is not null) return found;
+            var found = simulation.Network.InFlight.Where(m => match(m.Message)).OrderBy(m => m.Seq).Take(1).ToList();
+            if (found.Count > 0) return found[0];
         }
         throw new AssertionException($"no such message was sent within {SimulationSteps.DefaultLimitMicros / 1000} ms of virtual time");
     }
@@ -40,7 +40,7 @@ public sealed class DurabilityBarrierTests
     /// <summary>Delivers a message and, at the same instant (inside the receiver's sync window), a copy of it.</summary>
     private static void DeliverTwiceAtOnce(Raft.Simulation.Simulation simulation, InFlightMessage original)
     {
-        var copy = simulation.Network.Duplicate(original.Seq, simulation.Now)!;
+        var copy = simulation.Network.Duplicate(original.Seq, simulation.Now)!.Value;
         Assert.That(simulation.DeliverNow(original.Seq), Is.True);
         Assert.That(simulation.DeliverNow(copy.Seq), Is.True);
     }

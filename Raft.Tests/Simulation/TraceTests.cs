@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using System.IO.Hashing;
 using System.Text.Json;
 using Raft.Core;
 using Raft.Simulation;
@@ -36,6 +37,27 @@ public sealed class TraceTests
         BinaryPrimitives.WriteInt32LittleEndian(expected.AsSpan(10), 2);
         BinaryPrimitives.WriteInt64LittleEndian(expected.AsSpan(14), 7);
         Assert.That(output.Written.ToArray(), Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void A_writer_that_feeds_its_hash_when_full_hashes_every_byte_once_in_order_and_never_grows()
+    {
+        var bytes = Enumerable.Range(0, 5_000).Select(i => (byte)(i * 7)).ToArray();
+        var fed = new XxHash3();
+        var output = new ByteWriter(64, hashWhenFull: fed);
+        output.Int64(1234);
+        output.Bytes(bytes.AsSpan(0, 100)); // crosses the buffer's end
+        output.Text("key-value");
+        output.Append(bytes); // far larger than the buffer: fed in pieces
+        fed.Append(output.Written);
+
+        var whole = new ByteWriter();
+        whole.Int64(1234);
+        whole.Bytes(bytes.AsSpan(0, 100));
+        whole.Text("key-value");
+        whole.Append(bytes);
+        Assert.That(fed.GetCurrentHashAsUInt64(), Is.EqualTo(XxHash3.HashToUInt64(whole.Written)));
+        Assert.That(output.Length, Is.LessThanOrEqualTo(64));
     }
 
     [Test]

@@ -123,15 +123,15 @@ public sealed class TestCluster
             return 0;
         }
 
-        public void Send(Message message, long afterWrite) => cluster.inFlight.Add(message);
+        public void Send(Send send, long afterWrite) => cluster.inFlight.Add(send.Message);
 
-        public void Apply(LogEntry entry, long afterWrite)
+        public void Apply(ApplyEntry apply, long afterWrite)
         {
-            cluster.applied[node].Add(entry);
-            cluster.machines[node].Apply(entry);
+            cluster.applied[node].Add(apply.Entry);
+            cluster.machines[node].Apply(apply.Entry);
         }
 
-        public void Restore(Snapshot snapshot, long afterWrite) => cluster.machines[node].Restore(snapshot.Data);
+        public void Restore(RestoreSnapshot restore, long afterWrite) => cluster.machines[node].Restore(restore.Snapshot.Data);
 
         public void Read(Effect read, long afterWrite)
         {

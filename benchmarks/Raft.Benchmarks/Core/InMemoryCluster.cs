@@ -108,11 +108,11 @@ public sealed class InMemoryCluster
             return 0;
         }
 
-        public void Send(Message message, long afterWrite) => cluster.inFlight.Enqueue(message);
+        public void Send(Send send, long afterWrite) => cluster.inFlight.Enqueue(send.Message);
 
-        public void Apply(LogEntry entry, long afterWrite) => cluster.machines[index].Apply(entry);
+        public void Apply(ApplyEntry apply, long afterWrite) => cluster.machines[index].Apply(apply.Entry);
 
-        public void Restore(Snapshot snapshot, long afterWrite) => cluster.machines[index].Restore(snapshot.Data);
+        public void Restore(RestoreSnapshot restore, long afterWrite) => cluster.machines[index].Restore(restore.Snapshot.Data);
 
         public void Read(Effect read, long afterWrite)
         {
