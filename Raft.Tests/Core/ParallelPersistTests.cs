@@ -90,6 +90,24 @@ public sealed class ParallelPersistTests
     }
 
     [Test]
+    public void A_late_report_about_an_earlier_write_does_not_take_back_a_later_one()
+    {
+        // Two writes, of entries 2 and 3, reported durable out of order (or the first reported
+        // twice): the disk holds both, so the leader counts itself up to 3 all the same.
+        var cluster = ElectedWithNoOpCommitted(3);
+        cluster.Propose(1, Put(1));
+        cluster.Propose(1, Put(2));
+        var term = cluster[1].Term;
+        cluster.Step(1, new LogPersisted(3, term));
+        cluster.Step(1, new LogPersisted(2, term));
+
+        cluster.Isolate(3);
+        cluster.DeliverAll(); // n2 takes and acknowledges entries 2 and 3
+        Assert.That(cluster[1].ProgressOf(N(2))!.Match, Is.EqualTo(3));
+        Assert.That(cluster[1].CommitIndex, Is.EqualTo(3), "n2 and the leader's own durable copy: 2 of 3");
+    }
+
+    [Test]
     public void Entries_replaced_by_a_new_leader_are_no_longer_counted_as_durable()
     {
         // n1 leads term 1 and makes entries 2-4 durable on its own disk only; n2 then leads term 2

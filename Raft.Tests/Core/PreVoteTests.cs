@@ -1,5 +1,6 @@
 using Raft.Core;
 using Raft.Core.Effects;
+using Raft.Core.Inputs;
 using Raft.Core.Messages;
 using Raft.Tests.Support;
 using static Raft.Tests.Support.TestCluster;
@@ -172,6 +173,94 @@ public sealed class PreVoteTests
         Assert.That(cluster[1].Term, Is.Zero);
         Assert.That(cluster[1].Role, Is.EqualTo(Role.PreCandidate));
         Assert.That(again, Is.Not.Empty, "a new pre-vote round after the timeout");
+    }
+
+    [Test]
+    public void A_pre_candidate_whose_round_fails_asks_again_only_after_a_whole_new_election_timeout()
+    {
+        var cluster = new TestCluster(3, With(preVote: true));
+        cluster.Isolate(1);
+        cluster.TickUntilJustBeforeElection(1);
+        cluster.Tick(1);
+        Assert.That(cluster[1].Role, Is.EqualTo(Role.PreCandidate));
+
+        // The timer restarted with the round: nothing more until it runs out again.
+        var ticksToNextRound = 0;
+        for (var tick = 1; tick <= 3 * cluster.Options.ElectionTicks && ticksToNextRound == 0; tick++)
+            if (cluster.Tick(1).OfType<Send>().Any(s => s.Message is PreVote)) ticksToNextRound = tick;
+
+        Assert.That(ticksToNextRound, Is.InRange(cluster.Options.ElectionTicks, 2 * cluster.Options.ElectionTicks - 1),
+            "an election timeout is drawn from [ElectionTicks, 2 * ElectionTicks)");
+    }
+
+    [Test]
+    public void Pre_votes_from_a_failed_round_do_not_count_in_the_next()
+    {
+        // Five voters: n1 needs three pre-votes, its own and two more. Round 1 gets n2's; round 2
+        // gets n3's. Together they would make three, but n2 said yes to a round that is over.
+        var cluster = new TestCluster(5, With(preVote: true));
+        cluster.Campaign(1);
+        cluster.Deliver(cluster.Take(m => m is PreVote && m.To == N(2)).Single());
+        cluster.Deliver(cluster.Take(m => m is PreVoteResponse && m.From == N(2)).Single());
+        Assert.That(cluster[1].PreVotesGranted, Is.EquivalentTo(new[] { N(1), N(2) }));
+        cluster.DropAll();
+
+        cluster.Tick(1, cluster[1].TicksUntilElection);
+        Assert.That(cluster[1].Role, Is.EqualTo(Role.PreCandidate));
+        Assert.That(cluster[1].PreVotesGranted, Is.EquivalentTo(new[] { N(1) }), "a new round starts from its own pre-vote");
+        cluster.Deliver(cluster.Take(m => m is PreVote && m.To == N(3)).Single());
+        cluster.Deliver(cluster.Take(m => m is PreVoteResponse && m.From == N(3)).Single());
+
+        Assert.That(cluster[1].Role, Is.EqualTo(Role.PreCandidate), "two pre-votes of five");
+        Assert.That(cluster[1].Term, Is.Zero);
+    }
+
+    [Test]
+    public void A_single_voter_with_prevote_elects_itself_at_once()
+    {
+        var cluster = new TestCluster(1, With(preVote: true));
+        cluster.TickUntilJustBeforeElection(1);
+        cluster.Tick(1);
+
+        Assert.That(cluster[1].Role, Is.EqualTo(Role.Leader));
+        Assert.That(cluster[1].Term, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void A_pre_candidate_told_to_time_out_by_the_leader_runs_the_transfer_election_and_wins()
+    {
+        // With CheckQuorum, n3 still hears from n1 and refuses an ordinary vote; it grants n2's
+        // because the election is one the leader asked for (thesis §3.10, §6.2).
+        var cluster = new TestCluster(3, new RaftOptions { ElectionTicks = 10, HeartbeatTicks = 2, PreVote = true, CheckQuorum = true });
+        cluster.Elect(1);
+        cluster.Campaign(2);
+        cluster.DropAll(); // its pre-votes would be refused: n1 is alive
+        Assert.That(cluster[2].Role, Is.EqualTo(Role.PreCandidate));
+
+        cluster.Step(1, new TransferLeadership(N(2)));
+        var timeoutNow = cluster.Take(m => m is TimeoutNow && m.To == N(2)).Single();
+        cluster.Deliver(timeoutNow);
+        Assert.That(cluster[2].Role, Is.EqualTo(Role.Candidate));
+        Assert.That(cluster.InFlight.OfType<RequestVote>(), Has.All.Property(nameof(RequestVote.LeadershipTransfer)).True);
+        cluster.DeliverAll();
+
+        Assert.That(cluster[2].Role, Is.EqualTo(Role.Leader));
+        Assert.That(cluster[2].Term, Is.EqualTo(2));
+    }
+
+    [Test]
+    public void A_pre_vote_for_the_term_the_voter_is_already_in_is_refused_with_that_term()
+    {
+        // n3 voted for n2 in term 1; a real vote for n1 in term 1 would be refused, so is the pre-vote.
+        var cluster = new TestCluster(3, With(preVote: true));
+        cluster.Deliver(new RequestVote(N(2), N(3), 1, 77, 0, 0, LeadershipTransfer: false));
+        Assert.That((cluster[3].Term, cluster[3].VotedFor, cluster[3].Leader), Is.EqualTo((1L, (NodeId?)N(2), (NodeId?)null)));
+
+        var output = cluster.Deliver(new PreVote(N(1), N(3), 1, 78, 0, 0));
+
+        var response = output.OfType<Send>().Select(s => s.Message).OfType<PreVoteResponse>().Single();
+        Assert.That(response.VoteGranted, Is.False);
+        Assert.That(response.Term, Is.EqualTo(1));
     }
 
     /// <summary>

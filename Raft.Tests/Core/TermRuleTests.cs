@@ -86,6 +86,7 @@ public sealed class TermRuleTests
         cluster.Elect(1);
         cluster.Deliver(new AppendEntriesResponse(N(3), N(1), 2, 77, 1, Success: false, Index: 0, HintIndex: 0, HintTerm: 0));
         Assert.That(cluster[1].Role, Is.EqualTo(Role.Leader));
+        Assert.That(cluster[1].Term, Is.EqualTo(2), "it adopts the term all the same");
     }
 
     [Test]
