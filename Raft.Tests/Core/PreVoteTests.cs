@@ -1,6 +1,8 @@
 using Raft.Core;
 using Raft.Core.Effects;
 using Raft.Core.Inputs;
+using Raft.Core.Log;
+using Raft.Core.Membership;
 using Raft.Core.Messages;
 using Raft.Tests.Support;
 using static Raft.Tests.Support.TestCluster;
@@ -261,6 +263,66 @@ public sealed class PreVoteTests
         var response = output.OfType<Send>().Select(s => s.Message).OfType<PreVoteResponse>().Single();
         Assert.That(response.VoteGranted, Is.False);
         Assert.That(response.Term, Is.EqualTo(1));
+    }
+
+    /// <summary>n1, in term 1, has started a pre-vote round for term 2; nothing is in flight.</summary>
+    private static TestCluster PreCandidateN1InTerm1()
+    {
+        var cluster = new TestCluster(3, With(preVote: true));
+        cluster.PresetLog(1, 1);
+        cluster.Campaign(1);
+        cluster.DropAll();
+        Assert.That((cluster[1].Role, cluster[1].Term), Is.EqualTo((Role.PreCandidate, 1L)));
+        return cluster;
+    }
+
+    [Test]
+    public void A_pre_candidate_answers_a_vote_request_of_its_term_as_any_voter_does()
+    {
+        var cluster = PreCandidateN1InTerm1();
+
+        var output = cluster.Deliver(new RequestVote(N(2), N(1), 1, 77, 0, 0));
+
+        var reply = output.OfType<Send>().Select(s => s.Message).OfType<RequestVoteResponse>().Single();
+        Assert.That((reply.VoteGranted, reply.Term), Is.EqualTo((true, 1L)), "it has not voted in term 1");
+    }
+
+    [Test]
+    public void A_pre_vote_granted_for_an_earlier_term_does_not_count()
+    {
+        var cluster = PreCandidateN1InTerm1();
+
+        cluster.Deliver(new PreVoteResponse(N(2), N(1), 1, 77, 1, VoteGranted: true)); // a grant for term 1, from before
+
+        Assert.That(cluster[1].Role, Is.EqualTo(Role.PreCandidate));
+        Assert.That(cluster[1].PreVotesGranted, Is.EquivalentTo(new[] { N(1) }));
+    }
+
+    [Test]
+    public void A_pre_candidate_takes_the_entries_of_the_leader_of_its_term()
+    {
+        var cluster = PreCandidateN1InTerm1();
+        var entry = new LogEntry(1, 1, EntryKind.NoOp, []);
+
+        var output = cluster.Deliver(new AppendEntries(N(2), N(1), 1, 51, 0, 0, [entry], 0));
+
+        Assert.That((cluster[1].Role, cluster[1].Leader), Is.EqualTo((Role.Follower, (NodeId?)N(2))));
+        Assert.That(cluster[1].Log.LastIndex, Is.EqualTo(1));
+        var answer = output.OfType<Send>().Select(s => s.Message).OfType<AppendEntriesResponse>().Single();
+        Assert.That((answer.Success, answer.Index), Is.EqualTo((true, 1L)));
+    }
+
+    [Test]
+    public void A_pre_candidate_that_receives_a_snapshot_chunk_of_its_term_follows_the_sender_and_takes_the_chunk()
+    {
+        var cluster = PreCandidateN1InTerm1();
+        var data = new byte[] { 1, 2, 3, 4, 5 };
+
+        var output = cluster.Deliver(new InstallSnapshot(N(2), N(1), 1, 51, 5, 1, 12345UL, new Configuration([N(1), N(2), N(3)]), 0, data, Done: false));
+
+        Assert.That((cluster[1].Role, cluster[1].Leader), Is.EqualTo((Role.Follower, (NodeId?)N(2))));
+        var answer = output.OfType<Send>().Select(s => s.Message).OfType<InstallSnapshotResponse>().Single();
+        Assert.That((answer.NextOffset, answer.Done), Is.EqualTo(((long)data.Length, false)), "the chunk is kept and the next one asked for");
     }
 
     /// <summary>
