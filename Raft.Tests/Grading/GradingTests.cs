@@ -122,10 +122,10 @@ public sealed partial class GradingTests
     [Test]
     public void The_untouched_student_skeleton_loads_runs_and_fails_lab_1_with_a_clear_message()
     {
-        // labs/StudentNode is part of Raft.sln, so it is built beside the tests, in the same configuration.
+        // Raft.Tests.csproj builds labs/StudentNode before the tests, in the same configuration.
         var configuration = TestContext.CurrentContext.TestDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Debug" : "Release";
         var dll = Path.GetFullPath(Path.Combine(TestContext.CurrentContext.TestDirectory, "..", "..", "..", "..", "labs", "StudentNode", "bin", configuration, "net10.0", "StudentNode.dll"));
-        Assert.That(File.Exists(dll), $"the skeleton is built with the solution: {dll}");
+        Assert.That(File.Exists(dll), $"the skeleton is built before the tests (Raft.Tests.csproj): {dll}");
         var node = NodeLoader.Load(dll, TextWriter.Null);
         var outcomes = Labs.TestsOf(1).Select(t => new Grader(node, 1).Run(t, FewSeeds)).ToList();
         Assert.That(outcomes.All(o => o.Passed == 0), "a skeleton with only TODOs passes nothing");
