@@ -15,7 +15,8 @@ namespace Raft.Net.Cluster;
 /// <remarks>
 /// The replay runs beside the linearizability check (they share nothing). Memory: the input logs are
 /// streamed; the history is held once, compactly (<see cref="HistoryFile.Read"/>), while the keys are
-/// searched one per core at a time; what grows with the run is listed in docs/bounds.md.
+/// searched in rounds, at most one per core at a time and the searches kept between rounds bounded
+/// (<c>PartitionRace.DefaultHeldBytes</c>); what grows with the run is listed in docs/bounds.md.
 /// </remarks>
 public sealed record RunChecks(
     RealRunChecker.Report Replay, LinearizabilityResult Linearizability, int LostWrites, int Operations,
