@@ -1,1 +1,1 @@
-return Raft.Simulation.Cli.GcBudget.RunWithBudget(args) ?? Raft.Simulation.Cli.RaftSimCli.Run(args);
+return Raft.Simulation.Cli.RuntimeTuning.RunTuned(args) ?? Raft.Simulation.Cli.RaftSimCli.Run(args);

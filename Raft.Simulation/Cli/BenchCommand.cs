@@ -30,7 +30,7 @@ public static class BenchCommand
     private static int Run(int seeds, int jobs)
     {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{seeds} seeds per row, 10 s of virtual time each; {Environment.ProcessorCount} cores, server GC {System.Runtime.GCSettings.IsServerGC}, DOTNET_GCgen0size {Environment.GetEnvironmentVariable("DOTNET_GCgen0size") ?? "unset"}, load {LoadAverage()}"));
+            $"{seeds} seeds per row, 10 s of virtual time each; {Environment.ProcessorCount} cores, server GC {System.Runtime.GCSettings.IsServerGC}, {string.Join(", ", RuntimeTuning.Settings.Select(s => $"{s.Variable} {Environment.GetEnvironmentVariable(s.Variable) ?? "unset"}"))}, load {LoadAverage()}"));
         Console.WriteLine("profile      nodes clients threads  seeds/s  virtual s/s  events/s   KB alloc/run  violations");
         Row[] rows =
         [

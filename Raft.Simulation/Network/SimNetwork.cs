@@ -110,8 +110,8 @@ public sealed class SimNetwork(SplitMix64 random, LinkProfile profile)
     public InFlightMessage? Send(Message message, long nowMicros, out InFlightMessage? duplicate)
     {
         MessagesSent++;
-        var (count, bytes) = sentByKind.GetValueOrDefault(message.Kind);
-        sentByKind[message.Kind] = (count + 1, bytes + PayloadBytes(message));
+        ref var sent = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(sentByKind, message.Kind, out _);
+        sent = (sent.Count + 1, sent.PayloadBytes + PayloadBytes(message));
         duplicate = null;
         var link = ProfileOf(message.From, message.To);
         if (IsCut(message.From, message.To) || random.NextDouble() < link.LossRate)

@@ -94,10 +94,15 @@ public static class RaftSim
 {
     public static (int Code, string Stdout, string Stderr) Run(params string[] args) => RunDll("raft-sim.dll", args);
 
-    public static (int Code, string Stdout, string Stderr) RunDll(string name, string[] args)
+    /// <summary>Runs raft-sim with <paramref name="environment"/> added to this process's environment.</summary>
+    public static (int Code, string Stdout, string Stderr) RunWith(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        RunDll("raft-sim.dll", args, environment);
+
+    public static (int Code, string Stdout, string Stderr) RunDll(string name, string[] args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, name);
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (variable, value) in environment ?? new Dictionary<string, string>()) start.Environment[variable] = value;
         start.ArgumentList.Add(dll);
         foreach (var a in args) start.ArgumentList.Add(a);
         using var process = Process.Start(start)!;

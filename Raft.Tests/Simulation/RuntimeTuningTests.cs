@@ -4,33 +4,46 @@ using Raft.Simulation.Cli;
 namespace Raft.Tests.Simulation;
 
 /// <summary>
-/// explore and bench run themselves again with a 16 MB gen0 budget (<see cref="GcBudget"/>); the
-/// child's output and exit code are the command's.
+/// explore and bench run themselves again with a 16 MB gen0 budget and tiering that starts at once
+/// (<see cref="RuntimeTuning"/>); the child's output and exit code are the command's.
 /// </summary>
-public sealed class GcBudgetTests
+public sealed class RuntimeTuningTests
 {
     [TestCase("explore", ExpectedResult = true)]
     [TestCase("bench", ExpectedResult = true)]
     [TestCase("replay", ExpectedResult = false)]
     [TestCase("run", ExpectedResult = false)]
-    public bool Only_the_commands_that_run_many_seeds_want_the_budget(string command) => GcBudget.Wants([command, "--seeds", "3"]);
+    public bool Only_the_commands_that_run_many_seeds_want_the_settings(string command) => RuntimeTuning.Wants([command, "--seeds", "3"]);
 
     [Test]
     public void Help_and_an_empty_command_line_run_in_this_process()
     {
-        Assert.That(GcBudget.Wants(["explore", "--help"]), Is.False);
-        Assert.That(GcBudget.Wants([]), Is.False);
+        Assert.That(RuntimeTuning.Wants(["explore", "--help"]), Is.False);
+        Assert.That(RuntimeTuning.Wants([]), Is.False);
     }
 
     [Test]
-    public void Bench_runs_with_the_budget_when_it_is_not_set()
+    public void Bench_runs_with_the_settings_when_they_are_not_set()
     {
-        Assume.That(Environment.GetEnvironmentVariable(GcBudget.Variable), Is.Null, "the test process must not have the budget set already");
+        Assume.That(RuntimeTuning.Missing().Count(), Is.EqualTo(RuntimeTuning.Settings.Count), "the test process must not have the settings already");
 
         var (code, stdout, stderr) = RaftSim.Run("bench", "--seeds", "1");
 
         Assert.That(code, Is.Zero, stderr);
-        Assert.That(stdout, Does.Contain($"{GcBudget.Variable} {GcBudget.Budget}"), "bench prints the budget it ran with");
+        Assert.That(stdout, Does.Contain("DOTNET_GCgen0size 0x1000000"), "bench prints the gen0 budget it ran with");
+        Assert.That(stdout, Does.Contain("DOTNET_TC_CallCountingDelayMs 0"), "bench prints the tiering delay it ran with");
+    }
+
+    [Test]
+    public void A_setting_the_caller_made_is_kept()
+    {
+        Assume.That(RuntimeTuning.Missing().Count(), Is.EqualTo(RuntimeTuning.Settings.Count), "the test process must not have the settings already");
+
+        var (code, stdout, stderr) = RaftSim.RunWith(new Dictionary<string, string> { ["DOTNET_GCgen0size"] = "0x2000000" }, "bench", "--seeds", "1");
+
+        Assert.That(code, Is.Zero, stderr);
+        Assert.That(stdout, Does.Contain("DOTNET_GCgen0size 0x2000000"), "the caller's budget");
+        Assert.That(stdout, Does.Contain("DOTNET_TC_CallCountingDelayMs 0"), "the missing setting is still added");
     }
 
     [Test]
@@ -46,7 +59,7 @@ public sealed class GcBudgetTests
     public void A_stop_signal_sent_to_raft_sim_stops_the_child_that_runs_the_command()
     {
         Assume.That(OperatingSystem.IsLinux(), "reads children from /proc");
-        Assume.That(Environment.GetEnvironmentVariable(GcBudget.Variable), Is.Null, "the test process must not have the budget set already");
+        Assume.That(RuntimeTuning.Missing().Count(), Is.EqualTo(RuntimeTuning.Settings.Count), "the test process must not have the settings already");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "raft-sim.dll"), "explore", "--seeds", "1000000", "--jobs", "1" }) start.ArgumentList.Add(arg);
         using var parent = Process.Start(start)!;
