@@ -4,7 +4,7 @@ using Raft.Simulation.Cli;
 namespace Raft.Tests.Simulation;
 
 /// <summary>
-/// explore and bench run themselves again with a 16 MB gen0 budget and tiering that starts at once
+/// explore and bench run themselves again with a 64 MB gen0 budget and tiering that starts at once
 /// (<see cref="RuntimeTuning"/>); the child's output and exit code are the command's.
 /// </summary>
 public sealed class RuntimeTuningTests
@@ -30,7 +30,7 @@ public sealed class RuntimeTuningTests
         var (code, stdout, stderr) = RaftSim.Run("bench", "--seeds", "1");
 
         Assert.That(code, Is.Zero, stderr);
-        Assert.That(stdout, Does.Contain("DOTNET_GCgen0size 0x1000000"), "bench prints the gen0 budget it ran with");
+        Assert.That(stdout, Does.Contain("DOTNET_GCgen0size 0x4000000"), "bench prints the gen0 budget it ran with");
         Assert.That(stdout, Does.Contain("DOTNET_TC_CallCountingDelayMs 0"), "bench prints the tiering delay it ran with");
     }
 
