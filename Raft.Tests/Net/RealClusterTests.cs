@@ -126,6 +126,7 @@ public sealed class RealClusterTests
     [TestCase("node", "--id", "1", "--peers", "1=tcp://127.0.0.1:7001,2=tcp://127.0.0.1:7002", "--client", "tcp://127.0.0.1:8001", "--data", "d", "--members", "2")]
     [TestCase("node", "--id", "1", "--peers", "1=tcp://127.0.0.1:7001", "--client", "tcp://127.0.0.1:8001", "--data", "d", "--members", "1,5")]
     [TestCase("node", "--id", "1", "--peers", "1=tcp://127.0.0.1:7001", "--client", "tcp://127.0.0.1:8001", "--data", "d", "--members", "one")]
+    [TestCase("node", "--id", "1", "--peers", "1=tcp://127.0.0.1:7001", "--client", "tcp://127.0.0.1:8001", "--data", "d", "--max-inflight", "0")]
     public void Bad_arguments_give_a_usage_message_and_exit_code_2(params string[] args)
     {
         var (code, _, stderr) = RaftNet.Run(args);
