@@ -39,8 +39,9 @@ public static class InputLog
     public static string HeaderLine(InputLogHeader header)
     {
         // The starting log travels as an AppendEntries from the node to a peer: one codec for everything.
-        // A discovering server may start knowing no peer: any other id will do, its book is open.
-        var peer = header.Servers.FirstOrDefault(m => m != header.Node, header.OpenAddressBook ? new NodeId(header.Node.Value % int.MaxValue + 1) : header.Node);
+        // A discovering server may start knowing no peer, and a single server has none: then a stand-in
+        // id addresses it, which the reader admits (the codec refuses a message to its own sender).
+        var peer = header.Servers.FirstOrDefault(m => m != header.Node, StandInPeer(header.Node));
         // With a snapshot, the entries follow it: PrevLogIndex/PrevLogTerm name the snapshot's last entry.
         var snapshot = header.Snapshot?.Metadata ?? SnapshotMetadata.None;
         var carrier = new AppendEntries(header.Node, peer, header.HardState.Term, 0,
@@ -205,6 +206,9 @@ public static class InputLog
         new(header.Node, header.Members, header.Options, new SplitMix64(header.RandomSeed),
             new PersistentState(header.HardState, header.Entries, header.Snapshot), header.FirstMessageId);
 
+    /// <summary>The recipient of the starting log's carrier when the node knows no other server.</summary>
+    private static NodeId StandInPeer(NodeId node) => new(node.Value % int.MaxValue + 1);
+
     private static InputLogHeader ParseHeader(string line, string path)
     {
         using var doc = JsonDocument.Parse(line);
@@ -214,7 +218,8 @@ public static class InputLog
         var addressBook = r.TryGetProperty("addressBook", out var book) ? book.EnumerateArray().Select(e => new NodeId(e.GetInt32())).ToArray() : members;
         var cluster = r.GetProperty("cluster").GetString()!;
         var open = r.TryGetProperty("openAddressBook", out var openBook) && openBook.ValueKind == JsonValueKind.True;
-        if (!WireCodec.TryDecode(Convert.FromBase64String(r.GetProperty("log").GetString()!), cluster, id => open || addressBook.Contains(id), null, out var carrier, out var reason) || carrier is not AppendEntries log)
+        var standIn = StandInPeer(new NodeId(r.GetProperty("node").GetInt32()));
+        if (!WireCodec.TryDecode(Convert.FromBase64String(r.GetProperty("log").GetString()!), cluster, id => open || addressBook.Contains(id) || id == standIn, null, out var carrier, out var reason) || carrier is not AppendEntries log)
             throw new InvalidDataException($"{path}:1: starting log does not decode ({reason})");
         var vote = r.GetProperty("vote");
         Snapshot? snapshot = null;

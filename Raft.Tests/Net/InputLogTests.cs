@@ -98,4 +98,24 @@ public sealed class InputLogTests
         core.Step(read.Inputs[0].Input);
         Assert.That(core.Configuration.Learners, Is.EqualTo(new[] { n4 }), "the leader's configuration entry made it a learner");
     }
+
+    /// <summary>
+    /// A single server knows no peer to address its starting log's carrier to. It was addressed to the
+    /// server itself, which the codec refuses, so a single server's input log could not be read back
+    /// (nor its run checked): "starting log does not decode (WrongRecipient)".
+    /// </summary>
+    [Test]
+    public void A_single_servers_input_log_reads_back_with_its_starting_log()
+    {
+        var n1 = new Raft.Core.NodeId(1);
+        var entries = new[] { new Raft.Core.Log.LogEntry(1, 1, Raft.Core.Log.EntryKind.NoOp, []), new Raft.Core.Log.LogEntry(2, 1, Raft.Core.Log.EntryKind.Command, [7, 8]) };
+        var header = new InputLogHeader(n1, 2, [n1], 42, 2_000_000_000, new Raft.Core.RaftOptions(), new Raft.Core.HardState(1, n1), entries, "test");
+        var path = Path.Combine(directory, "inputs-0002.ndjson");
+        File.WriteAllLines(path, [InputLog.HeaderLine(header)]);
+
+        var read = InputLog.Read(path)!.Value;
+
+        Assert.That(read.Header.Servers, Is.EqualTo(new[] { n1 }));
+        Assert.That(read.Header.Entries, Is.EqualTo(entries).Using<Raft.Core.Log.LogEntry>((a, b) => a.Index == b.Index && a.Term == b.Term && a.Kind == b.Kind && a.Command.SequenceEqual(b.Command)));
+    }
 }
