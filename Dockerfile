@@ -22,7 +22,7 @@ USER $APP_UID
 # Results files go to a folder mounted here (a bind mount, a Kubernetes volume).
 WORKDIR /results
 # A 64 MB gen0 budget: parallel explore scales far better; tiering that starts at once: one job is
-# about a quarter faster (docs/performance.md, "Parallel explore", "Tiered JIT"). With both set,
+# a quarter to a third faster (docs/performance.md, "Parallel explore", "Tiered JIT"). With both set,
 # raft-sim runs the command in its own process instead of a child.
 ENV DOTNET_GCgen0size=0x4000000 DOTNET_TC_CallCountingDelayMs=0
 ENTRYPOINT ["dotnet", "/app/raft-sim.dll"]
