@@ -48,6 +48,7 @@ public sealed class NodeHost : IDisposable
     private RaftNode? core;
     private INodeStore? store;
     private StreamWriter? inputLog;
+    private readonly StepDigest stepDigest = new(); // the digest written beside each input
     private long messagesIn, messagesOut, clientRequests;
     private Role lastRole;
     private long lastTerm;
@@ -466,7 +467,7 @@ public sealed class NodeHost : IDisposable
         BeforeStep?.Invoke(input);
         var output = node.Step(input);
         Execute(output);
-        inputLog?.WriteLine(InputLog.InputLine(now, input, config.ClusterId, InputLog.DigestOf(output, node)));
+        inputLog?.WriteLine(InputLog.InputLine(now, input, config.ClusterId, stepDigest.Of(output, node, EffectsDigestForm.Binary)));
         if (!batching && outer is null) inputLog?.Flush();
         inputInHand = outer;
         MaybeReportPersisted(); // a sync that finished within this step

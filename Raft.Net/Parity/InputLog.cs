@@ -24,18 +24,6 @@ namespace Raft.Net.Parity;
 /// </summary>
 public static class InputLog
 {
-    /// <summary>Digest of one step: every effect's text form and the log digest after it.</summary>
-    public static string DigestOf(Output output, IRaftNode node)
-    {
-        var hasher = new XxHash64();
-        foreach (var effect in output.Effects) hasher.Append(Encoding.UTF8.GetBytes(effect.ToString()));
-        Span<byte> tail = stackalloc byte[16];
-        BitConverter.TryWriteBytes(tail, node.Log.DigestAt(node.Log.LastIndex));
-        BitConverter.TryWriteBytes(tail[8..], node.CommitIndex);
-        hasher.Append(tail);
-        return hasher.GetCurrentHashAsUInt64().ToString("x16", CultureInfo.InvariantCulture);
-    }
-
     public static string HeaderLine(InputLogHeader header)
     {
         // The starting log travels as an AppendEntries from the node to a peer: one codec for everything.
@@ -75,10 +63,11 @@ public static class InputLog
         if (o.PreVote) fields["preVote"] = true;
         if (o.CheckQuorum) fields["checkQuorum"] = true;
         if (header.OpenAddressBook) fields["openAddressBook"] = true;
+        if (header.DigestForm == EffectsDigestForm.Binary) fields["effects"] = "binary"; // absent: a log from before, with text digests
         return JsonSerializer.Serialize(fields);
     }
 
-    public static string InputLine(long timeMicros, Input input, string clusterId, string digest)
+    public static string InputLine(long timeMicros, Input input, string clusterId, ulong digest)
     {
         var fields = new Dictionary<string, object?> { ["t"] = timeMicros };
         switch (input)
@@ -118,7 +107,7 @@ public static class InputLog
                 break;
             default: throw new ArgumentException($"cannot record {input}");
         }
-        fields["h"] = digest;
+        fields["h"] = digest.ToString("x16", CultureInfo.InvariantCulture);
         return JsonSerializer.Serialize(fields);
     }
 
@@ -218,6 +207,9 @@ public static class InputLog
         var addressBook = r.TryGetProperty("addressBook", out var book) ? book.EnumerateArray().Select(e => new NodeId(e.GetInt32())).ToArray() : members;
         var cluster = r.GetProperty("cluster").GetString()!;
         var open = r.TryGetProperty("openAddressBook", out var openBook) && openBook.ValueKind == JsonValueKind.True;
+        var digestForm = !r.TryGetProperty("effects", out var effects) ? EffectsDigestForm.Text
+            : effects.ValueKind == JsonValueKind.String && effects.GetString() == "binary" ? EffectsDigestForm.Binary
+            : throw new InvalidDataException($"{path}:1: unknown effects digest form {effects}");
         var standIn = StandInPeer(new NodeId(r.GetProperty("node").GetInt32()));
         if (!WireCodec.TryDecode(Convert.FromBase64String(r.GetProperty("log").GetString()!), cluster, id => open || addressBook.Contains(id) || id == standIn, null, out var carrier, out var reason) || carrier is not AppendEntries log)
             throw new InvalidDataException($"{path}:1: starting log does not decode ({reason})");
@@ -248,7 +240,7 @@ public static class InputLog
                 CheckQuorum = r.TryGetProperty("checkQuorum", out var checkQuorum) && checkQuorum.ValueKind == JsonValueKind.True,
             },
             new HardState(r.GetProperty("term").GetInt64(), vote.ValueKind == JsonValueKind.Null ? null : new NodeId(vote.GetInt32())),
-            log.Entries, cluster, snapshot, addressBook, open);
+            log.Entries, cluster, snapshot, addressBook, open, digestForm);
     }
 
     /// <summary>
@@ -315,6 +307,6 @@ public static class InputLog
                 : throw new InvalidDataException($"recorded message does not decode ({reason})"),
             var other => throw new InvalidDataException($"unknown input kind '{other}'"),
         };
-        return new RecordedInput(RequiredNumber(time, "t"), input, Required(digest, "h"));
+        return new RecordedInput(RequiredNumber(time, "t"), input, ulong.Parse(Required(digest, "h"), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture));
     }
 }

@@ -9,11 +9,12 @@ namespace Raft.Net.Parity;
 /// joins later); <see cref="AddressBook"/> is every server whose frames the node accepted, the
 /// members when not given. With <see cref="OpenAddressBook"/> the address book grew while the node
 /// ran (discovery): the recorded frames are those it accepted, from whichever server it had learned.
+/// <see cref="DigestForm"/> says how each input's effects were digested (<see cref="StepDigest"/>).
 /// </summary>
 public sealed record InputLogHeader(
     NodeId Node, int Incarnation, IReadOnlyList<NodeId> Members, ulong RandomSeed, long FirstMessageId,
     RaftOptions Options, HardState HardState, IReadOnlyList<LogEntry> Entries, string ClusterId, Snapshot? Snapshot = null,
-    IReadOnlyList<NodeId>? AddressBook = null, bool OpenAddressBook = false)
+    IReadOnlyList<NodeId>? AddressBook = null, bool OpenAddressBook = false, EffectsDigestForm DigestForm = EffectsDigestForm.Binary)
 {
     /// <summary>The servers recorded messages may come from or go to (at the start, when <see cref="OpenAddressBook"/>).</summary>
     public IReadOnlyList<NodeId> Servers => AddressBook ?? Members;

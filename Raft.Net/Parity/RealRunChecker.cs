@@ -78,6 +78,7 @@ public static class RealRunChecker
         var cores = new RaftNode?[headers.Count];
         var safety = new SafetyChecker(keepAppliedEntries: false); // a digest per applied index, not the entry: a long run's log would stay whole
         var mismatches = 0;
+        var digest = new StepDigest();
         long stepsReplayed = 0;
         string? firstMismatch = null;
         var leaderChanges = new List<(long, NodeId, long)>();
@@ -100,7 +101,7 @@ public static class RealRunChecker
             var core = cores[l]!;
             var wasLeader = core.Role == Role.Leader;
             var output = core.Step(recorded.Input);
-            if (InputLog.DigestOf(output, core) != recorded.EffectsDigest)
+            if (digest.Of(output, core, header.DigestForm) != recorded.EffectsDigest)
             {
                 mismatches++;
                 firstMismatch ??= $"{header.Node} incarnation {header.Incarnation}, input {i + 1} ({recorded.Input})";

@@ -46,6 +46,69 @@ public static class TraceEncoding
         else WriteSubject(e.Subject, output);
     }
 
+    /// <summary>
+    /// Appends the canonical form of one of the core's effects, for a digest of what a step did
+    /// (the real cluster's input logs, Raft.Net's parity replay). Every field counts, entries and
+    /// snapshot data included:
+    /// <code>
+    /// effect = type:u8 fields   1 state: term:i64 has-vote:u8 vote:i32   2 entries: first:i64 entries
+    ///          3 persisted snapshot: snapshot   4 send: message   5 apply: entry
+    ///          6 read ready: request:i64 index:i64   7 read refused: request:i64 reason:u8 has-hint:u8 hint:i32
+    ///          8 restore: snapshot
+    /// </code>
+    /// </summary>
+    public static void WriteEffect(Effect effect, ByteWriter output)
+    {
+        switch (effect)
+        {
+            case PersistHardState state:
+                output.Byte(1);
+                output.Int64(state.State.Term);
+                WriteOptionalNode(state.State.VotedFor, output);
+                break;
+            case PersistEntries write:
+                output.Byte(2);
+                output.Int64(write.FirstIndex);
+                WriteEntries(write.Entries, output);
+                break;
+            case PersistSnapshot write:
+                output.Byte(3);
+                WriteSnapshot(write.Snapshot, output);
+                break;
+            case Send send:
+                output.Byte(4);
+                WriteMessage(send.Message, output);
+                break;
+            case ApplyEntry apply:
+                output.Byte(5);
+                WriteEntry(apply.Entry, output);
+                break;
+            case ReadReady ready:
+                output.Byte(6);
+                output.Int64(ready.RequestId);
+                output.Int64(ready.ReadIndex);
+                break;
+            case ReadRefused refused:
+                output.Byte(7);
+                output.Int64(refused.RequestId);
+                output.Byte((byte)refused.Reason);
+                WriteOptionalNode(refused.LeaderHint, output);
+                break;
+            case RestoreSnapshot restore:
+                output.Byte(8);
+                WriteSnapshot(restore.Snapshot, output);
+                break;
+            default:
+                throw new ArgumentException($"no canonical form for the effect {effect.GetType().Name}", nameof(effect));
+        }
+    }
+
+    private static void WriteOptionalNode(Raft.Core.NodeId? node, ByteWriter output)
+    {
+        output.Byte(node is null ? (byte)0 : (byte)1);
+        output.Int32(node?.Value ?? 0);
+    }
+
     private static void WriteCopy(in InFlightMessage copy, ByteWriter output)
     {
         output.Byte((byte)Tag.Copy);

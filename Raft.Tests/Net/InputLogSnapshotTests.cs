@@ -30,7 +30,7 @@ public sealed class InputLogSnapshotTests
             new HardState(3, null), entries, "c", snapshot);
         var core = InputLog.CreateCore(header);
         var path = Path.Combine(directory, "inputs-0002.ndjson");
-        File.WriteAllLines(path, [InputLog.HeaderLine(header), InputLog.InputLine(5, new Compact(10, [1]), "c", "00")]);
+        File.WriteAllLines(path, [InputLog.HeaderLine(header), InputLog.InputLine(5, new Compact(10, [1]), "c", 0)]);
 
         var (read, inputs) = InputLog.Read(path)!.Value;
 

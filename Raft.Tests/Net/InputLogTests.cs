@@ -45,7 +45,7 @@ public sealed class InputLogTests
             new Raft.Core.Inputs.ChangeMembership(Raft.Core.Membership.MembershipChangeKind.Remove, new Raft.Core.NodeId(2)),
         ];
         var path = Path.Combine(directory, "inputs-0001.ndjson");
-        File.WriteAllLines(path, [InputLog.HeaderLine(header), .. inputs.Select((input, i) => InputLog.InputLine(i, input, "test", "0"))]);
+        File.WriteAllLines(path, [InputLog.HeaderLine(header), .. inputs.Select((input, i) => InputLog.InputLine(i, input, "test", 0))]);
 
         var read = InputLog.Read(path);
 
@@ -87,7 +87,7 @@ public sealed class InputLogTests
         var append = new Raft.Core.Messages.AppendEntries(new Raft.Core.NodeId(1), n4, 2, 5, 0, 0,
             [new Raft.Core.Log.LogEntry(1, 2, Raft.Core.Log.EntryKind.Configuration, new Raft.Core.Membership.Configuration(Raft.Core.NodeId.Range(3), [n4]).Encode())], 0);
         var path = Path.Combine(directory, "inputs-0001.ndjson");
-        File.WriteAllLines(path, [InputLog.HeaderLine(header), InputLog.InputLine(1, new Raft.Core.Inputs.Receive(append), "test", "0")]);
+        File.WriteAllLines(path, [InputLog.HeaderLine(header), InputLog.InputLine(1, new Raft.Core.Inputs.Receive(append), "test", 0)]);
 
         var read = InputLog.Read(path)!.Value;
         var core = InputLog.CreateCore(read.Header);

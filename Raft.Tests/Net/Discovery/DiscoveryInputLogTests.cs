@@ -16,7 +16,7 @@ public sealed class DiscoveryInputLogTests
         var path = Path.Combine(Path.GetTempPath(), $"raft-discovery-inputlog-{Environment.ProcessId}-{Guid.NewGuid():N}.ndjson");
         try
         {
-            File.WriteAllLines(path, [InputLog.HeaderLine(header), InputLog.InputLine(0, fromNewcomer, "test", "0")]);
+            File.WriteAllLines(path, [InputLog.HeaderLine(header), InputLog.InputLine(0, fromNewcomer, "test", 0)]);
 
             var read = InputLog.Read(path);
 
