@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.IO.Hashing;
 using System.Text;
 using System.Text.Json;
 using Raft.Core;
