@@ -20,4 +20,4 @@ if (parse.Errors.Count > 0)
     Console.Error.WriteLine("Usage: raft-net node|cluster|check|bench|storage|chat|keys|fuzz [options]; raft-net <command> --help for details.");
     return 2;
 }
-return parse.Invoke();
+return Raft.Simulation.Cli.CommandInvocation.Invoke(parse, "raft-net"); // 4, not 1, when the tool itself fails

@@ -27,7 +27,7 @@ public static class CheckCommand
         };
         var command = new Command("check",
             "Check a kept cluster run again: replay parity and safety from the nodes' input logs, linearizability of the clients' history, no acknowledged write lost. " +
-            "Exit code 0: every check passed; 1: a check failed; 3: inconclusive (raise --lin-budget); 2: bad arguments or no run in DIR.")
+            "Exit code 0: every check passed; 1: a check failed; 3: inconclusive (raise --lin-budget); 2: bad arguments or no run in DIR; 4: no verdict, the command itself failed (out of memory, a bug).")
         {
             directory, linBudget,
         };

@@ -65,7 +65,7 @@ public static class ClusterCommand
         };
         var command = new Command("cluster",
             "Start a local cluster of node processes, run a workload with faults, check safety, parity and linearizability. " +
-            "Exit code 0: every check passed; 1: a check failed; 3: inconclusive (nothing failed, but the linearizability search ran out of budget: raise --lin-budget); 2: bad arguments.")
+            "Exit code 0: every check passed; 1: a check failed; 3: inconclusive (nothing failed, but the linearizability search ran out of budget: raise --lin-budget); 2: bad arguments; 4: no verdict, the command itself failed (out of memory, a bug).")
         {
             nodes, spares, discover, curve, duration, killEvery, killLeader, cutEvery, partitionEvery, net, oneWay, loss, delay, jitter, duplicate, reorder, transferEvery, changeEvery, snapshotEvery, store, clients, keys, seed, noFsync, data, verbose, logReads, linBudget,
         };

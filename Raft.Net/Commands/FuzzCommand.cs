@@ -21,7 +21,7 @@ public static class FuzzCommand
         var data = new Option<string?>("--data") { Description = "Keep node data here (default: a temporary directory, deleted on success)." };
         var command = new Command("fuzz",
             "Send protocol-aware adversarial frames to the leader, a follower and a candidate of a live 3-node cluster, then check that no node stopped, " +
-            "the cluster serves, replay parity and safety hold and no acknowledged write was lost. Exit code 0: passed; 1: a check failed; 2: bad arguments.")
+            "the cluster serves, replay parity and safety hold and no acknowledged write was lost. Exit code 0: passed; 1: a check failed; 2: bad arguments; 4: no verdict, the command itself failed (out of memory, a bug).")
         {
             frames, seed, burst, serveWithin, data,
         };

@@ -99,7 +99,7 @@ public static class ExploreCommand
 
         var command = new Command("explore",
             "Run many seeded simulations with faults and check every safety property, linearizability and liveness. " +
-            "Exit code 0: every seed passed; 1: a violation; 3: no violation, but some seed's linearizability check was inconclusive (raise --lin-budget); 2: bad arguments.");
+            "Exit code 0: every seed passed; 1: a violation; 3: no violation, but some seed's linearizability check was inconclusive (raise --lin-budget); 2: bad arguments; 4: no verdict, the command itself failed (out of memory, a bug).");
         command.Add(seeds);
         command.Add(startSeed);
         set.AddTo(command);

@@ -24,7 +24,7 @@ public static class MergeCommand
         };
         var command = new Command("merge",
             "Combine the results files of explore's shards into the summary of one unsharded explore. " +
-            "Exit code 0: every seed passed; 1: a violation, or the files do not make one explore (gap, overlap, other options, a file cut short); 3: inconclusive; 2: bad arguments.");
+            "Exit code 0: every seed passed; 1: a violation, or the files do not make one explore (gap, overlap, other options, a file cut short); 3: inconclusive; 2: bad arguments; 4: no verdict, the command itself failed (out of memory, a bug).");
         command.Add(files);
         command.SetAction(parse => Run(parse.GetValue(files)!));
         return command;

@@ -5,7 +5,8 @@ namespace Raft.Simulation.Cli;
 
 /// <summary>
 /// The <c>raft-sim</c> command line. Exit codes: 0 ok, 1 a violation or mismatch, 2 bad usage,
-/// 3 inconclusive (explore, replay, merge: a linearizability search ran out of its step budget).
+/// 3 inconclusive (explore, replay, merge: a linearizability search ran out of its step budget),
+/// 4 the command stopped on an error of its own (<see cref="CommandInvocation"/>): no verdict.
 /// Every usage error (a parse error, or a bad file found when a command starts) prints
 /// <c>raft-sim: problem</c>, the command's usage line and how to get its help, on stderr.
 /// </summary>
@@ -22,7 +23,7 @@ public static partial class RaftSimCli
             WriteUsage(parse.CommandResult.Command.Name, Console.Error);
             return UsageExitCode;
         }
-        return parse.Invoke();
+        return CommandInvocation.Invoke(parse, "raft-sim");
     }
 
     /// <summary>Parses <paramref name="args"/> against every raft-sim command without running anything.</summary>

@@ -26,7 +26,7 @@ public static class ReplayCommand
         var linBudget = ExploreCommand.CreateLinBudgetOption();
         var command = new Command("replay",
             "Rerun one seed exactly and print its digest and trace. " +
-            "Exit code 0: passed; 1: a violation; 3: inconclusive (the linearizability search ran out of budget: raise --lin-budget); 2: bad arguments.");
+            "Exit code 0: passed; 1: a violation; 3: inconclusive (the linearizability search ran out of budget: raise --lin-budget); 2: bad arguments; 4: no verdict, the command itself failed (out of memory, a bug).");
         command.Add(seed);
         set.AddTo(command);
         command.Add(linBudget);
