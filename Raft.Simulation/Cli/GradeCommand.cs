@@ -47,7 +47,7 @@ public static class GradeCommand
         var html = new Option<string?>("--html") { Description = "Write the viewer page of each failing test's first failing seed into this folder.", HelpName = "DIR" };
         var command = new Command("grade",
             "Grade a Raft node on a lab's tests, each over many seeds of the deterministic simulator. " +
-            "Exit code 0: the lab passes fully; 1: a test failed; 3: nothing failed but a seed was inconclusive (the linearizability search gave up); 2: bad arguments or a node that cannot be loaded.")
+            "Exit code 0: the lab passes fully; 1: a test failed; 3: nothing failed but a seed was inconclusive (the linearizability search gave up); 2: bad arguments or a node that cannot be loaded; 4: no verdict, the grader itself failed (out of memory, a bug).")
         {
             lab, node, reference, bug, seeds, test, seed, jobs, html,
         };
